@@ -1,0 +1,380 @@
+//! The verifier's configuration: secrets, public-URL policy, limits. Built once at start-up
+//! by a builder that refuses bad configuration, so no request ever meets a half-configured
+//! verifier.
+
+use std::fmt;
+use std::sync::Arc;
+
+use crate::algorithm::KeyedMac;
+use crate::candidates::CandidateOptions;
+use crate::outcome::KeySource;
+use crate::public_url::{PublicUrlPolicy, normalise_base_url};
+use crate::secret::Secret;
+
+/// Default maximum body size: 1 MiB (Twilio's largest webhooks are a few KiB).
+pub const DEFAULT_BODY_LIMIT: usize = 1 << 20;
+
+/// Environment variable with the primary Auth Token.
+pub const ENV_AUTH_TOKEN: &str = "TWILIO_AUTH_TOKEN";
+/// Environment variable with the secondary Auth Token, tried during rotation.
+pub const ENV_AUTH_TOKEN_SECONDARY: &str = "TWILIO_AUTH_TOKEN_SECONDARY";
+/// Environment variable with the public base URL (e.g. `https://voice.example.com`).
+pub const ENV_WEBHOOK_BASE_URL: &str = "TWILIO_WEBHOOK_BASE_URL";
+/// Environment variable that, set to `true` or `1`, trusts `Forwarded`/`X-Forwarded-*`.
+pub const ENV_TRUST_FORWARDED: &str = "TWILIO_TRUST_FORWARDED_HEADERS";
+
+/// A secret ready for signing: where it came from, and its keyed HMAC states.
+#[derive(Clone)]
+pub(crate) struct SigningKey {
+    pub source: KeySource,
+    pub mac: KeyedMac,
+}
+
+impl SigningKey {
+    fn new(source: KeySource, secret: &Secret) -> Self {
+        SigningKey {
+            source,
+            mac: KeyedMac::new(secret.expose().as_bytes()),
+        }
+    }
+}
+
+pub(crate) struct Inner {
+    /// Primary then secondary Auth Token.
+    pub tokens: Vec<SigningKey>,
+    /// Sub-account tokens, by `AccountSid`.
+    pub accounts: Vec<(String, SigningKey)>,
+    /// SharedKey secrets, by key id.
+    pub shared_keys: Vec<(String, SigningKey)>,
+    pub url_policy: PublicUrlPolicy,
+    pub candidate_options: CandidateOptions,
+    pub body_limit: usize,
+}
+
+/// A validated verifier configuration. Cheap to clone; `Debug` shows no secret.
+///
+/// ```
+/// use twilio_auth_core::Config;
+///
+/// let config = Config::builder()
+///     .auth_token("12345")
+///     .public_base_url("https://voice.example.com")
+///     .build()
+///     .expect("valid configuration");
+/// assert!(!format!("{config:?}").contains("12345"));
+/// ```
+#[derive(Clone)]
+pub struct Config {
+    pub(crate) inner: Arc<Inner>,
+}
+
+impl Config {
+    /// Starts a configuration.
+    pub fn builder() -> ConfigBuilder {
+        ConfigBuilder::default()
+    }
+
+    /// Reads the configuration from the environment:
+    /// [`ENV_AUTH_TOKEN`] (required), [`ENV_AUTH_TOKEN_SECONDARY`],
+    /// [`ENV_WEBHOOK_BASE_URL`] and [`ENV_TRUST_FORWARDED`] (optional).
+    pub fn from_env() -> Result<Config, ConfigError> {
+        Self::builder_from_env()?.build()
+    }
+
+    /// A builder preloaded from the environment, to add more settings in code.
+    pub fn builder_from_env() -> Result<ConfigBuilder, ConfigError> {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        let token = var(ENV_AUTH_TOKEN).ok_or(ConfigError::MissingEnv(ENV_AUTH_TOKEN))?;
+        let mut builder = Config::builder().auth_token(token);
+        if let Some(secondary) = var(ENV_AUTH_TOKEN_SECONDARY) {
+            builder = builder.secondary_auth_token(secondary);
+        }
+        if let Some(base) = var(ENV_WEBHOOK_BASE_URL) {
+            builder = builder.public_base_url(base);
+        }
+        if let Some(trust) = var(ENV_TRUST_FORWARDED) {
+            builder = builder.trust_forwarded_headers(matches!(
+                trust.to_ascii_lowercase().as_str(),
+                "1" | "true" | "yes"
+            ));
+        }
+        Ok(builder)
+    }
+
+    /// The body limit in bytes.
+    pub fn body_limit(&self) -> usize {
+        self.inner.body_limit
+    }
+
+    /// How the public URL of a request is found.
+    pub fn url_policy(&self) -> &PublicUrlPolicy {
+        &self.inner.url_policy
+    }
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sources: Vec<String> = self
+            .inner
+            .tokens
+            .iter()
+            .chain(self.inner.accounts.iter().map(|(_, k)| k))
+            .chain(self.inner.shared_keys.iter().map(|(_, k)| k))
+            .map(|k| k.source.to_string())
+            .collect();
+        f.debug_struct("Config")
+            .field("secrets", &sources)
+            .field("url_policy", &self.inner.url_policy)
+            .field("candidate_options", &self.inner.candidate_options)
+            .field("body_limit", &self.inner.body_limit)
+            .finish()
+    }
+}
+
+/// Why a configuration was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// No secret at all: no Auth Token, account token or SharedKey.
+    NoSecret,
+    /// A secret (named by its role, never its value) is the empty string.
+    EmptySecret(String),
+    /// A required environment variable is unset or empty.
+    MissingEnv(&'static str),
+    /// The public base URL cannot be used.
+    InvalidBaseUrl {
+        /// The URL as configured.
+        url: String,
+        /// What is wrong with it.
+        problem: String,
+    },
+    /// The default scheme is not a URL scheme.
+    InvalidScheme(String),
+    /// The body limit is zero.
+    ZeroBodyLimit,
+    /// The HTTP authentication settings are invalid.
+    HttpAuth(String),
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ConfigError::NoSecret => f.write_str("no Auth Token configured (set TWILIO_AUTH_TOKEN)"),
+            ConfigError::EmptySecret(role) => write!(f, "the {role} is empty"),
+            ConfigError::MissingEnv(name) => write!(f, "environment variable {name} is not set"),
+            ConfigError::InvalidBaseUrl { url, problem } => {
+                write!(f, "public base URL {url:?} is invalid: {problem}")
+            }
+            ConfigError::InvalidScheme(s) => write!(f, "default scheme {s:?} is not a URL scheme"),
+            ConfigError::ZeroBodyLimit => f.write_str("the body limit must be at least 1 byte"),
+            ConfigError::HttpAuth(why) => write!(f, "HTTP authentication: {why}"),
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// Builds a [`Config`]; [`ConfigBuilder::build`] checks everything at once.
+#[derive(Default, Clone)]
+pub struct ConfigBuilder {
+    auth_token: Option<Secret>,
+    secondary_auth_token: Option<Secret>,
+    accounts: Vec<(String, Secret)>,
+    shared_keys: Vec<(String, Secret)>,
+    public_base_url: Option<String>,
+    trust_forwarded: bool,
+    default_scheme: Option<String>,
+    body_limit: Option<usize>,
+    trailing_slash: bool,
+}
+
+impl fmt::Debug for ConfigBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConfigBuilder")
+            .field("auth_token", &self.auth_token)
+            .field("secondary_auth_token", &self.secondary_auth_token)
+            .field("accounts", &self.accounts)
+            .field("shared_keys", &self.shared_keys)
+            .field("public_base_url", &self.public_base_url)
+            .field("trust_forwarded", &self.trust_forwarded)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ConfigBuilder {
+    /// The primary Auth Token: the key Twilio signs webhooks with.
+    pub fn auth_token(mut self, token: impl Into<Secret>) -> Self {
+        self.auth_token = Some(token.into());
+        self
+    }
+
+    /// A second Auth Token, also accepted (use it while rotating tokens).
+    pub fn secondary_auth_token(mut self, token: impl Into<Secret>) -> Self {
+        self.secondary_auth_token = Some(token.into());
+        self
+    }
+
+    /// The Auth Token of a sub-account: requests whose `AccountSid` parameter is
+    /// `account_sid` are verified with it instead of the primary token.
+    pub fn account_token(mut self, account_sid: impl Into<String>, token: impl Into<Secret>) -> Self {
+        self.accounts.push((account_sid.into(), token.into()));
+        self
+    }
+
+    /// A SharedKey secret, used when a request's `X-Twilio-Webhooks-Signature-Settings`
+    /// names `key_id`.
+    pub fn shared_key(mut self, key_id: impl Into<String>, secret: impl Into<Secret>) -> Self {
+        self.shared_keys.push((key_id.into(), secret.into()));
+        self
+    }
+
+    /// The public base URL Twilio calls (`https://voice.example.com`, an ngrok address,
+    /// or with a path prefix); the request's raw path and query are appended to it.
+    pub fn public_base_url(mut self, url: impl Into<String>) -> Self {
+        self.public_base_url = Some(url.into());
+        self
+    }
+
+    /// Trust `Forwarded` and `X-Forwarded-Proto/Host/Port` (only behind a proxy that
+    /// overwrites them: clients can send anything). Ignored when a public base URL is set.
+    pub fn trust_forwarded_headers(mut self, trust: bool) -> Self {
+        self.trust_forwarded = trust;
+        self
+    }
+
+    /// The scheme assumed when only the `Host` header is known (default `https`).
+    pub fn default_scheme(mut self, scheme: impl Into<String>) -> Self {
+        self.default_scheme = Some(scheme.into());
+        self
+    }
+
+    /// The largest body accepted, in bytes (default [`DEFAULT_BODY_LIMIT`]).
+    pub fn body_limit(mut self, bytes: usize) -> Self {
+        self.body_limit = Some(bytes);
+        self
+    }
+
+    /// Also try each URL with a trailing `/` (Media Streams WebSocket handshakes).
+    pub fn try_trailing_slash(mut self, enabled: bool) -> Self {
+        self.trailing_slash = enabled;
+        self
+    }
+
+    /// Checks the configuration and freezes it.
+    pub fn build(self) -> Result<Config, ConfigError> {
+        let check = |role: &str, secret: &Secret| {
+            if secret.is_empty() {
+                Err(ConfigError::EmptySecret(role.to_owned()))
+            } else {
+                Ok(())
+            }
+        };
+        let mut tokens = Vec::new();
+        if let Some(token) = &self.auth_token {
+            check("Auth Token", token)?;
+            tokens.push(SigningKey::new(KeySource::PrimaryToken, token));
+        }
+        if let Some(token) = &self.secondary_auth_token {
+            check("secondary Auth Token", token)?;
+            tokens.push(SigningKey::new(KeySource::SecondaryToken, token));
+        }
+        let mut accounts = Vec::new();
+        for (sid, token) in &self.accounts {
+            check(&format!("Auth Token of account {sid}"), token)?;
+            accounts.push((sid.clone(), SigningKey::new(KeySource::Account(sid.clone()), token)));
+        }
+        let mut shared_keys = Vec::new();
+        for (id, secret) in &self.shared_keys {
+            check(&format!("secret of SharedKey {id}"), secret)?;
+            shared_keys.push((id.clone(), SigningKey::new(KeySource::SharedKey(id.clone()), secret)));
+        }
+        if tokens.is_empty() && accounts.is_empty() && shared_keys.is_empty() {
+            return Err(ConfigError::NoSecret);
+        }
+        let url_policy = match self.public_base_url {
+            Some(url) => match normalise_base_url(&url) {
+                Ok(base) => PublicUrlPolicy::BaseUrl(base),
+                Err(problem) => {
+                    return Err(ConfigError::InvalidBaseUrl {
+                        url,
+                        problem: problem.to_string(),
+                    });
+                }
+            },
+            None => {
+                let scheme = self.default_scheme.unwrap_or_else(|| "https".to_owned());
+                let mut chars = scheme.chars();
+                let valid = chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+                    && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+                if !valid {
+                    return Err(ConfigError::InvalidScheme(scheme));
+                }
+                PublicUrlPolicy::FromRequest {
+                    default_scheme: scheme,
+                    trust_forwarded: self.trust_forwarded,
+                }
+            }
+        };
+        let body_limit = self.body_limit.unwrap_or(DEFAULT_BODY_LIMIT);
+        if body_limit == 0 {
+            return Err(ConfigError::ZeroBodyLimit);
+        }
+        Ok(Config {
+            inner: Arc::new(Inner {
+                tokens,
+                accounts,
+                shared_keys,
+                url_policy,
+                candidate_options: CandidateOptions {
+                    trailing_slash: self.trailing_slash,
+                },
+                body_limit,
+            }),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_missing_or_empty_secrets() {
+        assert_eq!(Config::builder().build().err(), Some(ConfigError::NoSecret));
+        assert_eq!(
+            Config::builder().auth_token("").build().err(),
+            Some(ConfigError::EmptySecret("Auth Token".into()))
+        );
+        assert!(Config::builder().shared_key("KS1", "s").build().is_ok());
+    }
+
+    #[test]
+    fn refuses_bad_base_url_and_scheme() {
+        let err = Config::builder()
+            .auth_token("t")
+            .public_base_url("voice.example.com")
+            .build()
+            .unwrap_err();
+        assert!(matches!(err, ConfigError::InvalidBaseUrl { .. }), "{err}");
+        let err = Config::builder().auth_token("t").default_scheme("ht tp").build().unwrap_err();
+        assert_eq!(err, ConfigError::InvalidScheme("ht tp".into()));
+        assert_eq!(
+            Config::builder().auth_token("t").body_limit(0).build().err(),
+            Some(ConfigError::ZeroBodyLimit)
+        );
+    }
+
+    #[test]
+    fn debug_never_shows_secrets() {
+        let builder = Config::builder()
+            .auth_token("tok-primary")
+            .secondary_auth_token("tok-second")
+            .account_token("AC1", "tok-account")
+            .shared_key("KS1", "tok-shared");
+        let config = builder.clone().build().unwrap();
+        for text in [format!("{builder:?}"), format!("{config:?}")] {
+            assert!(!text.contains("tok-"), "{text}");
+        }
+        assert!(format!("{config:?}").contains("SharedKey KS1"));
+    }
+}

@@ -1,0 +1,65 @@
+//! A verification that reports every comparison it made: the answer to "why is my valid
+//! request rejected?". Used by the `twilio-auth verify --explain` command.
+
+use crate::algorithm::Algorithm;
+use crate::config::Config;
+use crate::outcome::{Rejection, Verified};
+use crate::request::WebhookRequest;
+
+/// One signed string that was compared with the request's signature.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExplainedAttempt {
+    /// The candidate URL.
+    pub url: String,
+    /// The full string that was signed: the URL followed by the sorted parameters.
+    pub signed_string: String,
+    /// Which secret was used (named, never shown).
+    pub key: String,
+    /// Which HMAC.
+    pub algorithm: Algorithm,
+    /// Whether it matched the signature.
+    pub matched: bool,
+}
+
+/// Every comparison made, and the outcome.
+#[derive(Debug, Clone)]
+pub struct Explanation {
+    /// The comparisons, in the order they were made.
+    pub attempts: Vec<ExplainedAttempt>,
+    /// The verdict, as [`Config::verify`] gives it.
+    pub outcome: Result<Verified, Rejection>,
+}
+
+impl Config {
+    /// Verifies like [`Config::verify`], recording each candidate and signed string.
+    ///
+    /// ```
+    /// use twilio_auth_core::{Config, WebhookRequest};
+    ///
+    /// let config = Config::builder().auth_token("12345").build().unwrap();
+    /// let headers = [("X-Twilio-Signature", "AAAAAAAAAAAAAAAAAAAAAAAAAAA=")];
+    /// let req = WebhookRequest::from_url("GET", "https://example.com/status").headers(&headers);
+    /// let explanation = config.explain(&req);
+    /// assert!(explanation.outcome.is_err());
+    /// assert_eq!(explanation.attempts[0].signed_string, "https://example.com/status");
+    /// assert!(explanation.attempts.iter().any(|a| a.url == "https://example.com:443/status"));
+    /// ```
+    pub fn explain(&self, req: &WebhookRequest<'_>) -> Explanation {
+        let mut attempts = Vec::new();
+        let outcome = self.verify_observed(req, &mut |attempt| {
+            let mut signed_string = attempt.url.to_owned();
+            for (name, value) in attempt.params {
+                signed_string.push_str(name);
+                signed_string.push_str(value);
+            }
+            attempts.push(ExplainedAttempt {
+                url: attempt.url.to_owned(),
+                signed_string,
+                key: attempt.key.to_string(),
+                algorithm: attempt.algorithm,
+                matched: attempt.matched,
+            });
+        });
+        Explanation { attempts, outcome }
+    }
+}

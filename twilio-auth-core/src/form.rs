@@ -1,0 +1,189 @@
+//! `application/x-www-form-urlencoded` bodies: decoding them the way Twilio's libraries
+//! see them, and the parameter part of the signed string (SPEC §1).
+//!
+//! Names are sorted in byte order; each name's values are sorted and de-duplicated; then
+//! `name` + `value` is appended for each, with no delimiters. When a name or value lies
+//! outside the Basic Multilingual Plane, UTF-16 order (node, java, C#) can differ from
+//! byte order (python), and both orderings are candidates.
+
+use std::borrow::Cow;
+use std::cmp::Ordering;
+
+/// One decoded form parameter, borrowed from the body where no decoding was needed.
+pub type Param<'a> = (Cow<'a, str>, Cow<'a, str>);
+
+/// Whether a `Content-Type` value names a form body (parameters such as `charset` and the
+/// letter case of the media type are ignored).
+///
+/// ```
+/// use twilio_auth_core::form::is_form_content_type;
+///
+/// assert!(is_form_content_type("application/x-www-form-urlencoded; charset=UTF-8"));
+/// assert!(!is_form_content_type("application/json"));
+/// ```
+pub fn is_form_content_type(content_type: &str) -> bool {
+    let media_type = content_type.split(';').next().unwrap_or("").trim();
+    media_type.eq_ignore_ascii_case("application/x-www-form-urlencoded")
+}
+
+/// Decodes a form body into its parameters, in body order: `&` separates pairs, the first
+/// `=` separates name from value (a pair without `=` has an empty value), `+` is a space,
+/// then percent-decoding, then UTF-8 with invalid sequences replaced by U+FFFD (as python
+/// and node do). Empty pairs are skipped; a malformed `%` escape is kept literally.
+///
+/// ```
+/// use twilio_auth_core::form::parse;
+///
+/// let params = parse(b"Body=It%27s+amazing&From=%2B1415&Flag");
+/// assert_eq!(params[0].1, "It's amazing");
+/// assert_eq!(params[1].1, "+1415");
+/// assert_eq!((params[2].0.as_ref(), params[2].1.as_ref()), ("Flag", ""));
+/// ```
+pub fn parse(body: &[u8]) -> Vec<Param<'_>> {
+    body.split(|&b| b == b'&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (name, value) = match pair.iter().position(|&b| b == b'=') {
+                Some(eq) => (&pair[..eq], &pair[eq + 1..]),
+                None => (pair, &pair[pair.len()..]),
+            };
+            (decode_component(name), decode_component(value))
+        })
+        .collect()
+}
+
+/// Decodes one form component (`+` and `%XX`), borrowing when nothing needs decoding.
+pub fn decode_component(raw: &[u8]) -> Cow<'_, str> {
+    if !raw.iter().any(|&b| b == b'+' || b == b'%') {
+        return String::from_utf8_lossy(raw);
+    }
+    let mut out = Vec::with_capacity(raw.len());
+    let mut i = 0;
+    while i < raw.len() {
+        match raw[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < raw.len() => {
+                match (hex_value(raw[i + 1]), hex_value(raw[i + 2])) {
+                    (Some(hi), Some(lo)) => {
+                        out.push(hi << 4 | lo);
+                        i += 2;
+                    }
+                    _ => out.push(b'%'),
+                }
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    Cow::Owned(
+        String::from_utf8(out)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+    )
+}
+
+fn hex_value(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// Encodes parameters as a form body (UTF-8, `application/x-www-form-urlencoded`, spaces
+/// as `+`), the way Twilio sends them. Useful with [`crate::Signer`] in tests.
+///
+/// ```
+/// use twilio_auth_core::form::{encode, parse};
+///
+/// let body = encode(&[("Body", "It's 5€ & more"), ("From", "+14155550100")]);
+/// assert_eq!(body, "Body=It%27s+5%E2%82%AC+%26+more&From=%2B14155550100");
+/// assert_eq!(parse(body.as_bytes())[0].1, "It's 5€ & more");
+/// ```
+pub fn encode<N: AsRef<str>, V: AsRef<str>>(params: &[(N, V)]) -> String {
+    let mut out = String::new();
+    for (i, (name, value)) in params.iter().enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        encode_component(name.as_ref(), &mut out);
+        out.push('=');
+        encode_component(value.as_ref(), &mut out);
+    }
+    out
+}
+
+fn encode_component(text: &str, out: &mut String) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    for &b in text.as_bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'*' => {
+                out.push(b as char)
+            }
+            b' ' => out.push('+'),
+            _ => {
+                out.push('%');
+                out.push(HEX[usize::from(b >> 4)] as char);
+                out.push(HEX[usize::from(b & 0xF)] as char);
+            }
+        }
+    }
+}
+
+/// The parameter orderings to try: byte order always, and UTF-16 order as a second one
+/// when it differs (only possible when some text lies outside the BMP).
+pub fn orderings<'a, 'p>(params: &'p [Param<'a>]) -> (Vec<&'p Param<'a>>, Option<Vec<&'p Param<'a>>>) {
+    let mut by_bytes: Vec<&Param<'a>> = params.iter().collect();
+    by_bytes.sort_unstable_by(|a, b| (a.0.as_bytes(), a.1.as_bytes()).cmp(&(b.0.as_bytes(), b.1.as_bytes())));
+    by_bytes.dedup_by(|a, b| a == b);
+
+    let astral = params
+        .iter()
+        .any(|(n, v)| has_astral(n) || has_astral(v));
+    if !astral {
+        return (by_bytes, None);
+    }
+    let mut by_utf16 = by_bytes.clone();
+    by_utf16.sort_by(|a, b| utf16_cmp(&a.0, &b.0).then_with(|| utf16_cmp(&a.1, &b.1)));
+    if by_utf16 == by_bytes {
+        (by_bytes, None)
+    } else {
+        (by_bytes, Some(by_utf16))
+    }
+}
+
+fn has_astral(text: &str) -> bool {
+    text.as_bytes().iter().any(|&b| b >= 0xF0)
+}
+
+fn utf16_cmp(a: &str, b: &str) -> Ordering {
+    a.encode_utf16().cmp(b.encode_utf16())
+}
+
+/// The parameter suffix of the signed string for already-ordered parameters.
+pub fn suffix(ordered: &[&Param<'_>]) -> String {
+    let len = ordered.iter().map(|(n, v)| n.len() + v.len()).sum();
+    let mut out = String::with_capacity(len);
+    for (name, value) in ordered {
+        out.push_str(name);
+        out.push_str(value);
+    }
+    out
+}
+
+/// The parameter part of the signed string, in byte order (what Twilio's python library
+/// computes), for parameters given as decoded name/value pairs.
+///
+/// ```
+/// use twilio_auth_core::form::params_suffix;
+///
+/// let suffix = params_suffix(&[("Digits", "5678"), ("Sid", "CA1"), ("Digits", "1234"), ("Digits", "1234")]);
+/// assert_eq!(suffix, "Digits1234Digits5678SidCA1");
+/// ```
+pub fn params_suffix<N: AsRef<str>, V: AsRef<str>>(params: &[(N, V)]) -> String {
+    let owned: Vec<Param<'_>> = params
+        .iter()
+        .map(|(n, v)| (Cow::Borrowed(n.as_ref()), Cow::Borrowed(v.as_ref())))
+        .collect();
+    suffix(&orderings(&owned).0)
+}

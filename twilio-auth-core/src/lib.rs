@@ -1,0 +1,65 @@
+//! Verification of Twilio webhook requests, framework-agnostic.
+//!
+//! Twilio signs every webhook with `X-Twilio-Signature`: an HMAC of the full URL plus the
+//! sorted form parameters (or, for JSON bodies, of the URL carrying a `bodySHA256` hash of
+//! the body), keyed with the account's Auth Token. This crate rebuilds what Twilio signed
+//! from plain request data — method, raw path and query, headers, body bytes — tries the
+//! URL variants Twilio's back ends are known to sign (ports, credentials, legacy
+//! encodings), and compares in constant time. It does no I/O and never panics on input.
+//!
+//! ```
+//! use twilio_auth_core::{Config, Signer, WebhookRequest, form};
+//!
+//! let config = Config::builder()
+//!     .auth_token("your-auth-token")
+//!     .public_base_url("https://voice.example.com")
+//!     .build()?;
+//!
+//! // What Twilio sends (the signer is here for tests like this one).
+//! let params = [("CallSid", "CA123"), ("From", "+14155550100")];
+//! let signature = Signer::new("your-auth-token").sign_form("https://voice.example.com/voice", &params);
+//! let body = form::encode(&params);
+//! let headers = [
+//!     ("X-Twilio-Signature", signature.as_str()),
+//!     ("Content-Type", "application/x-www-form-urlencoded"),
+//! ];
+//!
+//! // What an adapter does with each request.
+//! let req = WebhookRequest::new("POST", "/voice").headers(&headers).body(body.as_bytes());
+//! match config.verify(&req) {
+//!     Ok(verified) => assert_eq!(verified.url.as_deref(), Some("https://voice.example.com/voice")),
+//!     Err(rejection) => panic!("rejected with {}: {rejection}", rejection.status()),
+//! }
+//! # Ok::<(), twilio_auth_core::ConfigError>(())
+//! ```
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod algorithm;
+pub mod body_hash;
+pub mod candidates;
+mod config;
+mod explain;
+pub mod form;
+mod headers;
+mod outcome;
+mod public_url;
+mod request;
+mod secret;
+pub mod signer;
+mod verify;
+
+pub use algorithm::Algorithm;
+pub use config::{
+    Config, ConfigBuilder, ConfigError, DEFAULT_BODY_LIMIT, ENV_AUTH_TOKEN, ENV_AUTH_TOKEN_SECONDARY,
+    ENV_TRUST_FORWARDED, ENV_WEBHOOK_BASE_URL,
+};
+pub use explain::{ExplainedAttempt, Explanation};
+pub use headers::Headers;
+pub use outcome::{KeySource, Rejection, RejectionReason, Verified};
+pub use public_url::PublicUrlPolicy;
+pub use request::WebhookRequest;
+pub use secret::Secret;
+pub use signer::{SignedBody, Signer};
+pub use verify::{SIGNATURE_HEADER, SIGNATURE_SETTINGS_HEADER};

@@ -1,0 +1,192 @@
+//! What verification concludes: [`Verified`], or a [`Rejection`] that knows its HTTP
+//! status, its `WWW-Authenticate` challenges and a reason for the log — never a secret.
+
+use std::fmt;
+
+use crate::algorithm::Algorithm;
+
+/// Which configured secret signed an accepted request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeySource {
+    /// The primary Auth Token.
+    PrimaryToken,
+    /// The secondary Auth Token (during rotation).
+    SecondaryToken,
+    /// A sub-account's Auth Token, chosen by the request's `AccountSid`.
+    Account(String),
+    /// A SharedKey secret, chosen by the signature-settings header.
+    SharedKey(String),
+}
+
+impl fmt::Display for KeySource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            KeySource::PrimaryToken => f.write_str("primary Auth Token"),
+            KeySource::SecondaryToken => f.write_str("secondary Auth Token"),
+            KeySource::Account(sid) => write!(f, "Auth Token of account {sid}"),
+            KeySource::SharedKey(id) => write!(f, "SharedKey {id}"),
+        }
+    }
+}
+
+/// A request that passed verification.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Verified {
+    /// The candidate URL whose signature matched (`None` when the route does not check
+    /// signatures).
+    pub url: Option<String>,
+    /// The secret that signed it.
+    pub key: Option<KeySource>,
+    /// The algorithm that signed it.
+    pub algorithm: Option<Algorithm>,
+    /// The user that passed HTTP authentication, if the route requires it.
+    pub user: Option<String>,
+}
+
+/// Why a request was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RejectionReason {
+    /// The body is larger than the configured limit.
+    BodyTooLarge {
+        /// The limit in bytes.
+        limit: usize,
+    },
+    /// No `Host` header (nor trusted forwarded host) to rebuild the URL from.
+    MissingHost,
+    /// The `Host` or forwarded host cannot stand in a URL.
+    InvalidHost,
+    /// No `X-Twilio-Signature` header, or an empty one.
+    MissingSignature,
+    /// The signature is not padded standard base64 of the algorithm's output length.
+    MalformedSignature,
+    /// The signature matches none of the candidate URLs.
+    SignatureMismatch,
+    /// The signature-settings header names an algorithm other than HMAC_SHA1/HMAC_SHA256.
+    UnknownAlgorithm,
+    /// The signature-settings header names a SharedKey that is not configured, or has no key.
+    UnknownSharedKey,
+    /// A non-form body, but the URL has no `bodySHA256` parameter.
+    MissingBodyHash,
+    /// `bodySHA256` does not match the SHA-256 of the body.
+    BodyHashMismatch,
+    /// HTTP Basic or Digest authentication failed; the reason says how.
+    HttpAuth(String),
+    /// The `Authorization` header could not be parsed.
+    MalformedAuthorization(String),
+}
+
+impl RejectionReason {
+    /// The HTTP status for this reason (SPEC §5).
+    pub fn status(&self) -> u16 {
+        match self {
+            RejectionReason::BodyTooLarge { .. } => 413,
+            RejectionReason::MissingHost | RejectionReason::InvalidHost => 400,
+            RejectionReason::HttpAuth(_) | RejectionReason::MalformedAuthorization(_) => 401,
+            _ => 403,
+        }
+    }
+}
+
+impl fmt::Display for RejectionReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RejectionReason::BodyTooLarge { limit } => write!(f, "body larger than the {limit}-byte limit"),
+            RejectionReason::MissingHost => f.write_str("no Host header to rebuild the request URL"),
+            RejectionReason::InvalidHost => f.write_str("Host or forwarded host is not a valid URL authority"),
+            RejectionReason::MissingSignature => f.write_str("missing X-Twilio-Signature header"),
+            RejectionReason::MalformedSignature => {
+                f.write_str("X-Twilio-Signature is not base64 of the right length")
+            }
+            RejectionReason::SignatureMismatch => {
+                f.write_str("X-Twilio-Signature matches none of the candidate URLs")
+            }
+            RejectionReason::UnknownAlgorithm => {
+                f.write_str("unknown algorithm in X-Twilio-Webhooks-Signature-Settings")
+            }
+            RejectionReason::UnknownSharedKey => {
+                f.write_str("unknown or missing key in X-Twilio-Webhooks-Signature-Settings")
+            }
+            RejectionReason::MissingBodyHash => f.write_str("non-form body without bodySHA256 in the URL"),
+            RejectionReason::BodyHashMismatch => f.write_str("bodySHA256 does not match the body"),
+            RejectionReason::HttpAuth(why) => write!(f, "HTTP authentication failed: {why}"),
+            RejectionReason::MalformedAuthorization(why) => write!(f, "malformed Authorization header: {why}"),
+        }
+    }
+}
+
+/// A refused request: its status, challenges, reason and the URLs that were tried.
+///
+/// `Display` gives the reason (for logs); [`Rejection::body`] the short text for the client.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejection {
+    reason: RejectionReason,
+    candidate_urls: Vec<String>,
+    challenges: Vec<String>,
+}
+
+impl Rejection {
+    /// A rejection with no candidate URLs and no challenges.
+    pub fn new(reason: RejectionReason) -> Self {
+        Rejection {
+            reason,
+            candidate_urls: Vec::new(),
+            challenges: Vec::new(),
+        }
+    }
+
+    /// Adds the candidate URLs that were tried.
+    pub fn with_candidate_urls(mut self, urls: Vec<String>) -> Self {
+        self.candidate_urls = urls;
+        self
+    }
+
+    /// Adds `WWW-Authenticate` challenge values (for a 401).
+    pub fn with_challenges(mut self, challenges: Vec<String>) -> Self {
+        self.challenges = challenges;
+        self
+    }
+
+    /// The HTTP status to answer with: 400, 401, 403 or 413.
+    pub fn status(&self) -> u16 {
+        self.reason.status()
+    }
+
+    /// Why the request was refused.
+    pub fn reason(&self) -> &RejectionReason {
+        &self.reason
+    }
+
+    /// The URLs whose signatures were compared (empty when none was).
+    pub fn candidate_urls(&self) -> &[String] {
+        &self.candidate_urls
+    }
+
+    /// The `WWW-Authenticate` values to send with a 401, one header each.
+    pub fn challenges(&self) -> &[String] {
+        &self.challenges
+    }
+
+    /// A short plain-text body for the client, which says no more than the status does.
+    pub fn body(&self) -> &'static str {
+        match self.status() {
+            400 => "Bad Request\n",
+            401 => "Unauthorized\n",
+            413 => "Payload Too Large\n",
+            _ => "Forbidden: invalid Twilio signature\n",
+        }
+    }
+}
+
+impl fmt::Display for Rejection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({})", self.reason, self.status())?;
+        if !self.candidate_urls.is_empty() {
+            write!(f, "; tried {}", self.candidate_urls.join(" | "))?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Rejection {}

@@ -1,0 +1,263 @@
+//! Which public URL a request was sent to (SPEC §3): the configured public base URL, or
+//! forwarded headers from a trusted proxy, or the `Host` header with a default scheme.
+
+use crate::candidates::UrlParts;
+use crate::headers::Headers;
+
+/// How the verifier learns the public URL Twilio requested.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PublicUrlPolicy {
+    /// A configured base such as `https://voice.example.com` (no trailing `/`, no query);
+    /// the request's raw path and query are appended to it.
+    BaseUrl(String),
+    /// Derive it from the request: forwarded headers when `trust_forwarded` (they are
+    /// client-controlled, so only behind a proxy that sets them), else the `Host` header,
+    /// with `default_scheme` when nothing says otherwise.
+    FromRequest {
+        /// Scheme used when no trusted header names one.
+        default_scheme: String,
+        /// Read `Forwarded` / `X-Forwarded-*`.
+        trust_forwarded: bool,
+    },
+}
+
+/// Why a configured public base URL was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum BaseUrlProblem {
+    NoScheme,
+    BadScheme,
+    NoHost,
+    BadPort,
+    HasQueryOrFragment,
+    HasWhitespace,
+}
+
+impl std::fmt::Display for BaseUrlProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            BaseUrlProblem::NoScheme => "it has no scheme (expected e.g. https://host)",
+            BaseUrlProblem::BadScheme => "its scheme is not a valid URL scheme",
+            BaseUrlProblem::NoHost => "it has no host",
+            BaseUrlProblem::BadPort => "its port is not a number",
+            BaseUrlProblem::HasQueryOrFragment => "it has a query or fragment",
+            BaseUrlProblem::HasWhitespace => "it contains whitespace or control characters",
+        })
+    }
+}
+
+/// Checks a public base URL and returns it without a trailing `/`.
+pub(crate) fn normalise_base_url(url: &str) -> Result<String, BaseUrlProblem> {
+    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(BaseUrlProblem::HasWhitespace);
+    }
+    let parts = UrlParts::split(url).ok_or(BaseUrlProblem::NoScheme)?;
+    let mut scheme = parts.scheme.chars();
+    let valid_scheme = scheme.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && scheme.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    if !valid_scheme {
+        return Err(BaseUrlProblem::BadScheme);
+    }
+    if parts.host.is_empty() || parts.host == "[]" {
+        return Err(BaseUrlProblem::NoHost);
+    }
+    if let Some(port) = parts.port {
+        if port.is_empty() || !port.bytes().all(|b| b.is_ascii_digit()) || port.parse::<u16>().is_err() {
+            return Err(BaseUrlProblem::BadPort);
+        }
+    }
+    if parts.rest.contains(['?', '#']) {
+        return Err(BaseUrlProblem::HasQueryOrFragment);
+    }
+    Ok(url.trim_end_matches('/').to_owned())
+}
+
+/// Why no public URL could be built for a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum UrlProblem {
+    /// No `Host` header (nor a trusted forwarded host, nor an authority from the adapter).
+    MissingHost,
+    /// A `Host` or forwarded value that cannot be part of a URL.
+    InvalidHost,
+}
+
+impl PublicUrlPolicy {
+    /// The public URL of a request whose raw path and query are `path_and_query`.
+    pub(crate) fn url_for(
+        &self,
+        path_and_query: &str,
+        headers: &dyn Headers,
+        authority: Option<&str>,
+    ) -> Result<String, UrlProblem> {
+        let path_and_query = if path_and_query.is_empty() { "/" } else { path_and_query };
+        match self {
+            PublicUrlPolicy::BaseUrl(base) => Ok(concat3(base, "", path_and_query)),
+            PublicUrlPolicy::FromRequest {
+                default_scheme,
+                trust_forwarded,
+            } => {
+                let forwarded = if *trust_forwarded {
+                    Forwarded::read(headers)
+                } else {
+                    Forwarded::default()
+                };
+                let scheme = forwarded.proto.unwrap_or(default_scheme);
+                let host = forwarded
+                    .host
+                    .or_else(|| headers.header("host"))
+                    .or(authority)
+                    .map(str::trim)
+                    .filter(|h| !h.is_empty())
+                    .ok_or(UrlProblem::MissingHost)?;
+                if !valid_host(host) || !valid_scheme(scheme) {
+                    return Err(UrlProblem::InvalidHost);
+                }
+                let mut url = concat3(scheme, "://", host);
+                if let Some(port) = forwarded.port {
+                    let has_port = UrlParts::split(&url).is_some_and(|p| p.port.is_some());
+                    let default = (scheme.eq_ignore_ascii_case("https") && port == "443")
+                        || (scheme.eq_ignore_ascii_case("http") && port == "80");
+                    if !has_port && !default && port.bytes().all(|b| b.is_ascii_digit()) {
+                        url.push(':');
+                        url.push_str(port);
+                    }
+                }
+                url.push_str(path_and_query);
+                Ok(url)
+            }
+        }
+    }
+}
+
+fn concat3(a: &str, b: &str, c: &str) -> String {
+    let mut s = String::with_capacity(a.len() + b.len() + c.len());
+    s.push_str(a);
+    s.push_str(b);
+    s.push_str(c);
+    s
+}
+
+/// A host (with optional port) that may stand in a URL's authority.
+fn valid_host(host: &str) -> bool {
+    host.len() <= 1024
+        && host.bytes().all(|b| {
+            b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b':' | b'[' | b']' | b'%' | b'~' | b'!' | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'=')
+        })
+}
+
+fn valid_scheme(scheme: &str) -> bool {
+    let mut chars = scheme.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+}
+
+/// What a trusted proxy said about the original request.
+#[derive(Default)]
+struct Forwarded<'h> {
+    proto: Option<&'h str>,
+    host: Option<&'h str>,
+    port: Option<&'h str>,
+}
+
+impl<'h> Forwarded<'h> {
+    /// RFC 7239 `Forwarded` (its first element: the proxy nearest the client wrote the
+    /// last, but the first is the original request), then the `X-Forwarded-*` headers.
+    fn read(headers: &'h dyn Headers) -> Self {
+        let mut out = Forwarded::default();
+        if let Some(forwarded) = headers.header("forwarded") {
+            let first = forwarded.split(',').next().unwrap_or("");
+            for pair in first.split(';') {
+                let Some((name, value)) = pair.split_once('=') else {
+                    continue;
+                };
+                let value = value.trim().trim_matches('"');
+                match name.trim().to_ascii_lowercase().as_str() {
+                    "proto" => out.proto = Some(value),
+                    "host" => out.host = Some(value),
+                    _ => {}
+                }
+            }
+        }
+        let first = |name: &str| {
+            headers
+                .header(name)
+                .map(|v| v.split(',').next().unwrap_or("").trim())
+                .filter(|v| !v.is_empty())
+        };
+        out.proto = out.proto.or_else(|| first("x-forwarded-proto"));
+        out.host = out.host.or_else(|| first("x-forwarded-host"));
+        out.port = first("x-forwarded-port");
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn from_request(trust: bool) -> PublicUrlPolicy {
+        PublicUrlPolicy::FromRequest {
+            default_scheme: "https".into(),
+            trust_forwarded: trust,
+        }
+    }
+
+    #[test]
+    fn base_url_is_prefixed_to_the_raw_path() {
+        let policy = PublicUrlPolicy::BaseUrl(normalise_base_url("https://voice.example.com/").unwrap());
+        let url = policy.url_for("/voice?a=%27", &(), None).unwrap();
+        assert_eq!(url, "https://voice.example.com/voice?a=%27");
+    }
+
+    #[test]
+    fn host_header_with_default_scheme() {
+        let headers = [("Host", "example.com:8080")];
+        assert_eq!(
+            from_request(false).url_for("/v", &headers, None).unwrap(),
+            "https://example.com:8080/v"
+        );
+    }
+
+    #[test]
+    fn forwarded_headers_are_ignored_unless_trusted() {
+        let headers = [
+            ("Host", "internal:3000"),
+            ("X-Forwarded-Proto", "http"),
+            ("X-Forwarded-Host", "public.example.com"),
+            ("X-Forwarded-Port", "8443"),
+        ];
+        assert_eq!(from_request(false).url_for("/v", &headers, None).unwrap(), "https://internal:3000/v");
+        assert_eq!(
+            from_request(true).url_for("/v", &headers, None).unwrap(),
+            "http://public.example.com:8443/v"
+        );
+    }
+
+    #[test]
+    fn rfc7239_forwarded_wins() {
+        let headers = [
+            ("Host", "internal"),
+            ("Forwarded", "for=1.2.3.4;proto=https;host=\"api.example.com\", for=5.6.7.8"),
+            ("X-Forwarded-Host", "other"),
+        ];
+        assert_eq!(from_request(true).url_for("/v", &headers, None).unwrap(), "https://api.example.com/v");
+    }
+
+    #[test]
+    fn missing_or_hostile_host_is_refused() {
+        assert_eq!(from_request(false).url_for("/", &(), None), Err(UrlProblem::MissingHost));
+        let headers = [("Host", "evil.com/path?")];
+        assert_eq!(from_request(false).url_for("/", &headers, None), Err(UrlProblem::InvalidHost));
+        assert_eq!(from_request(false).url_for("/", &(), Some("h2.example")).unwrap(), "https://h2.example/");
+    }
+
+    #[test]
+    fn bad_base_urls_are_refused() {
+        assert_eq!(normalise_base_url("voice.example.com"), Err(BaseUrlProblem::NoScheme));
+        assert_eq!(normalise_base_url("https://"), Err(BaseUrlProblem::NoHost));
+        assert_eq!(normalise_base_url("https://h:99999"), Err(BaseUrlProblem::BadPort));
+        assert_eq!(normalise_base_url("https://h/?q"), Err(BaseUrlProblem::HasQueryOrFragment));
+        assert_eq!(normalise_base_url("https://h /"), Err(BaseUrlProblem::HasWhitespace));
+        assert_eq!(normalise_base_url("1ttp://h"), Err(BaseUrlProblem::BadScheme));
+        assert_eq!(normalise_base_url("https://u:p@[::1]:8443/app/").unwrap(), "https://u:p@[::1]:8443/app");
+    }
+}

@@ -1,0 +1,110 @@
+//! A webhook request as the server received it, in plain data: the one type every adapter
+//! fills in.
+
+use crate::headers::Headers;
+
+/// Where the request's URL comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Target<'a> {
+    /// The raw path and query as received; the configuration supplies the rest.
+    PathAndQuery(&'a str),
+    /// The full public URL, already known.
+    Url(&'a str),
+}
+
+/// The parts of a request that verification reads.
+///
+/// ```
+/// use twilio_auth_core::WebhookRequest;
+///
+/// let headers = [("Host", "example.com"), ("X-Twilio-Signature", "abc=")];
+/// let req = WebhookRequest::new("POST", "/voice?x=1").headers(&headers).body(b"From=%2B1");
+/// assert_eq!(req.method(), "POST");
+/// assert_eq!(req.header("x-twilio-signature"), Some("abc="));
+/// ```
+#[derive(Clone, Copy)]
+pub struct WebhookRequest<'a> {
+    method: &'a str,
+    pub(crate) target: Target<'a>,
+    headers: &'a dyn Headers,
+    body: &'a [u8],
+    pub(crate) authority: Option<&'a str>,
+}
+
+impl<'a> WebhookRequest<'a> {
+    /// A request for `path_and_query` (exactly as received: not decoded, not normalised,
+    /// and before any router stripped a prefix).
+    pub fn new(method: &'a str, path_and_query: &'a str) -> Self {
+        WebhookRequest {
+            method,
+            target: Target::PathAndQuery(path_and_query),
+            headers: &(),
+            body: &[],
+            authority: None,
+        }
+    }
+
+    /// A request whose full public URL is known (the CLI, tests, a custom URL policy).
+    pub fn from_url(method: &'a str, url: &'a str) -> Self {
+        WebhookRequest {
+            target: Target::Url(url),
+            ..WebhookRequest::new(method, "")
+        }
+    }
+
+    /// The request's headers.
+    pub fn headers(mut self, headers: &'a dyn Headers) -> Self {
+        self.headers = headers;
+        self
+    }
+
+    /// The raw body bytes, exactly as received.
+    pub fn body(mut self, body: &'a [u8]) -> Self {
+        self.body = body;
+        self
+    }
+
+    /// The authority (host and port) of the request line, for HTTP/2 requests that carry
+    /// `:authority` instead of a `Host` header. `Host` wins when both exist.
+    pub fn authority(mut self, authority: Option<&'a str>) -> Self {
+        self.authority = authority;
+        self
+    }
+
+    pub(crate) fn headers_dyn(&self) -> &'a dyn Headers {
+        self.headers
+    }
+
+    /// The request method.
+    pub fn method(&self) -> &'a str {
+        self.method
+    }
+
+    /// The raw body.
+    pub fn body_bytes(&self) -> &'a [u8] {
+        self.body
+    }
+
+    /// A header value (case-insensitive name).
+    pub fn header(&self, name: &str) -> Option<&'a str> {
+        self.headers.header(name)
+    }
+
+    /// The request target as received (path and query), or the full URL for
+    /// [`WebhookRequest::from_url`] requests.
+    pub fn target(&self) -> &'a str {
+        match self.target {
+            Target::PathAndQuery(p) | Target::Url(p) => p,
+        }
+    }
+}
+
+impl std::fmt::Debug for WebhookRequest<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebhookRequest")
+            .field("method", &self.method)
+            .field("target", &self.target)
+            .field("body_len", &self.body.len())
+            .finish_non_exhaustive()
+    }
+}

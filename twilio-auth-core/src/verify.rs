@@ -1,0 +1,233 @@
+//! The verification flow (SPEC §1–3, §5): body limit, public URL, signature settings,
+//! signature decoding, then the candidates — the exact URL first, so a valid request
+//! usually costs one HMAC — and, for non-form bodies, the body hash.
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+
+use crate::algorithm::{Algorithm, SignatureSettings};
+use crate::body_hash::{self, BodyHash, query_values};
+use crate::candidates::candidate_urls;
+use crate::config::{Config, SigningKey};
+use crate::form::{self, Param};
+use crate::outcome::{KeySource, Rejection, RejectionReason, Verified};
+use crate::public_url::UrlProblem;
+use crate::request::{Target, WebhookRequest};
+
+/// The header carrying the signature.
+pub const SIGNATURE_HEADER: &str = "X-Twilio-Signature";
+/// The header that selects a SharedKey and algorithm.
+pub const SIGNATURE_SETTINGS_HEADER: &str = "X-Twilio-Webhooks-Signature-Settings";
+
+/// What the body contributes to the signed data.
+enum Payload<'b> {
+    /// Nothing: GET/HEAD, or an empty body without a content type.
+    UrlOnly,
+    /// Form parameters, appended to the URL.
+    Form(Vec<Param<'b>>),
+    /// Any other body: covered by `bodySHA256` in the URL.
+    Hashed(&'b [u8]),
+}
+
+impl<'b> Payload<'b> {
+    fn of(req: &WebhookRequest<'b>) -> Self {
+        let body = req.body_bytes();
+        let method = req.method();
+        if method.eq_ignore_ascii_case("GET") || method.eq_ignore_ascii_case("HEAD") {
+            return Payload::UrlOnly;
+        }
+        match req.header("content-type") {
+            Some(ct) if form::is_form_content_type(ct) => Payload::Form(form::parse(body)),
+            None if body.is_empty() => Payload::UrlOnly,
+            _ => Payload::Hashed(body),
+        }
+    }
+
+    fn params(&self) -> &[Param<'b>] {
+        match self {
+            Payload::Form(params) => params,
+            _ => &[],
+        }
+    }
+}
+
+/// One signature comparison, reported to an observer (used by [`Config::explain`]).
+pub(crate) struct Attempt<'x> {
+    pub url: &'x str,
+    pub params: &'x [&'x Param<'x>],
+    pub key: &'x KeySource,
+    pub algorithm: Algorithm,
+    pub matched: bool,
+}
+
+impl Config {
+    /// Verifies a request's `X-Twilio-Signature` (and `bodySHA256` for non-form bodies).
+    ///
+    /// ```
+    /// use twilio_auth_core::{Config, Signer, WebhookRequest};
+    ///
+    /// let config = Config::builder()
+    ///     .auth_token("12345")
+    ///     .public_base_url("https://example.com")
+    ///     .build()
+    ///     .unwrap();
+    /// let signature = Signer::new("12345").sign_url("https://example.com/status?CallSid=CA1");
+    /// let headers = [("X-Twilio-Signature", signature.as_str())];
+    /// let req = WebhookRequest::new("GET", "/status?CallSid=CA1").headers(&headers);
+    /// assert!(config.verify(&req).is_ok());
+    ///
+    /// let forged = WebhookRequest::new("GET", "/status?CallSid=CA2").headers(&headers);
+    /// let rejection = config.verify(&forged).unwrap_err();
+    /// assert_eq!(rejection.status(), 403);
+    /// ```
+    pub fn verify(&self, req: &WebhookRequest<'_>) -> Result<Verified, Rejection> {
+        self.verify_observed(req, &mut |_| {})
+    }
+
+    /// The public URL the configuration assigns to a request.
+    pub fn request_url(&self, req: &WebhookRequest<'_>) -> Result<String, Rejection> {
+        match req.target {
+            Target::Url(url) => Ok(url.to_owned()),
+            Target::PathAndQuery(path) => self
+                .inner
+                .url_policy
+                .url_for(path, req_headers(req), req.authority)
+                .map_err(|problem| {
+                    Rejection::new(match problem {
+                        UrlProblem::MissingHost => RejectionReason::MissingHost,
+                        UrlProblem::InvalidHost => RejectionReason::InvalidHost,
+                    })
+                }),
+        }
+    }
+
+    pub(crate) fn verify_observed(
+        &self,
+        req: &WebhookRequest<'_>,
+        observe: &mut dyn FnMut(&Attempt<'_>),
+    ) -> Result<Verified, Rejection> {
+        let limit = self.inner.body_limit;
+        if req.body_bytes().len() > limit {
+            return Err(Rejection::new(RejectionReason::BodyTooLarge { limit }));
+        }
+        let url = self.request_url(req)?;
+        let reject = |reason| Err(Rejection::new(reason).with_candidate_urls(vec![url.clone()]));
+
+        let Some(header) = req.header(SIGNATURE_HEADER).filter(|s| !s.is_empty()) else {
+            return reject(RejectionReason::MissingSignature);
+        };
+        let payload = Payload::of(req);
+        let (algorithm, keys) = match self.keys_for(req, &url, payload.params()) {
+            Ok(found) => found,
+            Err(reason) => return reject(reason),
+        };
+        let signature = match STANDARD.decode(header) {
+            Ok(bytes) if bytes.len() == algorithm.output_len() => bytes,
+            _ => return reject(RejectionReason::MalformedSignature),
+        };
+        if let Payload::Hashed(_) = payload {
+            if query_values(&url, "bodySHA256").next().is_none() {
+                return reject(RejectionReason::MissingBodyHash);
+            }
+        }
+
+        let (by_bytes, by_utf16) = form::orderings(payload.params());
+        let orderings: Vec<&[&Param<'_>]> = std::iter::once(by_bytes.as_slice())
+            .chain(by_utf16.as_deref())
+            .collect();
+        let mut try_url = |candidate: &str| {
+            for params in &orderings {
+                for key in &keys {
+                    let matched = key.mac.matches(algorithm, candidate, params, &signature);
+                    observe(&Attempt {
+                        url: candidate,
+                        params,
+                        key: &key.source,
+                        algorithm,
+                        matched,
+                    });
+                    if matched {
+                        return Some(key.source.clone());
+                    }
+                }
+            }
+            None
+        };
+
+        // The URL as rebuilt is what Twilio signed in the common case: try it before
+        // building the other candidates.
+        let mut matched = try_url(&url).map(|key| (url.clone(), key));
+        let mut tried = Vec::new();
+        if matched.is_none() {
+            tried = candidate_urls(&url, self.inner.candidate_options);
+            matched = tried
+                .iter()
+                .skip(1)
+                .find_map(|candidate| try_url(candidate).map(|key| (candidate.clone(), key)));
+        }
+        let Some((matched_url, key)) = matched else {
+            return Err(Rejection::new(RejectionReason::SignatureMismatch).with_candidate_urls(tried));
+        };
+
+        if let Payload::Hashed(body) = payload {
+            match body_hash::check(&url, body) {
+                BodyHash::Matches => {}
+                BodyHash::Missing => return reject(RejectionReason::MissingBodyHash),
+                BodyHash::Mismatch => return reject(RejectionReason::BodyHashMismatch),
+            }
+        }
+        Ok(Verified {
+            url: Some(matched_url),
+            key: Some(key),
+            algorithm: Some(algorithm),
+            user: None,
+        })
+    }
+
+    /// The algorithm and the secrets that may have signed this request.
+    fn keys_for(
+        &self,
+        req: &WebhookRequest<'_>,
+        url: &str,
+        params: &[Param<'_>],
+    ) -> Result<(Algorithm, Vec<&SigningKey>), RejectionReason> {
+        let inner = &self.inner;
+        if let Some(header) = req.header(SIGNATURE_SETTINGS_HEADER) {
+            let settings = SignatureSettings::parse(header).ok_or(RejectionReason::UnknownSharedKey)?;
+            let algorithm = settings.algorithm.map_err(|()| RejectionReason::UnknownAlgorithm)?;
+            let key = inner
+                .shared_keys
+                .iter()
+                .find(|(id, _)| id == settings.key_id)
+                .map(|(_, key)| key)
+                .ok_or(RejectionReason::UnknownSharedKey)?;
+            return Ok((algorithm, vec![key]));
+        }
+        if !inner.accounts.is_empty() {
+            let account_sid = params
+                .iter()
+                .find(|(name, _)| name == "AccountSid")
+                .map(|(_, value)| value.as_ref())
+                .or_else(|| query_values(url, "AccountSid").next());
+            if let Some(sid) = account_sid {
+                let keys: Vec<&SigningKey> = inner
+                    .accounts
+                    .iter()
+                    .filter(|(account, _)| account == sid)
+                    .map(|(_, key)| key)
+                    .collect();
+                if !keys.is_empty() {
+                    return Ok((Algorithm::HmacSha1, keys));
+                }
+            }
+        }
+        if inner.tokens.is_empty() {
+            return Err(RejectionReason::UnknownSharedKey);
+        }
+        Ok((Algorithm::HmacSha1, inner.tokens.iter().collect()))
+    }
+}
+
+fn req_headers<'a>(req: &WebhookRequest<'a>) -> &'a dyn crate::headers::Headers {
+    req.headers_dyn()
+}
