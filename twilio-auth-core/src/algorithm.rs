@@ -79,7 +79,9 @@ impl<'h> SignatureSettings<'h> {
                 _ => {}
             }
         }
-        key_id.filter(|k| !k.is_empty()).map(|key_id| SignatureSettings { key_id, algorithm })
+        key_id
+            .filter(|k| !k.is_empty())
+            .map(|key_id| SignatureSettings { key_id, algorithm })
     }
 }
 
@@ -95,14 +97,22 @@ impl KeyedMac {
     pub fn new(secret: &[u8]) -> Self {
         // HMAC accepts keys of any length; these cannot fail.
         KeyedMac {
-            sha1: <Hmac<Sha1> as KeyInit>::new_from_slice(secret).unwrap_or_else(|_| unreachable!()),
-            sha256: <Hmac<Sha256> as KeyInit>::new_from_slice(secret).unwrap_or_else(|_| unreachable!()),
+            sha1: <Hmac<Sha1> as KeyInit>::new_from_slice(secret)
+                .unwrap_or_else(|_| unreachable!()),
+            sha256: <Hmac<Sha256> as KeyInit>::new_from_slice(secret)
+                .unwrap_or_else(|_| unreachable!()),
         }
     }
 
     /// Whether `signature` is the MAC of `url` followed by the parameters, compared in
     /// constant time.
-    pub fn matches(&self, algorithm: Algorithm, url: &str, params: &[&Param<'_>], signature: &[u8]) -> bool {
+    pub fn matches(
+        &self,
+        algorithm: Algorithm,
+        url: &str,
+        params: &[&Param<'_>],
+        signature: &[u8],
+    ) -> bool {
         match algorithm {
             Algorithm::HmacSha1 => mac_matches(&self.sha1, url, params, signature),
             Algorithm::HmacSha256 => mac_matches(&self.sha256, url, params, signature),
@@ -128,7 +138,12 @@ fn mac_of<M: Mac + Clone>(keyed: &M, url: &str, params: &[&Param<'_>]) -> hmac::
     mac.finalize().into_bytes()
 }
 
-fn mac_matches<M: Mac + Clone>(keyed: &M, url: &str, params: &[&Param<'_>], signature: &[u8]) -> bool {
+fn mac_matches<M: Mac + Clone>(
+    keyed: &M,
+    url: &str,
+    params: &[&Param<'_>],
+    signature: &[u8],
+) -> bool {
     let expected = mac_of(keyed, url, params);
     bool::from(expected.as_slice().ct_eq(signature))
 }

@@ -57,7 +57,11 @@ pub(crate) fn check(url: &str, body: &[u8]) -> BodyHash {
     for value in values {
         all_match &= bool::from(value.as_bytes().ct_eq(expected.as_bytes()));
     }
-    if all_match { BodyHash::Matches } else { BodyHash::Mismatch }
+    if all_match {
+        BodyHash::Matches
+    } else {
+        BodyHash::Mismatch
+    }
 }
 
 /// The outcome of [`check`].

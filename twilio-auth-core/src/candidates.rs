@@ -63,9 +63,8 @@ impl<'a> UrlParts<'a> {
 
     /// Reassembles the URL with the given userinfo and port.
     fn join(&self, userinfo: Option<&str>, port: Option<&str>) -> String {
-        let mut out = String::with_capacity(
-            self.scheme.len() + self.host.len() + self.rest.len() + 32,
-        );
+        let mut out =
+            String::with_capacity(self.scheme.len() + self.host.len() + self.rest.len() + 32);
         out.push_str(self.scheme);
         out.push_str("://");
         if let Some(userinfo) = userinfo {
@@ -156,7 +155,10 @@ pub fn candidate_urls(url: &str, options: CandidateOptions) -> Vec<String> {
 /// The URL as given, then (when different) with ASCII tab/CR/LF removed and the scheme
 /// lower-cased.
 fn normalisations(url: &str) -> Vec<String> {
-    let mut normalised: String = url.chars().filter(|c| !matches!(c, '\t' | '\r' | '\n')).collect();
+    let mut normalised: String = url
+        .chars()
+        .filter(|c| !matches!(c, '\t' | '\r' | '\n'))
+        .collect();
     if let Some(sep) = normalised.find("://") {
         normalised[..sep].make_ascii_lowercase();
     }
@@ -187,7 +189,9 @@ fn quote_variants(url: &str) -> Vec<String> {
 
 fn with_trailing_slash(url: &str) -> Option<String> {
     let path_end = match UrlParts::split(url) {
-        Some(parts) => url.len() - parts.rest.len() + parts.rest.find(['?', '#']).unwrap_or(parts.rest.len()),
+        Some(parts) => {
+            url.len() - parts.rest.len() + parts.rest.find(['?', '#']).unwrap_or(parts.rest.len())
+        }
         None => return None,
     };
     if url[..path_end].ends_with('/') {
@@ -203,7 +207,10 @@ mod tests {
     #[test]
     fn ipv6_port_toggles_after_the_bracket() {
         let urls = candidate_urls("http://[2001:db8::1]:8080/a", CandidateOptions::default());
-        assert_eq!(urls, ["http://[2001:db8::1]:8080/a", "http://[2001:db8::1]/a"]);
+        assert_eq!(
+            urls,
+            ["http://[2001:db8::1]:8080/a", "http://[2001:db8::1]/a"]
+        );
     }
 
     #[test]
@@ -224,7 +231,10 @@ mod tests {
         let urls = candidate_urls("HTTPS://Example.com/a", CandidateOptions::default());
         assert!(urls.contains(&"https://Example.com/a".to_owned()));
         assert!(urls.contains(&"https://Example.com:443/a".to_owned()));
-        assert!(!urls.iter().any(|u| u.contains("example.com")), "host case is kept");
+        assert!(
+            !urls.iter().any(|u| u.contains("example.com")),
+            "host case is kept"
+        );
     }
 
     #[test]
@@ -251,7 +261,12 @@ mod tests {
 
     #[test]
     fn trailing_slash_is_opt_in() {
-        let urls = candidate_urls("wss://h/stream?x=1", CandidateOptions { trailing_slash: true });
+        let urls = candidate_urls(
+            "wss://h/stream?x=1",
+            CandidateOptions {
+                trailing_slash: true,
+            },
+        );
         assert!(urls.contains(&"wss://h/stream/?x=1".to_owned()));
         assert!(urls.contains(&"wss://h:443/stream/?x=1".to_owned()));
         let plain = candidate_urls("wss://h/stream?x=1", CandidateOptions::default());
@@ -260,7 +275,10 @@ mod tests {
 
     #[test]
     fn a_url_without_scheme_separator_is_its_only_candidate() {
-        assert_eq!(candidate_urls("not a url", CandidateOptions::default()), ["not a url"]);
+        assert_eq!(
+            candidate_urls("not a url", CandidateOptions::default()),
+            ["not a url"]
+        );
     }
 
     #[test]

@@ -159,7 +159,9 @@ pub enum ConfigError {
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ConfigError::NoSecret => f.write_str("no Auth Token configured (set TWILIO_AUTH_TOKEN)"),
+            ConfigError::NoSecret => {
+                f.write_str("no Auth Token configured (set TWILIO_AUTH_TOKEN)")
+            }
             ConfigError::EmptySecret(role) => write!(f, "the {role} is empty"),
             ConfigError::MissingEnv(name) => write!(f, "environment variable {name} is not set"),
             ConfigError::InvalidBaseUrl { url, problem } => {
@@ -216,7 +218,11 @@ impl ConfigBuilder {
 
     /// The Auth Token of a sub-account: requests whose `AccountSid` parameter is
     /// `account_sid` are verified with it instead of the primary token.
-    pub fn account_token(mut self, account_sid: impl Into<String>, token: impl Into<Secret>) -> Self {
+    pub fn account_token(
+        mut self,
+        account_sid: impl Into<String>,
+        token: impl Into<Secret>,
+    ) -> Self {
         self.accounts.push((account_sid.into(), token.into()));
         self
     }
@@ -281,12 +287,18 @@ impl ConfigBuilder {
         let mut accounts = Vec::new();
         for (sid, token) in &self.accounts {
             check(&format!("Auth Token of account {sid}"), token)?;
-            accounts.push((sid.clone(), SigningKey::new(KeySource::Account(sid.clone()), token)));
+            accounts.push((
+                sid.clone(),
+                SigningKey::new(KeySource::Account(sid.clone()), token),
+            ));
         }
         let mut shared_keys = Vec::new();
         for (id, secret) in &self.shared_keys {
             check(&format!("secret of SharedKey {id}"), secret)?;
-            shared_keys.push((id.clone(), SigningKey::new(KeySource::SharedKey(id.clone()), secret)));
+            shared_keys.push((
+                id.clone(),
+                SigningKey::new(KeySource::SharedKey(id.clone()), secret),
+            ));
         }
         if tokens.is_empty() && accounts.is_empty() && shared_keys.is_empty() {
             return Err(ConfigError::NoSecret);
@@ -356,10 +368,18 @@ mod tests {
             .build()
             .unwrap_err();
         assert!(matches!(err, ConfigError::InvalidBaseUrl { .. }), "{err}");
-        let err = Config::builder().auth_token("t").default_scheme("ht tp").build().unwrap_err();
+        let err = Config::builder()
+            .auth_token("t")
+            .default_scheme("ht tp")
+            .build()
+            .unwrap_err();
         assert_eq!(err, ConfigError::InvalidScheme("ht tp".into()));
         assert_eq!(
-            Config::builder().auth_token("t").body_limit(0).build().err(),
+            Config::builder()
+                .auth_token("t")
+                .body_limit(0)
+                .build()
+                .err(),
             Some(ConfigError::ZeroBodyLimit)
         );
     }

@@ -62,15 +62,13 @@ pub fn decode_component(raw: &[u8]) -> Cow<'_, str> {
     while i < raw.len() {
         match raw[i] {
             b'+' => out.push(b' '),
-            b'%' if i + 2 < raw.len() => {
-                match (hex_value(raw[i + 1]), hex_value(raw[i + 2])) {
-                    (Some(hi), Some(lo)) => {
-                        out.push(hi << 4 | lo);
-                        i += 2;
-                    }
-                    _ => out.push(b'%'),
+            b'%' if i + 2 < raw.len() => match (hex_value(raw[i + 1]), hex_value(raw[i + 2])) {
+                (Some(hi), Some(lo)) => {
+                    out.push(hi << 4 | lo);
+                    i += 2;
                 }
-            }
+                _ => out.push(b'%'),
+            },
             b => out.push(b),
         }
         i += 1;
@@ -132,14 +130,16 @@ fn encode_component(text: &str, out: &mut String) {
 
 /// The parameter orderings to try: byte order always, and UTF-16 order as a second one
 /// when it differs (only possible when some text lies outside the BMP).
-pub fn orderings<'a, 'p>(params: &'p [Param<'a>]) -> (Vec<&'p Param<'a>>, Option<Vec<&'p Param<'a>>>) {
+pub fn orderings<'a, 'p>(
+    params: &'p [Param<'a>],
+) -> (Vec<&'p Param<'a>>, Option<Vec<&'p Param<'a>>>) {
     let mut by_bytes: Vec<&Param<'a>> = params.iter().collect();
-    by_bytes.sort_unstable_by(|a, b| (a.0.as_bytes(), a.1.as_bytes()).cmp(&(b.0.as_bytes(), b.1.as_bytes())));
+    by_bytes.sort_unstable_by(|a, b| {
+        (a.0.as_bytes(), a.1.as_bytes()).cmp(&(b.0.as_bytes(), b.1.as_bytes()))
+    });
     by_bytes.dedup_by(|a, b| a == b);
 
-    let astral = params
-        .iter()
-        .any(|(n, v)| has_astral(n) || has_astral(v));
+    let astral = params.iter().any(|(n, v)| has_astral(n) || has_astral(v));
     if !astral {
         return (by_bytes, None);
     }
@@ -186,4 +186,78 @@ pub fn params_suffix<N: AsRef<str>, V: AsRef<str>>(params: &[(N, V)]) -> String 
         .map(|(n, v)| (Cow::Borrowed(n.as_ref()), Cow::Borrowed(v.as_ref())))
         .collect();
     suffix(&orderings(&owned).0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn owned(pairs: &[(&'static str, &'static str)]) -> Vec<Param<'static>> {
+        pairs
+            .iter()
+            .map(|&(n, v)| (Cow::Borrowed(n), Cow::Borrowed(v)))
+            .collect()
+    }
+
+    #[test]
+    fn names_sort_in_byte_order_values_sorted_and_deduplicated() {
+        let params = owned(&[
+            ("callSid", "3"),
+            ("ReasonConferenceEnded", "x"),
+            ("CallSid", "2"),
+            ("Reason", "y"),
+            ("CALLSID", "1"),
+            ("Digits", "5678"),
+            ("Digits", "1234"),
+            ("Digits", "1234"),
+        ]);
+        let (ordered, utf16) = orderings(&params);
+        assert_eq!(
+            suffix(&ordered),
+            "CALLSID1CallSid2Digits1234Digits5678ReasonyReasonConferenceEndedxcallSid3"
+        );
+        assert!(utf16.is_none());
+    }
+
+    #[test]
+    fn astral_text_adds_the_utf16_ordering() {
+        // U+FFFD is EF BF BD in UTF-8 but 0xFFFD in UTF-16; U+1F600 is F0.. but 0xD83D ...
+        let params = owned(&[("A\u{FFFD}", "1"), ("A\u{1F600}", "2")]);
+        let (by_bytes, by_utf16) = orderings(&params);
+        assert_eq!(suffix(&by_bytes), "A\u{FFFD}1A\u{1F600}2");
+        assert_eq!(suffix(&by_utf16.unwrap()), "A\u{1F600}2A\u{FFFD}1");
+        // Astral text whose order is the same either way adds nothing.
+        let same = owned(&[("A", "\u{1F600}"), ("B", "x")]);
+        assert!(orderings(&same).1.is_none());
+    }
+
+    #[test]
+    fn decoding_is_lenient_and_never_fails() {
+        let params = parse(b"a=%zz&b=%4&c=%C3%28&&d=%2b+%2B&=e&f==");
+        let got: Vec<(&str, &str)> = params
+            .iter()
+            .map(|(n, v)| (n.as_ref(), v.as_ref()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("a", "%zz"),
+                ("b", "%4"),
+                ("c", "\u{FFFD}("),
+                ("d", "+ +"),
+                ("", "e"),
+                ("f", "=")
+            ]
+        );
+    }
+
+    #[test]
+    fn content_type_matching() {
+        assert!(is_form_content_type("Application/X-WWW-Form-Urlencoded"));
+        assert!(is_form_content_type(
+            " application/x-www-form-urlencoded ;charset=utf-8"
+        ));
+        assert!(!is_form_content_type("application/x-www-form-urlencodedX"));
+        assert!(!is_form_content_type(""));
+    }
 }

@@ -52,8 +52,8 @@ mod verify;
 
 pub use algorithm::Algorithm;
 pub use config::{
-    Config, ConfigBuilder, ConfigError, DEFAULT_BODY_LIMIT, ENV_AUTH_TOKEN, ENV_AUTH_TOKEN_SECONDARY,
-    ENV_TRUST_FORWARDED, ENV_WEBHOOK_BASE_URL,
+    Config, ConfigBuilder, ConfigError, DEFAULT_BODY_LIMIT, ENV_AUTH_TOKEN,
+    ENV_AUTH_TOKEN_SECONDARY, ENV_TRUST_FORWARDED, ENV_WEBHOOK_BASE_URL,
 };
 pub use explain::{ExplainedAttempt, Explanation};
 pub use headers::Headers;

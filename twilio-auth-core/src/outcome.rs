@@ -92,9 +92,15 @@ impl RejectionReason {
 impl fmt::Display for RejectionReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            RejectionReason::BodyTooLarge { limit } => write!(f, "body larger than the {limit}-byte limit"),
-            RejectionReason::MissingHost => f.write_str("no Host header to rebuild the request URL"),
-            RejectionReason::InvalidHost => f.write_str("Host or forwarded host is not a valid URL authority"),
+            RejectionReason::BodyTooLarge { limit } => {
+                write!(f, "body larger than the {limit}-byte limit")
+            }
+            RejectionReason::MissingHost => {
+                f.write_str("no Host header to rebuild the request URL")
+            }
+            RejectionReason::InvalidHost => {
+                f.write_str("Host or forwarded host is not a valid URL authority")
+            }
             RejectionReason::MissingSignature => f.write_str("missing X-Twilio-Signature header"),
             RejectionReason::MalformedSignature => {
                 f.write_str("X-Twilio-Signature is not base64 of the right length")
@@ -108,10 +114,14 @@ impl fmt::Display for RejectionReason {
             RejectionReason::UnknownSharedKey => {
                 f.write_str("unknown or missing key in X-Twilio-Webhooks-Signature-Settings")
             }
-            RejectionReason::MissingBodyHash => f.write_str("non-form body without bodySHA256 in the URL"),
+            RejectionReason::MissingBodyHash => {
+                f.write_str("non-form body without bodySHA256 in the URL")
+            }
             RejectionReason::BodyHashMismatch => f.write_str("bodySHA256 does not match the body"),
             RejectionReason::HttpAuth(why) => write!(f, "HTTP authentication failed: {why}"),
-            RejectionReason::MalformedAuthorization(why) => write!(f, "malformed Authorization header: {why}"),
+            RejectionReason::MalformedAuthorization(why) => {
+                write!(f, "malformed Authorization header: {why}")
+            }
         }
     }
 }

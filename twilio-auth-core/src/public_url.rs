@@ -61,7 +61,10 @@ pub(crate) fn normalise_base_url(url: &str) -> Result<String, BaseUrlProblem> {
         return Err(BaseUrlProblem::NoHost);
     }
     if let Some(port) = parts.port {
-        if port.is_empty() || !port.bytes().all(|b| b.is_ascii_digit()) || port.parse::<u16>().is_err() {
+        if port.is_empty()
+            || !port.bytes().all(|b| b.is_ascii_digit())
+            || port.parse::<u16>().is_err()
+        {
             return Err(BaseUrlProblem::BadPort);
         }
     }
@@ -88,7 +91,11 @@ impl PublicUrlPolicy {
         headers: &dyn Headers,
         authority: Option<&str>,
     ) -> Result<String, UrlProblem> {
-        let path_and_query = if path_and_query.is_empty() { "/" } else { path_and_query };
+        let path_and_query = if path_and_query.is_empty() {
+            "/"
+        } else {
+            path_and_query
+        };
         match self {
             PublicUrlPolicy::BaseUrl(base) => Ok(concat3(base, "", path_and_query)),
             PublicUrlPolicy::FromRequest {
@@ -140,7 +147,28 @@ fn concat3(a: &str, b: &str, c: &str) -> String {
 fn valid_host(host: &str) -> bool {
     host.len() <= 1024
         && host.bytes().all(|b| {
-            b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b':' | b'[' | b']' | b'%' | b'~' | b'!' | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'=')
+            b.is_ascii_alphanumeric()
+                || matches!(
+                    b,
+                    b'.' | b'-'
+                        | b'_'
+                        | b':'
+                        | b'['
+                        | b']'
+                        | b'%'
+                        | b'~'
+                        | b'!'
+                        | b'$'
+                        | b'&'
+                        | b'\''
+                        | b'('
+                        | b')'
+                        | b'*'
+                        | b'+'
+                        | b','
+                        | b';'
+                        | b'='
+                )
         })
 }
 
@@ -203,7 +231,8 @@ mod tests {
 
     #[test]
     fn base_url_is_prefixed_to_the_raw_path() {
-        let policy = PublicUrlPolicy::BaseUrl(normalise_base_url("https://voice.example.com/").unwrap());
+        let policy =
+            PublicUrlPolicy::BaseUrl(normalise_base_url("https://voice.example.com/").unwrap());
         let url = policy.url_for("/voice?a=%27", &(), None).unwrap();
         assert_eq!(url, "https://voice.example.com/voice?a=%27");
     }
@@ -225,7 +254,10 @@ mod tests {
             ("X-Forwarded-Host", "public.example.com"),
             ("X-Forwarded-Port", "8443"),
         ];
-        assert_eq!(from_request(false).url_for("/v", &headers, None).unwrap(), "https://internal:3000/v");
+        assert_eq!(
+            from_request(false).url_for("/v", &headers, None).unwrap(),
+            "https://internal:3000/v"
+        );
         assert_eq!(
             from_request(true).url_for("/v", &headers, None).unwrap(),
             "http://public.example.com:8443/v"
@@ -236,28 +268,63 @@ mod tests {
     fn rfc7239_forwarded_wins() {
         let headers = [
             ("Host", "internal"),
-            ("Forwarded", "for=1.2.3.4;proto=https;host=\"api.example.com\", for=5.6.7.8"),
+            (
+                "Forwarded",
+                "for=1.2.3.4;proto=https;host=\"api.example.com\", for=5.6.7.8",
+            ),
             ("X-Forwarded-Host", "other"),
         ];
-        assert_eq!(from_request(true).url_for("/v", &headers, None).unwrap(), "https://api.example.com/v");
+        assert_eq!(
+            from_request(true).url_for("/v", &headers, None).unwrap(),
+            "https://api.example.com/v"
+        );
     }
 
     #[test]
     fn missing_or_hostile_host_is_refused() {
-        assert_eq!(from_request(false).url_for("/", &(), None), Err(UrlProblem::MissingHost));
+        assert_eq!(
+            from_request(false).url_for("/", &(), None),
+            Err(UrlProblem::MissingHost)
+        );
         let headers = [("Host", "evil.com/path?")];
-        assert_eq!(from_request(false).url_for("/", &headers, None), Err(UrlProblem::InvalidHost));
-        assert_eq!(from_request(false).url_for("/", &(), Some("h2.example")).unwrap(), "https://h2.example/");
+        assert_eq!(
+            from_request(false).url_for("/", &headers, None),
+            Err(UrlProblem::InvalidHost)
+        );
+        assert_eq!(
+            from_request(false)
+                .url_for("/", &(), Some("h2.example"))
+                .unwrap(),
+            "https://h2.example/"
+        );
     }
 
     #[test]
     fn bad_base_urls_are_refused() {
-        assert_eq!(normalise_base_url("voice.example.com"), Err(BaseUrlProblem::NoScheme));
+        assert_eq!(
+            normalise_base_url("voice.example.com"),
+            Err(BaseUrlProblem::NoScheme)
+        );
         assert_eq!(normalise_base_url("https://"), Err(BaseUrlProblem::NoHost));
-        assert_eq!(normalise_base_url("https://h:99999"), Err(BaseUrlProblem::BadPort));
-        assert_eq!(normalise_base_url("https://h/?q"), Err(BaseUrlProblem::HasQueryOrFragment));
-        assert_eq!(normalise_base_url("https://h /"), Err(BaseUrlProblem::HasWhitespace));
-        assert_eq!(normalise_base_url("1ttp://h"), Err(BaseUrlProblem::BadScheme));
-        assert_eq!(normalise_base_url("https://u:p@[::1]:8443/app/").unwrap(), "https://u:p@[::1]:8443/app");
+        assert_eq!(
+            normalise_base_url("https://h:99999"),
+            Err(BaseUrlProblem::BadPort)
+        );
+        assert_eq!(
+            normalise_base_url("https://h/?q"),
+            Err(BaseUrlProblem::HasQueryOrFragment)
+        );
+        assert_eq!(
+            normalise_base_url("https://h /"),
+            Err(BaseUrlProblem::HasWhitespace)
+        );
+        assert_eq!(
+            normalise_base_url("1ttp://h"),
+            Err(BaseUrlProblem::BadScheme)
+        );
+        assert_eq!(
+            normalise_base_url("https://u:p@[::1]:8443/app/").unwrap(),
+            "https://u:p@[::1]:8443/app"
+        );
     }
 }

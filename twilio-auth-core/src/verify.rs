@@ -111,7 +111,8 @@ impl Config {
             return Err(Rejection::new(RejectionReason::BodyTooLarge { limit }));
         }
         let url = self.request_url(req)?;
-        let reject = |reason| Err(Rejection::new(reason).with_candidate_urls(vec![url.clone()]));
+        let reject =
+            |reason| Err(Rejection::new(reason).with_candidate_urls(vec![redact_password(&url)]));
 
         let Some(header) = req.header(SIGNATURE_HEADER).filter(|s| !s.is_empty()) else {
             return reject(RejectionReason::MissingSignature);
@@ -166,7 +167,11 @@ impl Config {
                 .find_map(|candidate| try_url(candidate).map(|key| (candidate.clone(), key)));
         }
         let Some((matched_url, key)) = matched else {
-            return Err(Rejection::new(RejectionReason::SignatureMismatch).with_candidate_urls(tried));
+            // Candidate URLs go to logs: a password in them (a URL with `user:pass@`) must not.
+            let tried = tried.iter().map(|u| redact_password(u)).collect();
+            return Err(
+                Rejection::new(RejectionReason::SignatureMismatch).with_candidate_urls(tried)
+            );
         };
 
         if let Payload::Hashed(body) = payload {
@@ -193,8 +198,11 @@ impl Config {
     ) -> Result<(Algorithm, Vec<&SigningKey>), RejectionReason> {
         let inner = &self.inner;
         if let Some(header) = req.header(SIGNATURE_SETTINGS_HEADER) {
-            let settings = SignatureSettings::parse(header).ok_or(RejectionReason::UnknownSharedKey)?;
-            let algorithm = settings.algorithm.map_err(|()| RejectionReason::UnknownAlgorithm)?;
+            let settings =
+                SignatureSettings::parse(header).ok_or(RejectionReason::UnknownSharedKey)?;
+            let algorithm = settings
+                .algorithm
+                .map_err(|()| RejectionReason::UnknownAlgorithm)?;
             let key = inner
                 .shared_keys
                 .iter()
@@ -225,6 +233,17 @@ impl Config {
             return Err(RejectionReason::UnknownSharedKey);
         }
         Ok((Algorithm::HmacSha1, inner.tokens.iter().collect()))
+    }
+}
+
+/// `url` with the password of its `user:pass@` (if any) shown as `***`.
+pub(crate) fn redact_password(url: &str) -> String {
+    match crate::candidates::UrlParts::split(url).and_then(|p| p.userinfo) {
+        Some(userinfo) => match userinfo.split_once(':') {
+            Some((user, _)) => url.replacen(userinfo, &format!("{user}:***"), 1),
+            None => url.to_owned(),
+        },
+        None => url.to_owned(),
     }
 }
 

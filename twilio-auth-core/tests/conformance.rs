@@ -33,13 +33,19 @@ struct BodyHashVector {
 }
 
 fn vectors() -> Vectors {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/data/official-vectors.json");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tests/data/official-vectors.json"
+    );
     let text = std::fs::read_to_string(path).expect("read official-vectors.json");
     serde_json::from_str(&text).expect("parse official-vectors.json")
 }
 
 fn verdict(v: &SignatureVector) -> bool {
-    let config = Config::builder().auth_token(v.token.as_str()).build().unwrap();
+    let config = Config::builder()
+        .auth_token(v.token.as_str())
+        .build()
+        .unwrap();
     let (content_type, body) = match v.kind.as_str() {
         "signature" => (
             "application/x-www-form-urlencoded",
@@ -71,7 +77,10 @@ fn all_official_signature_vectors_give_the_asserted_result() {
         .collect();
     let passed = vectors.signature_vectors.len() - failures.len();
     println!("official vectors: {passed}/128 as asserted");
-    assert!(failures.is_empty(), "vectors not matching their source: {failures:#?}");
+    assert!(
+        failures.is_empty(),
+        "vectors not matching their source: {failures:#?}"
+    );
 }
 
 #[test]
