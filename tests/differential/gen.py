@@ -36,8 +36,12 @@ HOSTS_PLAIN = [
     "example.com", "voice.example.com", "mycompany.com", "abc123.ngrok-free.app",
     "127.0.0.1", "localhost", "hooks.example.org", "xn--bcher-kva.example",
 ]
-HOSTS_V6 = ["[::1]", "[2001:db8::1]", "[2001:db8:0:0:0:0:0:7]", "[fe80::1ff:fe23:4567:890a]"]
-CREDS = ["user:pass@", "user@", "twilio:s3cr3t@", "us%40er:p%3Ass@", "a:@"]
+# IPv6 literals in the canonical form node's URL parser prints them in
+HOSTS_V6 = ["[::1]", "[2001:db8::1]", "[fe80::1ff:fe23:4567:890a]"]
+# node prints this one as [2001:db8::7], and drops the empty password of "a:@"
+HOST_V6_LONG = "[2001:db8:0:0:0:0:0:7]"
+CREDS = ["user:pass@", "user@", "twilio:s3cr3t@", "us%40er:p%3Ass@"]
+CRED_EMPTY_PASSWORD = "a:@"
 PATHS_SAFE = [
     "/", "/voice", "/sms", "/sms/incoming", "/api/v1/calls/status", "/myapp.php", "/hooks/twilio/",
     "/a/b/c", "/status-callback", "/recording_done", "/v2/messages.json", "/x;jsessionid=1",
@@ -122,18 +126,28 @@ def any_query():
     return "&".join(rng.choice(pool) for _ in range(n))
 
 
-def random_url(python_safe=True, node_safe=False):
+def random_url(node_safe=False):
     """A URL that the python validator (and, if node_safe, the node one) keeps intact when signed exactly."""
     scheme = rng.choice(["https"] * 5 + ["http"])
-    creds = rng.choice(CREDS) if rng.random() < 0.1 else ""
-    host = rng.choice(HOSTS_PLAIN + HOSTS_V6[:1]) if rng.random() < 0.9 else rng.choice(HOSTS_V6)
+    creds = rng.choice(CREDS + ([] if node_safe else [CRED_EMPTY_PASSWORD])) if rng.random() < 0.1 else ""
+    hosts = HOSTS_V6 + ([] if node_safe else [HOST_V6_LONG])
+    host = rng.choice(HOSTS_PLAIN + HOSTS_V6[:1]) if rng.random() < 0.9 else rng.choice(hosts)
     port = rng.choice([None] * 6 + ["8443", "8080", "443" if scheme == "https" else "80"])
     path = rng.choice(PATHS_SAFE)
     query = safe_query() if node_safe else any_query()
     return build_url(scheme, creds, host, port, path, query)
 
 
-def random_params(n=None, pool_names=PARAM_NAMES, pool_values=PARAM_VALUES):
+def random_params(n=None, pool_names=PARAM_NAMES, pool_values=PARAM_VALUES, orders_may_differ=False):
+    """Random form pairs. Unless orders_may_differ, byte order and UTF-16 order give the same
+    signed string (so only the sort-utf16 category exercises that difference)."""
+    while True:
+        out = _random_params(n, pool_names, pool_values)
+        if orders_may_differ or canonical("", out) == canonical("", out, "utf16"):
+            return out
+
+
+def _random_params(n, pool_names, pool_values):
     if n is None:
         n = rng.choice([0, 1, 2, 3, 4, 5, 6, 8, 10, 12])
     out = []
@@ -351,7 +365,7 @@ def plan():
         else:
             nm = rng.choice(["Body", "a", "\U0001f600"])
             params = [[nm, x], [nm, y]]  # values of one name
-        params += random_params(rng.randrange(0, 4))
+        params += random_params(rng.randrange(0, 4), orders_may_differ=True)
         rng.shuffle(params)
         by = ["python", "node", "hmac", "hmac"][i % 4]
         order = "utf16" if (i % 4 == 3) else "utf8"
@@ -401,9 +415,10 @@ def plan():
     port_cases("port-ws-add443", "ws", None, "443", 10, "ws URL, signed with :443 (SPEC: both ports for non-http schemes)")
     # odd port spellings, signed exactly
     for p in ["1", "65535", "0", "08443", "", "99999", "443443", "8443a"]:
+        cat = "port-odd" if p in ("1", "65535", "0", "08443", "") else "port-invalid"
         for _ in range(6):
             url = build_url("https", "", rng.choice(HOSTS_PLAIN), p, rng.choice(PATHS_SAFE), safe_query())
-            get_case("port-odd", url=url, sign_url=url, note="odd port :%s, signed exactly" % p)
+            get_case(cat, url=url, sign_url=url, note="odd port :%s, signed exactly" % p)
 
     # ---- schemes -----------------------------------------------------------------------------
     for _ in range(40):
@@ -431,7 +446,8 @@ def plan():
             path = rng.choice(PATHS_SAFE)
             q = safe_query()
             url = build_url(scheme, c, host, server_port, path, q)
-            surl = build_url(scheme, c if keep_creds else "", host, sign_port, path, q)
+            sp = ("443" if scheme == "https" else "80") if sign_port == "DEFAULT" else sign_port
+            surl = build_url(scheme, c if keep_creds else "", host, sp, path, q)
             if rng.random() < 0.6:
                 form_case(cat, url=url, sign_url=surl, params=random_params(rng.randrange(0, 5)), note=note)
             else:
@@ -443,7 +459,18 @@ def plan():
                "credentials in the URL, Twilio signed without them (SPEC §3: docs say Twilio strips them)")
     cred_cases("creds-port-drop", 25, "8443", None, True,
                "credentials and :8443 received, signed without the port (python's remove_port mangles user:pass@)")
-    cred_cases("creds-port-add443", 15, None, "443", True, "credentials, signed with the default port added")
+    cred_cases("creds-port-adddefault", 15, None, "DEFAULT", True, "credentials, signed with the default port added")
+    cred_cases("creds-combo-without-add", 15, None, "DEFAULT", False,
+               "credentials received, Twilio signed without them and with the default port")
+    for _ in range(15):
+        rest = build_url("x", "", rng.choice(HOSTS_PLAIN), None, rng.choice(PATHS_SAFE), safe_query())[len("x"):]
+        sch = rng.choice(["HTTPS", "Https"])
+        i = rest.index("/", 3) if "/" in rest[3:] else len(rest)
+        form_case("scheme-combo-upper-add443", url=sch + rest, sign_url="https" + rest[:i] + ":443" + rest[i:],
+                  params=random_params(rng.randrange(0, 4)), note="upper-case scheme received, signed lower-case with :443")
+    for _ in range(10):
+        url = build_url("https", CRED_EMPTY_PASSWORD, rng.choice(HOSTS_PLAIN), None, rng.choice(PATHS_SAFE), safe_query())
+        get_case("creds-empty-password", url=url, note="'user:@' (empty password), signed exactly")
 
     # ---- IPv6 literals --------------------------------------------------------------------------
     def v6_cases(cat, n, server_port, sign_port, note):
@@ -459,6 +486,9 @@ def plan():
                 get_case(cat, url=url, sign_url=surl, note=note)
 
     v6_cases("ipv6-exact", 25, None, None, "IPv6 literal host, signed exactly")
+    for _ in range(10):
+        get_case("ipv6-long", url=build_url("https", "", HOST_V6_LONG, rng.choice([None, "8443"]), "/voice", safe_query()),
+                 note="uncompressed IPv6 literal, signed exactly")
     v6_cases("ipv6-exact-port", 20, "8443", "8443", "IPv6 literal with :8443, signed exactly")
     v6_cases("ipv6-add443", 20, None, "443", "IPv6 literal, signed with :443")
     v6_cases("ipv6-drop443", 15, "443", None, "IPv6 literal with :443, signed without")
@@ -478,7 +508,8 @@ def plan():
         else:
             get_case("query-exact", url=url, note="query with ', %27, :, %3A, raw unicode, +; signed exactly")
     # the legacy node re-encodings
-    legacy = [("name=it%27s", "name=it's"), ("q=%27a%27", "q='a'"), ("x='%27'", "x=%27%27"), ("a=1&n=O%27Brien", "a=1&n=O'Brien")]
+    legacy = [("name=it%27s", "name=it's"), ("q=%27a%27", "q='a'"), ("x='%27", "x=%27%27"), ("x='%27", "x=''"),
+              ("a=1&n=O%27Brien", "a=1&n=O'Brien")]
     for _ in range(50):
         recv, signed = rng.choice(legacy)
         if rng.random() < 0.5:
@@ -495,7 +526,7 @@ def plan():
         recv, signed = rng.choice([("q=%3A", "q=:"), ("q=:", "q=%3A"), ("q=%7E", "q=~"), ("q=a%20b", "q=a+b"),
                                    ("q=%c3%a9", "q=%C3%A9"), ("q=\u00e9", "q=%C3%A9")])
         get_case("query-reencoded", url=base + "?" + recv, sign_url=base + "?" + signed,
-                 note="query re-encoded between signing and receiving (other than '): must fail")
+                 note="query re-encoded between signing and receiving (other than ' / %27)")
     for _ in range(20):
         base = build_url("https", "", rng.choice(HOSTS_PLAIN), None, rng.choice(PATHS_SAFE), None)
         get_case("query-empty", url=base + "?", sign_url=base + "?", note="empty query '?' signed exactly")
@@ -567,7 +598,9 @@ def plan():
                   note="signed with another Auth Token: must fail")
     for _ in range(10):
         t = token()
-        form_case("wrong-token-case", tok=t.upper() if t.lower() == t else t.lower(), sign_token=t,
+        if t.swapcase() == t:
+            t += "a"
+        form_case("wrong-token-case", tok=t.swapcase(), sign_token=t,
                   url=random_url(node_safe=True), note="token differs only in case: must fail")
 
     # ---- tampering after signing -----------------------------------------------------------------------------

@@ -21,6 +21,14 @@ def short(v):
     return {True: "T", False: "F", "error": "E"}.get(v, str(v))
 
 
+def flag(p, n, u):
+    """! where python and node agree (an exception counts as a rejection) and we do not."""
+    if u == "?" or (p is True) != (n is True):
+        return ""
+    return "" if (p is True) == u else "!"
+
+
 for cat, cnt in table.items():
-    parts = ", ".join("py%s/node%s/us%s:%d" % (short(p), short(n), short(u), k) for (p, n, u), k in sorted(cnt.items(), key=str))
+    parts = ", ".join("%spy%s/node%s/us%s:%d" % (flag(p, n, u), short(p), short(n), short(u), k)
+                      for (p, n, u), k in sorted(cnt.items(), key=str))
     print("%-32s %s" % (cat, parts))

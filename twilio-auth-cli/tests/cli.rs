@@ -21,7 +21,7 @@ fn twilio_auth(args: &[&str]) -> Output {
         .expect("run twilio-auth")
 }
 
-fn with_params<'a>(mut args: Vec<&'a str>) -> Vec<&'a str> {
+fn with_params(mut args: Vec<&str>) -> Vec<&str> {
     for p in &PARAMS {
         args.extend(["--param", p]);
     }

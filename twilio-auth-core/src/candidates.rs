@@ -61,6 +61,30 @@ impl<'a> UrlParts<'a> {
         })
     }
 
+    /// Whether the authority is well formed: a non-empty host, an IPv6 literal that is
+    /// closed and made of hex digits, `:` and `.`, and a port (when written) of at most
+    /// five digits below 65536. An empty port (`host:`) is allowed, as RFC 3986 does.
+    ///
+    /// ```
+    /// use twilio_auth_core::candidates::UrlParts;
+    ///
+    /// assert!(UrlParts::split("https://[::1]:8443/").unwrap().is_valid_authority());
+    /// assert!(!UrlParts::split("https://h:99999/").unwrap().is_valid_authority());
+    /// assert!(!UrlParts::split("https://[::1/").unwrap().is_valid_authority());
+    /// ```
+    pub fn is_valid_authority(&self) -> bool {
+        let host_ok = match self.host.strip_prefix('[') {
+            Some(inner) => inner.strip_suffix(']').is_some_and(|ip| {
+                !ip.is_empty() && ip.bytes().all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.')
+            }),
+            None => !self.host.is_empty() && !self.host.contains(['[', ']']),
+        };
+        let port_ok = self.port.is_none_or(|port| {
+            port.is_empty() || (port.bytes().all(|b| b.is_ascii_digit()) && port.parse::<u16>().is_ok())
+        });
+        host_ok && port_ok
+    }
+
     /// Reassembles the URL with the given userinfo and port.
     fn join(&self, userinfo: Option<&str>, port: Option<&str>) -> String {
         let mut out =

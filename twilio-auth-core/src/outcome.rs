@@ -57,6 +57,8 @@ pub enum RejectionReason {
     MissingHost,
     /// The `Host` or forwarded host cannot stand in a URL.
     InvalidHost,
+    /// The request URL is not an absolute URL with a valid host and port.
+    InvalidUrl,
     /// No `X-Twilio-Signature` header, or an empty one.
     MissingSignature,
     /// The signature is not padded standard base64 of the algorithm's output length.
@@ -82,7 +84,7 @@ impl RejectionReason {
     pub fn status(&self) -> u16 {
         match self {
             RejectionReason::BodyTooLarge { .. } => 413,
-            RejectionReason::MissingHost | RejectionReason::InvalidHost => 400,
+            RejectionReason::MissingHost | RejectionReason::InvalidHost | RejectionReason::InvalidUrl => 400,
             RejectionReason::HttpAuth(_) | RejectionReason::MalformedAuthorization(_) => 401,
             _ => 403,
         }
@@ -101,6 +103,7 @@ impl fmt::Display for RejectionReason {
             RejectionReason::InvalidHost => {
                 f.write_str("Host or forwarded host is not a valid URL authority")
             }
+            RejectionReason::InvalidUrl => f.write_str("request URL has no valid scheme, host or port"),
             RejectionReason::MissingSignature => f.write_str("missing X-Twilio-Signature header"),
             RejectionReason::MalformedSignature => {
                 f.write_str("X-Twilio-Signature is not base64 of the right length")

@@ -38,7 +38,7 @@ impl std::fmt::Display for BaseUrlProblem {
             BaseUrlProblem::NoScheme => "it has no scheme (expected e.g. https://host)",
             BaseUrlProblem::BadScheme => "its scheme is not a valid URL scheme",
             BaseUrlProblem::NoHost => "it has no host",
-            BaseUrlProblem::BadPort => "its port is not a number",
+            BaseUrlProblem::BadPort => "its host or port is invalid",
             BaseUrlProblem::HasQueryOrFragment => "it has a query or fragment",
             BaseUrlProblem::HasWhitespace => "it contains whitespace or control characters",
         })
@@ -60,13 +60,8 @@ pub(crate) fn normalise_base_url(url: &str) -> Result<String, BaseUrlProblem> {
     if parts.host.is_empty() || parts.host == "[]" {
         return Err(BaseUrlProblem::NoHost);
     }
-    if let Some(port) = parts.port {
-        if port.is_empty()
-            || !port.bytes().all(|b| b.is_ascii_digit())
-            || port.parse::<u16>().is_err()
-        {
-            return Err(BaseUrlProblem::BadPort);
-        }
+    if parts.port == Some("") || !parts.is_valid_authority() {
+        return Err(BaseUrlProblem::BadPort);
     }
     if parts.rest.contains(['?', '#']) {
         return Err(BaseUrlProblem::HasQueryOrFragment);

@@ -7,7 +7,7 @@ use base64::engine::general_purpose::STANDARD;
 
 use crate::algorithm::{Algorithm, SignatureSettings};
 use crate::body_hash::{self, BodyHash, query_values};
-use crate::candidates::candidate_urls;
+use crate::candidates::{UrlParts, candidate_urls};
 use crate::config::{Config, SigningKey};
 use crate::form::{self, Param};
 use crate::outcome::{KeySource, Rejection, RejectionReason, Verified};
@@ -86,6 +86,19 @@ impl Config {
 
     /// The public URL the configuration assigns to a request.
     pub fn request_url(&self, req: &WebhookRequest<'_>) -> Result<String, Rejection> {
+        let url = self.unchecked_request_url(req)?;
+        let valid = UrlParts::split(&url).is_some_and(|parts| parts.is_valid_authority());
+        if valid {
+            Ok(url)
+        } else {
+            Err(Rejection::new(match req.target {
+                Target::Url(_) => RejectionReason::InvalidUrl,
+                Target::PathAndQuery(_) => RejectionReason::InvalidHost,
+            }))
+        }
+    }
+
+    fn unchecked_request_url(&self, req: &WebhookRequest<'_>) -> Result<String, Rejection> {
         match req.target {
             Target::Url(url) => Ok(url.to_owned()),
             Target::PathAndQuery(path) => self
@@ -126,10 +139,8 @@ impl Config {
             Ok(bytes) if bytes.len() == algorithm.output_len() => bytes,
             _ => return reject(RejectionReason::MalformedSignature),
         };
-        if let Payload::Hashed(_) = payload {
-            if query_values(&url, "bodySHA256").next().is_none() {
-                return reject(RejectionReason::MissingBodyHash);
-            }
+        if matches!(payload, Payload::Hashed(_)) && query_values(&url, "bodySHA256").next().is_none() {
+            return reject(RejectionReason::MissingBodyHash);
         }
 
         let (by_bytes, by_utf16) = form::orderings(payload.params());

@@ -1,0 +1,103 @@
+//! Verification cost on the workloads of `tests/data/workloads.json` (the requests the
+//! official libraries were measured on), from raw request data as an adapter passes it,
+//! next to the floor: one bare HMAC-SHA1 of the same signed string.
+//!
+//! `cargo bench -p twilio-auth-core --bench verify`
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use hmac::{Hmac, KeyInit, Mac};
+use serde::Deserialize;
+use sha1::Sha1;
+use std::collections::BTreeMap;
+use std::hint::black_box;
+use twilio_auth_core::{Config, WebhookRequest, form};
+
+#[derive(Deserialize)]
+struct Workloads {
+    token: String,
+    workloads: BTreeMap<String, Workload>,
+}
+
+#[derive(Deserialize)]
+struct Workload {
+    kind: String,
+    url: String,
+    #[serde(default)]
+    params: Vec<(String, String)>,
+    #[serde(default)]
+    body: Option<String>,
+    signature: String,
+    bad_signature: String,
+}
+
+/// A request as it arrives: path and query, headers, body bytes.
+struct Raw {
+    path_and_query: String,
+    host: String,
+    content_type: &'static str,
+    body: Vec<u8>,
+    signed_string: String,
+}
+
+fn load() -> Workloads {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/data/workloads.json");
+    serde_json::from_str(&std::fs::read_to_string(path).expect("read workloads.json")).expect("parse workloads")
+}
+
+fn raw(w: &Workload) -> Raw {
+    let after_scheme = &w.url[w.url.find("://").unwrap() + 3..];
+    let slash = after_scheme.find('/').unwrap();
+    let (host, path_and_query) = after_scheme.split_at(slash);
+    let (content_type, body, signed_string) = if w.kind == "form" {
+        let suffix = form::params_suffix(&w.params);
+        ("application/x-www-form-urlencoded", form::encode(&w.params).into_bytes(), format!("{}{suffix}", w.url))
+    } else {
+        ("application/json", w.body.clone().unwrap().into_bytes(), w.url.clone())
+    };
+    Raw { path_and_query: path_and_query.to_owned(), host: host.to_owned(), content_type, body, signed_string }
+}
+
+fn bench(c: &mut Criterion) {
+    let workloads = load();
+    let config = Config::builder()
+        .auth_token(workloads.token.as_str())
+        .body_limit(1 << 20)
+        .build()
+        .unwrap();
+    let mut group = c.benchmark_group("verify");
+    for (name, key) in [("voice", "voice_20_params"), ("sms", "sms_100_params_8k"), ("json64k", "json_64k")] {
+        let w = &workloads.workloads[key];
+        let raw = raw(w);
+        for (suffix, signature, valid) in [("valid", &w.signature, true), ("forged", &w.bad_signature, false)] {
+            let headers = [
+                ("Host", raw.host.as_str()),
+                ("Content-Type", raw.content_type),
+                ("X-Twilio-Signature", signature.as_str()),
+            ];
+            let req = WebhookRequest::new("POST", &raw.path_and_query).headers(&headers).body(&raw.body);
+            assert_eq!(config.verify(&req).is_ok(), valid, "{name}_{suffix}");
+            group.bench_function(format!("{name}_{suffix}"), |b| {
+                b.iter(|| {
+                    let req = WebhookRequest::new("POST", black_box(&raw.path_and_query))
+                        .headers(&headers)
+                        .body(black_box(&raw.body));
+                    black_box(config.verify(&req).is_ok())
+                })
+            });
+        }
+        if name != "json64k" {
+            let key = workloads.token.as_bytes();
+            group.bench_function(format!("hmac_floor_{name}"), |b| {
+                b.iter(|| {
+                    let mut mac = <Hmac<Sha1> as KeyInit>::new_from_slice(key).unwrap();
+                    mac.update(black_box(raw.signed_string.as_bytes()));
+                    black_box(mac.finalize().into_bytes())
+                })
+            });
+        }
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
