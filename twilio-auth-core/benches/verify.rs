@@ -41,7 +41,8 @@ struct Raw {
 
 fn load() -> Workloads {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/data/workloads.json");
-    serde_json::from_str(&std::fs::read_to_string(path).expect("read workloads.json")).expect("parse workloads")
+    serde_json::from_str(&std::fs::read_to_string(path).expect("read workloads.json"))
+        .expect("parse workloads")
 }
 
 fn raw(w: &Workload) -> Raw {
@@ -50,11 +51,25 @@ fn raw(w: &Workload) -> Raw {
     let (host, path_and_query) = after_scheme.split_at(slash);
     let (content_type, body, signed_string) = if w.kind == "form" {
         let suffix = form::params_suffix(&w.params);
-        ("application/x-www-form-urlencoded", form::encode(&w.params).into_bytes(), format!("{}{suffix}", w.url))
+        (
+            "application/x-www-form-urlencoded",
+            form::encode(&w.params).into_bytes(),
+            format!("{}{suffix}", w.url),
+        )
     } else {
-        ("application/json", w.body.clone().unwrap().into_bytes(), w.url.clone())
+        (
+            "application/json",
+            w.body.clone().unwrap().into_bytes(),
+            w.url.clone(),
+        )
     };
-    Raw { path_and_query: path_and_query.to_owned(), host: host.to_owned(), content_type, body, signed_string }
+    Raw {
+        path_and_query: path_and_query.to_owned(),
+        host: host.to_owned(),
+        content_type,
+        body,
+        signed_string,
+    }
 }
 
 fn bench(c: &mut Criterion) {
@@ -65,16 +80,25 @@ fn bench(c: &mut Criterion) {
         .build()
         .unwrap();
     let mut group = c.benchmark_group("verify");
-    for (name, key) in [("voice", "voice_20_params"), ("sms", "sms_100_params_8k"), ("json64k", "json_64k")] {
+    for (name, key) in [
+        ("voice", "voice_20_params"),
+        ("sms", "sms_100_params_8k"),
+        ("json64k", "json_64k"),
+    ] {
         let w = &workloads.workloads[key];
         let raw = raw(w);
-        for (suffix, signature, valid) in [("valid", &w.signature, true), ("forged", &w.bad_signature, false)] {
+        for (suffix, signature, valid) in [
+            ("valid", &w.signature, true),
+            ("forged", &w.bad_signature, false),
+        ] {
             let headers = [
                 ("Host", raw.host.as_str()),
                 ("Content-Type", raw.content_type),
                 ("X-Twilio-Signature", signature.as_str()),
             ];
-            let req = WebhookRequest::new("POST", &raw.path_and_query).headers(&headers).body(&raw.body);
+            let req = WebhookRequest::new("POST", &raw.path_and_query)
+                .headers(&headers)
+                .body(&raw.body);
             assert_eq!(config.verify(&req).is_ok(), valid, "{name}_{suffix}");
             group.bench_function(format!("{name}_{suffix}"), |b| {
                 b.iter(|| {

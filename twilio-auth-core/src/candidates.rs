@@ -75,12 +75,16 @@ impl<'a> UrlParts<'a> {
     pub fn is_valid_authority(&self) -> bool {
         let host_ok = match self.host.strip_prefix('[') {
             Some(inner) => inner.strip_suffix(']').is_some_and(|ip| {
-                !ip.is_empty() && ip.bytes().all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.')
+                !ip.is_empty()
+                    && ip
+                        .bytes()
+                        .all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.')
             }),
             None => !self.host.is_empty() && !self.host.contains(['[', ']']),
         };
         let port_ok = self.port.is_none_or(|port| {
-            port.is_empty() || (port.bytes().all(|b| b.is_ascii_digit()) && port.parse::<u16>().is_ok())
+            port.is_empty()
+                || (port.bytes().all(|b| b.is_ascii_digit()) && port.parse::<u16>().is_ok())
         });
         host_ok && port_ok
     }

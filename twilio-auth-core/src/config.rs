@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use crate::algorithm::KeyedMac;
 use crate::candidates::CandidateOptions;
+use crate::http_auth::{HttpAuthConfig, NonceSecret};
 use crate::outcome::KeySource;
 use crate::public_url::{PublicUrlPolicy, normalise_base_url};
 use crate::secret::Secret;
@@ -22,6 +23,18 @@ pub const ENV_AUTH_TOKEN_SECONDARY: &str = "TWILIO_AUTH_TOKEN_SECONDARY";
 pub const ENV_WEBHOOK_BASE_URL: &str = "TWILIO_WEBHOOK_BASE_URL";
 /// Environment variable that, set to `true` or `1`, trusts `Forwarded`/`X-Forwarded-*`.
 pub const ENV_TRUST_FORWARDED: &str = "TWILIO_TRUST_FORWARDED_HEADERS";
+
+/// Environment variable with the HTTP Basic/Digest user name Twilio logs in with.
+pub const ENV_WEBHOOK_USER: &str = "WEBHOOK_USER";
+/// Environment variable with the HTTP Basic/Digest password.
+pub const ENV_WEBHOOK_PASSWORD: &str = "WEBHOOK_PASSWORD";
+/// Environment variable with the HTTP authentication realm (default [`DEFAULT_REALM`]).
+pub const ENV_WEBHOOK_REALM: &str = "WEBHOOK_REALM";
+/// Environment variable with the Digest nonce secret (at least 16 bytes). Set the same
+/// value on every instance behind a load balancer: Twilio's retry may reach another one.
+pub const ENV_DIGEST_NONCE_SECRET: &str = "TWILIO_DIGEST_NONCE_SECRET";
+/// The realm used when none is configured.
+pub const DEFAULT_REALM: &str = "twilio-webhooks";
 
 /// A secret ready for signing: where it came from, and its keyed HMAC states.
 #[derive(Clone)]
@@ -49,6 +62,7 @@ pub(crate) struct Inner {
     pub url_policy: PublicUrlPolicy,
     pub candidate_options: CandidateOptions,
     pub body_limit: usize,
+    pub http_auth: Option<HttpAuthConfig>,
 }
 
 /// A validated verifier configuration. Cheap to clone; `Debug` shows no secret.
@@ -76,7 +90,9 @@ impl Config {
 
     /// Reads the configuration from the environment:
     /// [`ENV_AUTH_TOKEN`] (required), [`ENV_AUTH_TOKEN_SECONDARY`],
-    /// [`ENV_WEBHOOK_BASE_URL`] and [`ENV_TRUST_FORWARDED`] (optional).
+    /// [`ENV_WEBHOOK_BASE_URL`] and [`ENV_TRUST_FORWARDED`] (optional); and, when both
+    /// [`ENV_WEBHOOK_USER`] and [`ENV_WEBHOOK_PASSWORD`] are set, HTTP authentication with
+    /// [`ENV_WEBHOOK_REALM`] and [`ENV_DIGEST_NONCE_SECRET`] (random at start-up if unset).
     pub fn from_env() -> Result<Config, ConfigError> {
         Self::builder_from_env()?.build()
     }
@@ -98,7 +114,26 @@ impl Config {
                 "1" | "true" | "yes"
             ));
         }
+        if let (Some(user), Some(password)) = (var(ENV_WEBHOOK_USER), var(ENV_WEBHOOK_PASSWORD)) {
+            let realm = var(ENV_WEBHOOK_REALM).unwrap_or_else(|| DEFAULT_REALM.to_owned());
+            let mut http_auth = HttpAuthConfig::builder(realm).credential(user, password);
+            if let Some(secret) = var(ENV_DIGEST_NONCE_SECRET) {
+                let secret = NonceSecret::new(secret.into_bytes()).map_err(|e| {
+                    ConfigError::HttpAuth(format!("{ENV_DIGEST_NONCE_SECRET}: {e}"))
+                })?;
+                http_auth = http_auth.nonce_secret(secret);
+            }
+            let http_auth = http_auth
+                .build()
+                .map_err(|e| ConfigError::HttpAuth(e.to_string()))?;
+            builder = builder.http_auth(http_auth);
+        }
         Ok(builder)
+    }
+
+    /// The HTTP Basic/Digest settings, when configured.
+    pub fn http_auth(&self) -> Option<&HttpAuthConfig> {
+        self.inner.http_auth.as_ref()
     }
 
     /// The body limit in bytes.
@@ -127,6 +162,7 @@ impl fmt::Debug for Config {
             .field("url_policy", &self.inner.url_policy)
             .field("candidate_options", &self.inner.candidate_options)
             .field("body_limit", &self.inner.body_limit)
+            .field("http_auth", &self.inner.http_auth)
             .finish()
     }
 }
@@ -188,6 +224,7 @@ pub struct ConfigBuilder {
     default_scheme: Option<String>,
     body_limit: Option<usize>,
     trailing_slash: bool,
+    http_auth: Option<HttpAuthConfig>,
 }
 
 impl fmt::Debug for ConfigBuilder {
@@ -266,6 +303,12 @@ impl ConfigBuilder {
         self
     }
 
+    /// HTTP Basic/Digest settings; each route chooses whether it requires them.
+    pub fn http_auth(mut self, http_auth: HttpAuthConfig) -> Self {
+        self.http_auth = Some(http_auth);
+        self
+    }
+
     /// Checks the configuration and freezes it.
     pub fn build(self) -> Result<Config, ConfigError> {
         let check = |role: &str, secret: &Secret| {
@@ -341,6 +384,7 @@ impl ConfigBuilder {
                     trailing_slash: self.trailing_slash,
                 },
                 body_limit,
+                http_auth: self.http_auth,
             }),
         })
     }

@@ -43,6 +43,7 @@ mod config;
 mod explain;
 pub mod form;
 mod headers;
+pub mod http_auth;
 mod outcome;
 mod public_url;
 mod request;
@@ -52,12 +53,13 @@ mod verify;
 
 pub use algorithm::Algorithm;
 pub use config::{
-    Config, ConfigBuilder, ConfigError, DEFAULT_BODY_LIMIT, ENV_AUTH_TOKEN,
-    ENV_AUTH_TOKEN_SECONDARY, ENV_TRUST_FORWARDED, ENV_WEBHOOK_BASE_URL,
+    Config, ConfigBuilder, ConfigError, DEFAULT_BODY_LIMIT, DEFAULT_REALM, ENV_AUTH_TOKEN,
+    ENV_AUTH_TOKEN_SECONDARY, ENV_DIGEST_NONCE_SECRET, ENV_TRUST_FORWARDED, ENV_WEBHOOK_BASE_URL,
+    ENV_WEBHOOK_PASSWORD, ENV_WEBHOOK_REALM, ENV_WEBHOOK_USER,
 };
 pub use explain::{ExplainedAttempt, Explanation};
 pub use headers::Headers;
-pub use outcome::{KeySource, Rejection, RejectionReason, Verified};
+pub use outcome::{KeySource, Rejection, RejectionReason, RouteOptions, Verified};
 pub use public_url::PublicUrlPolicy;
 pub use request::WebhookRequest;
 pub use secret::Secret;

@@ -4,6 +4,7 @@
 use std::fmt;
 
 use crate::algorithm::Algorithm;
+use crate::http_auth::{HttpAuthFailureReason, HttpAuthRequirement};
 
 /// Which configured secret signed an accepted request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,6 +45,48 @@ pub struct Verified {
     pub user: Option<String>,
 }
 
+/// What a route demands of a request, beyond the defaults of [`crate::Config::verify`].
+///
+/// ```
+/// use twilio_auth_core::RouteOptions;
+/// use twilio_auth_core::http_auth::HttpAuthRequirement;
+///
+/// let basic_then_signature = RouteOptions::default().http_auth(HttpAuthRequirement::Basic);
+/// assert!(basic_then_signature.signature);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RouteOptions {
+    /// HTTP authentication required before the signature is checked (default: none).
+    pub http_auth: HttpAuthRequirement,
+    /// Whether `X-Twilio-Signature` is checked (default: yes). Turn it off only for a
+    /// route that HTTP authentication alone protects.
+    pub signature: bool,
+}
+
+impl Default for RouteOptions {
+    fn default() -> Self {
+        RouteOptions {
+            http_auth: HttpAuthRequirement::None,
+            signature: true,
+        }
+    }
+}
+
+impl RouteOptions {
+    /// Requires HTTP authentication of the given kind.
+    pub fn http_auth(mut self, requirement: HttpAuthRequirement) -> Self {
+        self.http_auth = requirement;
+        self
+    }
+
+    /// Checks the signature or not.
+    pub fn signature(mut self, check: bool) -> Self {
+        self.signature = check;
+        self
+    }
+}
+
 /// Why a request was refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -74,9 +117,9 @@ pub enum RejectionReason {
     /// `bodySHA256` does not match the SHA-256 of the body.
     BodyHashMismatch,
     /// HTTP Basic or Digest authentication failed; the reason says how.
-    HttpAuth(String),
-    /// The `Authorization` header could not be parsed.
-    MalformedAuthorization(String),
+    HttpAuth(HttpAuthFailureReason),
+    /// The route requires HTTP authentication but the configuration has no credentials.
+    HttpAuthNotConfigured,
 }
 
 impl RejectionReason {
@@ -84,8 +127,10 @@ impl RejectionReason {
     pub fn status(&self) -> u16 {
         match self {
             RejectionReason::BodyTooLarge { .. } => 413,
-            RejectionReason::MissingHost | RejectionReason::InvalidHost | RejectionReason::InvalidUrl => 400,
-            RejectionReason::HttpAuth(_) | RejectionReason::MalformedAuthorization(_) => 401,
+            RejectionReason::MissingHost
+            | RejectionReason::InvalidHost
+            | RejectionReason::InvalidUrl => 400,
+            RejectionReason::HttpAuth(_) | RejectionReason::HttpAuthNotConfigured => 401,
             _ => 403,
         }
     }
@@ -103,7 +148,9 @@ impl fmt::Display for RejectionReason {
             RejectionReason::InvalidHost => {
                 f.write_str("Host or forwarded host is not a valid URL authority")
             }
-            RejectionReason::InvalidUrl => f.write_str("request URL has no valid scheme, host or port"),
+            RejectionReason::InvalidUrl => {
+                f.write_str("request URL has no valid scheme, host or port")
+            }
             RejectionReason::MissingSignature => f.write_str("missing X-Twilio-Signature header"),
             RejectionReason::MalformedSignature => {
                 f.write_str("X-Twilio-Signature is not base64 of the right length")
@@ -122,8 +169,8 @@ impl fmt::Display for RejectionReason {
             }
             RejectionReason::BodyHashMismatch => f.write_str("bodySHA256 does not match the body"),
             RejectionReason::HttpAuth(why) => write!(f, "HTTP authentication failed: {why}"),
-            RejectionReason::MalformedAuthorization(why) => {
-                write!(f, "malformed Authorization header: {why}")
+            RejectionReason::HttpAuthNotConfigured => {
+                f.write_str("route requires HTTP authentication but no credentials are configured")
             }
         }
     }

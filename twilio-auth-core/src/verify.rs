@@ -10,7 +10,8 @@ use crate::body_hash::{self, BodyHash, query_values};
 use crate::candidates::{UrlParts, candidate_urls};
 use crate::config::{Config, SigningKey};
 use crate::form::{self, Param};
-use crate::outcome::{KeySource, Rejection, RejectionReason, Verified};
+use crate::http_auth::HttpAuthRequirement;
+use crate::outcome::{KeySource, Rejection, RejectionReason, RouteOptions, Verified};
 use crate::public_url::UrlProblem;
 use crate::request::{Target, WebhookRequest};
 
@@ -84,6 +85,96 @@ impl Config {
         self.verify_observed(req, &mut |_| {})
     }
 
+    /// Verifies a request for a route with its own demands: HTTP Basic/Digest
+    /// authentication first (a `401` with challenges), then the signature (a `403`).
+    ///
+    /// ```
+    /// use twilio_auth_core::http_auth::{HttpAuthConfig, HttpAuthRequirement};
+    /// use twilio_auth_core::{Config, RouteOptions, Signer, WebhookRequest};
+    ///
+    /// let http_auth = HttpAuthConfig::builder("twilio")
+    ///     .credential("twilio", "s3cret-pass")
+    ///     .build()
+    ///     .unwrap();
+    /// let config = Config::builder().auth_token("12345").http_auth(http_auth).build().unwrap();
+    /// let route = RouteOptions::default().http_auth(HttpAuthRequirement::Basic);
+    ///
+    /// // Twilio's first attempt carries no credentials: a 401 with a challenge.
+    /// let url = "https://twilio:s3cret-pass@example.com/voice";
+    /// let signature = Signer::new("12345").sign_url(url);
+    /// let headers = [("X-Twilio-Signature", signature.as_str())];
+    /// let first = config.verify_with(&WebhookRequest::from_url("GET", url).headers(&headers), route);
+    /// let rejection = first.unwrap_err();
+    /// assert_eq!(rejection.status(), 401);
+    /// assert!(rejection.challenges()[0].starts_with("Basic realm=\"twilio\""));
+    ///
+    /// // The retry logs in (base64 of "twilio:s3cret-pass").
+    /// let headers = [
+    ///     ("X-Twilio-Signature", signature.as_str()),
+    ///     ("Authorization", "Basic dHdpbGlvOnMzY3JldC1wYXNz"),
+    /// ];
+    /// let verified = config
+    ///     .verify_with(&WebhookRequest::from_url("GET", url).headers(&headers), route)
+    ///     .unwrap();
+    /// assert_eq!(verified.user.as_deref(), Some("twilio"));
+    /// ```
+    pub fn verify_with(
+        &self,
+        req: &WebhookRequest<'_>,
+        route: RouteOptions,
+    ) -> Result<Verified, Rejection> {
+        let limit = self.inner.body_limit;
+        if req.body_bytes().len() > limit {
+            return Err(Rejection::new(RejectionReason::BodyTooLarge { limit }));
+        }
+        let user = self.authenticate(req, route.http_auth, unix_now())?;
+        let mut verified = if route.signature {
+            self.verify(req)?
+        } else {
+            Verified {
+                url: None,
+                key: None,
+                algorithm: None,
+                user: None,
+            }
+        };
+        verified.user = user;
+        Ok(verified)
+    }
+
+    /// HTTP authentication as the route requires it: the user, or a 401 with challenges.
+    fn authenticate(
+        &self,
+        req: &WebhookRequest<'_>,
+        requirement: HttpAuthRequirement,
+        now: u64,
+    ) -> Result<Option<String>, Rejection> {
+        if !requirement.is_required() {
+            return Ok(None);
+        }
+        let Some(http_auth) = &self.inner.http_auth else {
+            return Err(Rejection::new(RejectionReason::HttpAuthNotConfigured));
+        };
+        let request_target = match req.target {
+            Target::PathAndQuery(path) => path,
+            Target::Url(url) => UrlParts::split(url).map_or(url, |parts| parts.rest),
+        };
+        // A header that is not UTF-8 reads as absent in `Headers`; present it as empty so
+        // it is refused as malformed rather than answered as a first, anonymous attempt.
+        let authorization = req.header("authorization");
+        match http_auth.check(
+            requirement,
+            req.method(),
+            request_target,
+            authorization,
+            now,
+        ) {
+            Ok(authenticated) => Ok(authenticated.map(|a| a.user().to_owned())),
+            Err(failure) => Err(Rejection::new(RejectionReason::HttpAuth(failure.reason()))
+                .with_challenges(failure.challenges().to_vec())),
+        }
+    }
+
     /// The public URL the configuration assigns to a request.
     pub fn request_url(&self, req: &WebhookRequest<'_>) -> Result<String, Rejection> {
         let url = self.unchecked_request_url(req)?;
@@ -139,7 +230,9 @@ impl Config {
             Ok(bytes) if bytes.len() == algorithm.output_len() => bytes,
             _ => return reject(RejectionReason::MalformedSignature),
         };
-        if matches!(payload, Payload::Hashed(_)) && query_values(&url, "bodySHA256").next().is_none() {
+        if matches!(payload, Payload::Hashed(_))
+            && query_values(&url, "bodySHA256").next().is_none()
+        {
             return reject(RejectionReason::MissingBodyHash);
         }
 
@@ -245,6 +338,12 @@ impl Config {
         }
         Ok((Algorithm::HmacSha1, inner.tokens.iter().collect()))
     }
+}
+
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
 }
 
 /// `url` with the password of its `user:pass@` (if any) shown as `***`.

@@ -301,3 +301,86 @@ fn public_url_policies() {
         (400, &RejectionReason::MissingHost)
     );
 }
+
+#[test]
+fn http_auth_comes_before_the_signature() {
+    use twilio_auth_core::RouteOptions;
+    use twilio_auth_core::http_auth::{HttpAuthConfig, HttpAuthRequirement};
+
+    let http_auth = HttpAuthConfig::builder("webhooks")
+        .credential("twilio", "pa55word")
+        .build()
+        .unwrap();
+    let config = Config::builder()
+        .auth_token("t")
+        .http_auth(http_auth)
+        .build()
+        .unwrap();
+    let url = "https://twilio:pa55word@example.com/basic/voice";
+    let good_sig = Signer::new("t").sign_url(url);
+    // base64("twilio:pa55word") and base64("twilio:wrong")
+    let good_auth = "Basic dHdpbGlvOnBhNTV3b3Jk";
+    let bad_auth = "Basic dHdpbGlvOndyb25n";
+    let run = |auth: Option<&str>, sig: &str, route: RouteOptions| {
+        let mut headers = vec![("X-Twilio-Signature", sig)];
+        if let Some(auth) = auth {
+            headers.push(("Authorization", auth));
+        }
+        config.verify_with(
+            &WebhookRequest::from_url("GET", url).headers(&headers),
+            route,
+        )
+    };
+    let basic = RouteOptions::default().http_auth(HttpAuthRequirement::Basic);
+
+    let first = run(None, "forged", basic).unwrap_err();
+    assert_eq!(
+        first.status(),
+        401,
+        "no credentials: 401 before the signature is read"
+    );
+    assert_eq!(
+        first.challenges(),
+        ["Basic realm=\"webhooks\", charset=\"UTF-8\""]
+    );
+    assert_eq!(
+        run(Some(bad_auth), &good_sig, basic).unwrap_err().status(),
+        401
+    );
+    let forged = run(Some(good_auth), "AAAAAAAAAAAAAAAAAAAAAAAAAAA=", basic).unwrap_err();
+    assert_eq!(
+        (forged.status(), forged.reason()),
+        (403, &RejectionReason::SignatureMismatch)
+    );
+    let ok = run(Some(good_auth), &good_sig, basic).unwrap();
+    assert_eq!(ok.user.as_deref(), Some("twilio"));
+
+    // Either: challenges offer Digest (SHA-256, MD5) and Basic.
+    let either = run(
+        None,
+        &good_sig,
+        RouteOptions::default().http_auth(HttpAuthRequirement::Either),
+    )
+    .unwrap_err();
+    assert_eq!(either.challenges().len(), 3, "{:?}", either.challenges());
+    assert!(either.challenges()[0].starts_with("Digest "));
+
+    // HTTP auth alone, signature explicitly off.
+    let no_sig = basic.signature(false);
+    assert!(run(Some(good_auth), "forged", no_sig).is_ok());
+    assert_eq!(run(None, "forged", no_sig).unwrap_err().status(), 401);
+
+    // A route that requires HTTP auth on a configuration without credentials.
+    let bare = Config::builder().auth_token("t").build().unwrap();
+    let headers = [
+        ("X-Twilio-Signature", good_sig.as_str()),
+        ("Authorization", good_auth),
+    ];
+    let rejection = bare
+        .verify_with(
+            &WebhookRequest::from_url("GET", url).headers(&headers),
+            basic,
+        )
+        .unwrap_err();
+    assert_eq!(rejection.reason(), &RejectionReason::HttpAuthNotConfigured);
+}

@@ -204,7 +204,9 @@ fn parse_auth_params(input: &str) -> Result<AuthParams, MalformedAuthorization> 
         if cursor.at_end() {
             break;
         }
-        let name = cursor.token().ok_or(MalformedAuthorization::InvalidParameter)?;
+        let name = cursor
+            .token()
+            .ok_or(MalformedAuthorization::InvalidParameter)?;
         cursor.skip_ows();
         if !cursor.eat(b'=') {
             return Err(MalformedAuthorization::InvalidParameter);
@@ -384,8 +386,14 @@ mod tests {
             ("Digest a=b c=d", MalformedAuthorization::InvalidParameter),
             ("Digest =b", MalformedAuthorization::InvalidParameter),
             ("Digest a=\"b", MalformedAuthorization::InvalidQuotedString),
-            ("Digest a=\"b\\", MalformedAuthorization::InvalidQuotedString),
-            ("Digest a=\"b\nc\"", MalformedAuthorization::InvalidQuotedString),
+            (
+                "Digest a=\"b\\",
+                MalformedAuthorization::InvalidQuotedString,
+            ),
+            (
+                "Digest a=\"b\nc\"",
+                MalformedAuthorization::InvalidQuotedString,
+            ),
         ];
         for (input, expected) in cases {
             assert_eq!(parse_authorization(input), Err(expected), "input {input:?}");

@@ -175,7 +175,9 @@ impl fmt::Display for HttpAuthConfigError {
             Self::EmptyRealm => "HTTP auth realm is empty",
             Self::InvalidRealm => "HTTP auth realm must be printable ASCII",
             Self::NoCredentials => "HTTP auth needs at least one user and password",
-            Self::InvalidUser => "HTTP auth user name is empty or contains ':' or a control character",
+            Self::InvalidUser => {
+                "HTTP auth user name is empty or contains ':' or a control character"
+            }
             Self::EmptyPassword => "HTTP auth password is empty",
             Self::NonceSecretTooShort => "Digest nonce secret must be at least 16 bytes",
             Self::NonceLifetimeTooShort => "Digest nonce lifetime must be at least one second",
@@ -214,8 +216,14 @@ mod tests {
                 HttpAuthConfigError::NoCredentials,
             ),
             (ok().credential("", "p"), HttpAuthConfigError::InvalidUser),
-            (ok().credential("a:b", "p"), HttpAuthConfigError::InvalidUser),
-            (ok().credential("a\nb", "p"), HttpAuthConfigError::InvalidUser),
+            (
+                ok().credential("a:b", "p"),
+                HttpAuthConfigError::InvalidUser,
+            ),
+            (
+                ok().credential("a\nb", "p"),
+                HttpAuthConfigError::InvalidUser,
+            ),
             (ok().credential("u", ""), HttpAuthConfigError::EmptyPassword),
             (
                 ok().nonce_lifetime(Duration::from_millis(999)),
@@ -247,6 +255,9 @@ mod tests {
             .unwrap();
         let shown = format!("{config:?}");
         assert!(shown.contains("alice") && shown.contains("***"), "{shown}");
-        assert!(!shown.contains("hunter2") && !shown.contains("TOPSECRETKEY"), "{shown}");
+        assert!(
+            !shown.contains("hunter2") && !shown.contains("TOPSECRETKEY"),
+            "{shown}"
+        );
     }
 }
