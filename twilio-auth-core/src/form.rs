@@ -40,25 +40,55 @@ pub fn is_form_content_type(content_type: &str) -> bool {
 /// assert_eq!((params[2].0.as_ref(), params[2].1.as_ref()), ("Flag", ""));
 /// ```
 pub fn parse(body: &[u8]) -> Vec<Param<'_>> {
-    body.split(|&b| b == b'&')
-        .filter(|pair| !pair.is_empty())
-        .map(|pair| {
-            let (name, value) = match pair.iter().position(|&b| b == b'=') {
-                Some(eq) => (&pair[..eq], &pair[eq + 1..]),
-                None => (pair, &pair[pair.len()..]),
-            };
-            (decode_component(name), decode_component(value))
-        })
-        .collect()
+    // One pass over the body finds the pairs, their `=`, and whether each side needs
+    // decoding at all; most Twilio parameters do not, and are borrowed as they are.
+    let mut params = Vec::with_capacity(body.len() / 24 + 1);
+    let mut start = 0;
+    let mut eq = None;
+    let mut escaped = [false; 2];
+    let mut push = |start: usize, end: usize, eq: Option<usize>, escaped: [bool; 2]| {
+        if start == end {
+            return;
+        }
+        let (name, value) = match eq {
+            Some(eq) => (&body[start..eq], &body[eq + 1..end]),
+            None => (&body[start..end], &body[end..end]),
+        };
+        params.push((component(name, escaped[0]), component(value, escaped[1])));
+    };
+    for (i, &b) in body.iter().enumerate() {
+        match b {
+            b'&' => {
+                push(start, i, eq, escaped);
+                start = i + 1;
+                eq = None;
+                escaped = [false; 2];
+            }
+            b'=' if eq.is_none() => eq = Some(i),
+            b'+' | b'%' => escaped[usize::from(eq.is_some())] = true,
+            _ => {}
+        }
+    }
+    push(start, body.len(), eq, escaped);
+    params
+}
+
+fn component(raw: &[u8], escaped: bool) -> Cow<'_, str> {
+    if escaped {
+        decode_component(raw)
+    } else {
+        utf8(Cow::Borrowed(raw))
+    }
 }
 
 /// Decodes one form component (`+` and `%XX`), borrowing when nothing needs decoding.
 pub fn decode_component(raw: &[u8]) -> Cow<'_, str> {
-    if !raw.iter().any(|&b| b == b'+' || b == b'%') {
-        return String::from_utf8_lossy(raw);
-    }
+    let Some(first) = raw.iter().position(|&b| b == b'+' || b == b'%') else {
+        return utf8(Cow::Borrowed(raw));
+    };
     let mut out = Vec::with_capacity(raw.len());
-    let mut i = 0;
+    out.extend_from_slice(&raw[..first]);
+    let mut i = first;
     while i < raw.len() {
         match raw[i] {
             b'+' => out.push(b' '),
@@ -73,10 +103,21 @@ pub fn decode_component(raw: &[u8]) -> Cow<'_, str> {
         }
         i += 1;
     }
-    Cow::Owned(
-        String::from_utf8(out)
-            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
-    )
+    utf8(Cow::Owned(out))
+}
+
+/// Bytes as text, invalid UTF-8 replaced by U+FFFD (as python and node decode forms).
+fn utf8(bytes: Cow<'_, [u8]>) -> Cow<'_, str> {
+    match bytes {
+        Cow::Borrowed(b) => match std::str::from_utf8(b) {
+            Ok(text) => Cow::Borrowed(text),
+            Err(_) => String::from_utf8_lossy(b),
+        },
+        Cow::Owned(b) => Cow::Owned(
+            String::from_utf8(b)
+                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+        ),
+    }
 }
 
 fn hex_value(b: u8) -> Option<u8> {
