@@ -8,6 +8,8 @@
 #                                        tests/data/differential/cases.json (the snapshot
 #                                        that a plain `cargo test` checks)
 #   SKIP_CARGO=1 tests/differential/run.sh   stop after writing work/cases.json
+#   tests/differential/run.sh --install-only  only install the pinned libraries (the
+#                                        end-to-end suite uses them as signing peers)
 #
 # Needs python3 (3.11), node (20) + npm, cargo, and the PyPI and npm registries.
 # Everything it installs goes under tests/differential/work/ (git-ignored).
@@ -24,10 +26,12 @@ nodedir="$work/node"
 mkdir -p "$work"
 
 snapshot=0
+install_only=0
 for arg in "$@"; do
     case "$arg" in
         --snapshot) snapshot=1 ;;
-        *) echo "usage: $0 [--snapshot]" >&2; exit 2 ;;
+        --install-only) install_only=1 ;;
+        *) echo "usage: $0 [--snapshot | --install-only]" >&2; exit 2 ;;
     esac
 done
 
@@ -51,6 +55,11 @@ if ! cmp -s "$here/node/package-lock.json" "$nodedir/.installed-lock.json" ||
     cp "$here/node/package.json" "$here/node/package-lock.json" "$nodedir/"
     (cd "$nodedir" && npm ci --no-audit --no-fund --loglevel=error >&2)
     cp "$here/node/package-lock.json" "$nodedir/.installed-lock.json"
+fi
+
+if [[ $install_only == 1 ]]; then
+    echo "== official libraries installed under $work" >&2
+    exit 0
 fi
 
 # --- generate, sign, evaluate ------------------------------------------------------------------

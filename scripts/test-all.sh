@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Runs every test of the project, installing what the tests need first:
+#   - the pinned official Twilio libraries (PyPI twilio==9.13.0, npm twilio@5.13.1), used as
+#     peers by the end-to-end suite and the differential test;
+#   - curl (the HTTP Basic/Digest end-to-end client), when the machine lacks it.
+# Then: every Rust test of every crate with every feature (unit, doctests, conformance,
+# properties, CLI, trybuild, end-to-end against real servers), the compile-fail cases
+# without a framework feature, and the live differential test.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+step() { printf '\n== %s\n' "$*" >&2; }
+
+if ! command -v curl >/dev/null 2>&1; then
+    step "installing curl"
+    apt-get update -qq && apt-get install -y -qq curl >/dev/null
+fi
+
+step "installing the official Twilio libraries (peers)"
+bash tests/differential/run.sh --install-only
+
+step "cargo test --workspace --all-features"
+cargo test --workspace --all-features
+
+step "differential test against twilio-python and twilio-node"
+bash tests/differential/run.sh

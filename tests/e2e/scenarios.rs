@@ -1,0 +1,580 @@
+//! The end-to-end scenarios: one table, written once, that every framework's example app
+//! (`axum_app`, later `rocket_app` and `warp_app`) must pass unchanged.
+//!
+//! Nothing here knows the framework. A scenario names the environment the app is started
+//! with, builds a raw request (given the app's port and, for signed requests, who signs),
+//! and states the status and body fragment the app must answer with. The apps share one
+//! contract (see `examples/axum_app.rs`): the environment variables, and the routes
+//! `POST /voice` (form → TwiML), `GET /status`, `POST /events` (JSON with `bodySHA256`)
+//! and `POST /api/voice` (the voice handler mounted under the prefix `/api`).
+
+use super::app::TOKEN;
+use super::http::{Body, Host, Request};
+use super::peers::Peer;
+
+/// A second token, configured as `TWILIO_AUTH_TOKEN_SECONDARY` in [`ROTATION`].
+pub const SECONDARY_TOKEN: &str = "e2e-secondary-auth-token";
+/// A token the app does not know: what a forger has.
+pub const FORGER_TOKEN: &str = "not-this-apps-auth-token";
+
+/// The environment an app is started with, and the public base URL that results.
+#[derive(Debug, PartialEq, Eq)]
+pub struct AppEnv {
+    pub name: &'static str,
+    pub vars: &'static [(&'static str, &'static str)],
+    /// The base URL the app verifies against; `None`: `http://127.0.0.1:PORT`.
+    pub public_base: Option<&'static str>,
+}
+
+/// No variables but the token: the app verifies against `http://127.0.0.1:PORT`.
+pub const DEFAULTS: AppEnv = AppEnv {
+    name: "defaults",
+    vars: &[],
+    public_base: None,
+};
+/// A public base URL, as behind ngrok or a load balancer.
+pub const PUBLIC_URL: AppEnv = AppEnv {
+    name: "public base URL",
+    vars: &[("TWILIO_WEBHOOK_BASE_URL", "https://public.example.com")],
+    public_base: Some("https://public.example.com"),
+};
+/// Behind a proxy that sets `X-Forwarded-*`/`Forwarded`, no base URL.
+pub const PROXY_TRUSTED: AppEnv = AppEnv {
+    name: "forwarded headers trusted",
+    vars: &[("TWILIO_TRUST_FORWARDED_HEADERS", "true")],
+    public_base: None,
+};
+/// Forwarded headers explicitly not trusted (the default).
+pub const PROXY_UNTRUSTED: AppEnv = AppEnv {
+    name: "forwarded headers not trusted",
+    vars: &[("TWILIO_TRUST_FORWARDED_HEADERS", "false")],
+    public_base: None,
+};
+/// A 1 KiB body limit.
+pub const SMALL_LIMIT: AppEnv = AppEnv {
+    name: "body limit 1024",
+    vars: &[("TWILIO_BODY_LIMIT", "1024")],
+    public_base: None,
+};
+/// Token rotation: a secondary token is accepted too.
+pub const ROTATION: AppEnv = AppEnv {
+    name: "token rotation",
+    vars: &[("TWILIO_AUTH_TOKEN_SECONDARY", SECONDARY_TOKEN)],
+    public_base: None,
+};
+
+/// Every environment, in the order the runner starts them.
+pub const ENVS: &[&AppEnv] = &[
+    &DEFAULTS,
+    &PUBLIC_URL,
+    &PROXY_TRUSTED,
+    &PROXY_UNTRUSTED,
+    &SMALL_LIMIT,
+    &ROTATION,
+];
+
+/// What a request builder knows about the running app.
+pub struct Ctx {
+    pub port: u16,
+    /// The base URL the app verifies against.
+    pub public_base: String,
+}
+
+impl Ctx {
+    pub fn new(env: &AppEnv, port: u16) -> Self {
+        let public_base = match env.public_base {
+            Some(base) => base.to_owned(),
+            None => format!("http://127.0.0.1:{port}"),
+        };
+        Ctx { port, public_base }
+    }
+
+    /// The public URL of `target` (raw path and query), as Twilio would sign it.
+    pub fn url(&self, target: &str) -> String {
+        format!("{}{target}", self.public_base)
+    }
+
+    /// The URL of `target` on the local socket.
+    pub fn local_url(&self, target: &str) -> String {
+        format!("http://127.0.0.1:{}{target}", self.port)
+    }
+
+    /// The raw path and query of a public URL.
+    pub fn target_of<'u>(&self, url: &'u str) -> Result<&'u str, String> {
+        url.strip_prefix(&self.public_base)
+            .ok_or_else(|| format!("{url} is not under {}", self.public_base))
+    }
+}
+
+/// What the app must answer.
+#[derive(Debug, Clone, Copy)]
+pub struct Expect {
+    pub status: u16,
+    /// A fragment of the body.
+    pub body: Option<&'static str>,
+    /// A fragment of the `Content-Type`.
+    pub content_type: Option<&'static str>,
+}
+
+impl Expect {
+    pub const fn status(status: u16) -> Self {
+        Expect {
+            status,
+            body: None,
+            content_type: None,
+        }
+    }
+
+    pub const fn body(mut self, fragment: &'static str) -> Self {
+        self.body = Some(fragment);
+        self
+    }
+
+    pub const fn content_type(mut self, fragment: &'static str) -> Self {
+        self.content_type = Some(fragment);
+        self
+    }
+}
+
+/// Builds a scenario's request; `signer` computes its signature where it has one.
+pub type Build = fn(&Ctx, Peer) -> Result<Request, String>;
+
+/// One row of the table.
+pub struct Scenario {
+    pub name: String,
+    pub env: &'static AppEnv,
+    pub signer: Peer,
+    pub request: Build,
+    pub expect: Expect,
+}
+
+/// A configuration the app must refuse at start-up.
+pub struct StartupScenario {
+    pub name: &'static str,
+    pub vars: &'static [(&'static str, &'static str)],
+    /// A fragment the error message on stderr must contain.
+    pub stderr: &'static str,
+}
+
+// --- the requests ------------------------------------------------------------------------
+
+const CALL_SID: &str = "CAe2e00000000000000000000000000001";
+const CALL: &[(&str, &str)] = &[
+    ("AccountSid", "ACe2e00000000000000000000000000001"),
+    ("CallSid", CALL_SID),
+    ("CallStatus", "ringing"),
+    ("From", "+14155550100"),
+    ("To", "+14155550199"),
+];
+const STATUS: &str = "/status?CallSid=CAe2e00000000000000000000000000001&CallStatus=completed";
+const EVENT: &str =
+    r#"{"type":"call.completed","CallSid":"CAe2e00000000000000000000000000001","duration":42}"#;
+
+const TWIML: Expect = Expect::status(200)
+    .body("<Response><Say>Hello +14155550100, your call CAe2e00000000000000000000000000001")
+    .content_type("xml");
+const STATUS_OK: Expect =
+    Expect::status(200).body("status completed for CAe2e00000000000000000000000000001");
+const EVENT_OK: Expect = Expect::status(200).body(r#""received":"call.completed""#);
+const FORBIDDEN: Expect = Expect::status(403);
+const TOO_LARGE: Expect = Expect::status(413);
+const BAD_REQUEST: Expect = Expect::status(400);
+
+fn with(
+    params: &[(&'static str, &'static str)],
+    name: &'static str,
+    value: &'static str,
+) -> Vec<(&'static str, &'static str)> {
+    let mut params = params.to_vec();
+    match params.iter_mut().find(|(n, _)| *n == name) {
+        Some(param) => param.1 = value,
+        None => params.push((name, value)),
+    }
+    params
+}
+
+/// A form POST to `target`, signed by `signer` with `token` over `signed_url`.
+fn form_post(
+    target: &str,
+    signed_url: &str,
+    signer: Peer,
+    token: &str,
+    params: &[(&str, &str)],
+) -> Result<Request, String> {
+    let signature = signer.sign_form(token, signed_url, params)?;
+    Ok(Request::post(target).form(params).signature(&signature))
+}
+
+fn signed_voice(ctx: &Ctx, signer: Peer) -> Result<Request, String> {
+    form_post("/voice", &ctx.url("/voice"), signer, TOKEN, CALL)
+}
+
+fn tampered_parameter(ctx: &Ctx, signer: Peer) -> Result<Request, String> {
+    let signature = signer.sign_form(TOKEN, &ctx.url("/voice"), CALL)?;
+    Ok(Request::post("/voice")
+        .form(&with(CALL, "From", "+19005550666"))
+        .signature(&signature))
+}
+
+fn added_parameter(ctx: &Ctx, signer: Peer) -> Result<Request, String> {
+    let signature = signer.sign_form(TOKEN, &ctx.url("/voice"), CALL)?;
+    Ok(Request::post("/voice")
+        .form(&with(CALL, "Digits", "1234"))
+        .signature(&signature))
+}
+
+fn missing_signature(_: &Ctx, _: Peer) -> Result<Request, String> {
+    Ok(Request::post("/voice").form(CALL))
+}
+
+fn empty_signature(_: &Ctx, _: Peer) -> Result<Request, String> {
+    Ok(Request::post("/voice").form(CALL).signature(""))
+}
+
+fn garbage_signature(_: &Ctx, _: Peer) -> Result<Request, String> {
+    Ok(Request::post("/voice")
+        .form(CALL)
+        .signature("not base64 at all!!"))
+}
+
+fn forged_signature(ctx: &Ctx, signer: Peer) -> Result<Request, String> {
+    form_post("/voice", &ctx.url("/voice"), signer, FORGER_TOKEN, CALL)
+}
+
+fn secondary_token(ctx: &Ctx, signer: Peer) -> Result<Request, String> {
+    form_post("/voice", &ctx.url("/voice"), signer, SECONDARY_TOKEN, CALL)
+}
+
+fn signed_get(target: &str, signed_url: &str, signer: Peer) -> Result<Request, String> {
+    Ok(Request::get(target).signature(&signer.sign_url(TOKEN, signed_url)?))
+}
+
+fn signed_status(ctx: &Ctx, signer: Peer) -> Result<Request, String> {
+    signed_get(STATUS, &ctx.url(STATUS), signer)
+}
+
+fn tampered_query(ctx: &Ctx, signer: Peer) -> Result<Request, String> {
+    let tampered = STATUS.replace("completed", "failed");
+    signed_get(&tampered, &ctx.url(STATUS), signer)
+}
+
+fn unsigned_status(_: &Ctx, _: Peer) -> Result<Request, String> {
+    Ok(Request::get(STATUS))
+}
+
+/// The query goes out byte for byte (a URL parser would turn `'` into `%27`), and the
+/// app must verify the bytes it received, not a re-encoding of them.
+fn raw_query_characters(ctx: &Ctx, signer: Peer) -> Result<Request, String> {
+    let target = format!("{STATUS}&Caller=O'Brien&Note=a%20b+c");
+    signed_get(&target, &ctx.url(&target), signer)
+}
+
+fn signed_event(ctx: &Ctx, signer: Peer) -> Result<Request, String> {
+    let (url, signature) = signer.sign_body(TOKEN, &ctx.url("/events"), EVENT)?;
+    Ok(Request::post(ctx.target_of(&url)?)
+        .json(EVENT)
+        .signature(&signature))
+}
+
+fn event_changed_after_signing(ctx: &Ctx, signer: Peer) -> Result<Request, String> {
+    let (url, signature) = signer.sign_body(TOKEN, &ctx.url("/events"), EVENT)?;
+    let changed = EVENT.replace("42", "4200");
+    Ok(Request::post(ctx.target_of(&url)?)
+        .json(&changed)
+        .signature(&signature))
+}
+
+fn event_without_body_hash(ctx: &Ctx, signer: Peer) -> Result<Request, String> {
+    let signature = signer.sign_url(TOKEN, &ctx.url("/events"))?;
+    Ok(Request::post("/events").json(EVENT).signature(&signature))
+}
+
+/// A correctly signed URL whose `bodySHA256` is the right hash in upper case: the hash is
+/// compared case-sensitively (SPEC §2).
+fn event_hash_upper_case(ctx: &Ctx, signer: Peer) -> Result<Request, String> {
+    let (url, _) = signer.sign_body(TOKEN, &ctx.url("/events"), EVENT)?;
+    let (base, hash) = url.split_once("bodySHA256=").ok_or("no bodySHA256")?;
+    let url = format!("{base}bodySHA256={}", hash.to_ascii_uppercase());
+    let signature = signer.sign_url(TOKEN, &url)?;
+    Ok(Request::post(ctx.target_of(&url)?)
+        .json(EVENT)
+        .signature(&signature))
+}
+
+fn nested_route(ctx: &Ctx, signer: Peer) -> Result<Request, String> {
+    form_post("/api/voice", &ctx.url("/api/voice"), signer, TOKEN, CALL)
+}
+
+/// Signed as if the prefix the router strips were not part of the URL.
+fn nested_route_signed_without_prefix(ctx: &Ctx, signer: Peer) -> Result<Request, String> {
+    form_post("/api/voice", &ctx.url("/voice"), signer, TOKEN, CALL)
+}
+
+/// A genuine `/voice` request, signature and body, replayed to another route.
+fn replayed_to_other_route(ctx: &Ctx, signer: Peer) -> Result<Request, String> {
+    form_post("/events", &ctx.url("/voice"), signer, TOKEN, CALL)
+}
+
+/// With a base URL configured, the `Host` header plays no part: a request signed for the
+/// spoofed host fails, …
+fn signed_for_spoofed_host(_: &Ctx, signer: Peer) -> Result<Request, String> {
+    Ok(form_post(
+        "/voice",
+        "http://evil.example.com/voice",
+        signer,
+        TOKEN,
+        CALL,
+    )?
+    .host(Host::Value("evil.example.com".into())))
+}
+
+/// … and a genuine one passes whatever `Host` says.
+fn genuine_with_other_host(ctx: &Ctx, signer: Peer) -> Result<Request, String> {
+    Ok(signed_voice(ctx, signer)?.host(Host::Value("evil.example.com".into())))
+}
+
+fn signed_over_local_url(ctx: &Ctx, signer: Peer) -> Result<Request, String> {
+    form_post("/voice", &ctx.local_url("/voice"), signer, TOKEN, CALL)
+}
+
+/// Signed with the default port written out (`https://host:443/…`), as some Twilio back
+/// ends do.
+fn explicit_default_port(ctx: &Ctx, signer: Peer) -> Result<Request, String> {
+    let url = ctx.url("/voice").replacen(
+        "https://public.example.com",
+        "https://public.example.com:443",
+        1,
+    );
+    form_post("/voice", &url, signer, TOKEN, CALL)
+}
+
+fn forwarded_x_headers(_: &Ctx, signer: Peer) -> Result<Request, String> {
+    Ok(form_post(
+        "/voice",
+        "https://public.example.com/voice",
+        signer,
+        TOKEN,
+        CALL,
+    )?
+    .header("X-Forwarded-Proto", "https")
+    .header("X-Forwarded-Host", "public.example.com"))
+}
+
+fn forwarded_x_headers_with_port(_: &Ctx, signer: Peer) -> Result<Request, String> {
+    Ok(form_post(
+        "/voice",
+        "https://public.example.com:8443/voice",
+        signer,
+        TOKEN,
+        CALL,
+    )?
+    .header("X-Forwarded-Proto", "https")
+    .header("X-Forwarded-Host", "public.example.com")
+    .header("X-Forwarded-Port", "8443"))
+}
+
+fn forwarded_rfc7239(_: &Ctx, signer: Peer) -> Result<Request, String> {
+    Ok(form_post(
+        "/voice",
+        "https://public.example.com/voice",
+        signer,
+        TOKEN,
+        CALL,
+    )?
+    .header(
+        "Forwarded",
+        "for=192.0.2.60;proto=https;host=public.example.com",
+    ))
+}
+
+fn forwarded_url_without_headers(_: &Ctx, signer: Peer) -> Result<Request, String> {
+    form_post(
+        "/voice",
+        "https://public.example.com/voice",
+        signer,
+        TOKEN,
+        CALL,
+    )
+}
+
+fn forwarded_to_other_host(_: &Ctx, signer: Peer) -> Result<Request, String> {
+    Ok(form_post(
+        "/voice",
+        "https://public.example.com/voice",
+        signer,
+        TOKEN,
+        CALL,
+    )?
+    .header("X-Forwarded-Proto", "https")
+    .header("X-Forwarded-Host", "other.example.com"))
+}
+
+fn no_host_at_all(_: &Ctx, signer: Peer) -> Result<Request, String> {
+    Ok(form_post("/voice", "http://127.0.0.1/voice", signer, TOKEN, CALL)?.host(Host::Omitted))
+}
+
+/// A correctly signed call whose form is about 3 KiB (over the 1 KiB limit).
+fn large_call(ctx: &Ctx, signer: Peer) -> Result<(Vec<u8>, String), String> {
+    let filler = "x".repeat(3000);
+    let params = [CALL, &[("Filler", filler.as_str())]].concat();
+    let signature = signer.sign_form(TOKEN, &ctx.url("/voice"), &params)?;
+    Ok((twilio_auth::form::encode(&params).into_bytes(), signature))
+}
+
+fn form_with(body: Body, signature: &str) -> Request {
+    Request::post("/voice")
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .signature(signature)
+        .body(body)
+}
+
+fn over_limit_sized(ctx: &Ctx, signer: Peer) -> Result<Request, String> {
+    let (data, signature) = large_call(ctx, signer)?;
+    Ok(form_with(Body::Sized(data), &signature))
+}
+
+fn over_limit_chunked(ctx: &Ctx, signer: Peer) -> Result<Request, String> {
+    let (data, signature) = large_call(ctx, signer)?;
+    Ok(form_with(Body::Chunked { data, chunk: 256 }, &signature))
+}
+
+/// 2 KiB of a chunked body, then silence: the app must answer 413 as soon as the limit is
+/// crossed, not wait for (and buffer) the rest.
+fn over_limit_chunked_unfinished(ctx: &Ctx, signer: Peer) -> Result<Request, String> {
+    let (mut data, signature) = large_call(ctx, signer)?;
+    data.truncate(2048);
+    Ok(form_with(
+        Body::ChunkedUnfinished { data, chunk: 256 },
+        &signature,
+    ))
+}
+
+fn under_limit_chunked(ctx: &Ctx, signer: Peer) -> Result<Request, String> {
+    let signature = signer.sign_form(TOKEN, &ctx.url("/voice"), CALL)?;
+    let data = twilio_auth::form::encode(CALL).into_bytes();
+    Ok(form_with(Body::Chunked { data, chunk: 16 }, &signature))
+}
+
+fn over_limit_event(ctx: &Ctx, signer: Peer) -> Result<Request, String> {
+    let event = format!(
+        r#"{{"type":"call.completed","padding":"{}"}}"#,
+        "x".repeat(3000)
+    );
+    let (url, signature) = signer.sign_body(TOKEN, &ctx.url("/events"), &event)?;
+    Ok(Request::post(ctx.target_of(&url)?)
+        .json(&event)
+        .signature(&signature))
+}
+
+/// The request the runner sends after every scenario: the app must still answer it.
+pub fn probe(ctx: &Ctx) -> Result<Request, String> {
+    signed_status(ctx, Peer::Ours)
+}
+
+// --- the table ---------------------------------------------------------------------------
+
+/// Every scenario. Signatures come from our signer and, where marked, from Twilio's
+/// official python and node libraries.
+pub fn table() -> Vec<Scenario> {
+    use Peer::{Node, Ours, Python};
+    // One row per line, aligned by hand: it is read as a table.
+    #[rustfmt::skip]
+    let rows: &[(&str, &'static AppEnv, &[Peer], Build, Expect)] = &[
+        // Forms.
+        ("signed form POST → TwiML",                  &DEFAULTS, &[Ours, Python, Node], signed_voice, TWIML),
+        ("tampered parameter",                         &DEFAULTS, &[Ours, Python], tampered_parameter, FORBIDDEN),
+        ("parameter added after signing",              &DEFAULTS, &[Node], added_parameter, FORBIDDEN),
+        ("missing signature",                          &DEFAULTS, &[Ours], missing_signature, FORBIDDEN),
+        ("empty signature",                            &DEFAULTS, &[Ours], empty_signature, FORBIDDEN),
+        ("garbage signature",                          &DEFAULTS, &[Ours], garbage_signature, FORBIDDEN),
+        ("signed with another account's token",        &DEFAULTS, &[Python], forged_signature, FORBIDDEN),
+        // GET with the parameters in the query.
+        ("GET /status with signed query",              &DEFAULTS, &[Ours, Node], signed_status, STATUS_OK),
+        ("GET /status with tampered query",            &DEFAULTS, &[Python], tampered_query, FORBIDDEN),
+        ("GET /status unsigned",                       &DEFAULTS, &[Ours], unsigned_status, FORBIDDEN),
+        ("GET /status, raw ' and %20 kept as sent",    &DEFAULTS, &[Python], raw_query_characters, STATUS_OK),
+        // JSON with bodySHA256.
+        ("JSON with good bodySHA256",                  &DEFAULTS, &[Ours, Python, Node], signed_event, EVENT_OK),
+        ("JSON changed after signing (bad body hash)", &DEFAULTS, &[Node], event_changed_after_signing, FORBIDDEN),
+        ("JSON without bodySHA256",                    &DEFAULTS, &[Ours], event_without_body_hash, FORBIDDEN),
+        ("JSON with bodySHA256 in upper case",         &DEFAULTS, &[Ours], event_hash_upper_case, FORBIDDEN),
+        // Routing.
+        ("nested route signed with its full URL",      &DEFAULTS, &[Ours, Node], nested_route, TWIML),
+        ("nested route signed without the prefix",     &DEFAULTS, &[Python], nested_route_signed_without_prefix, FORBIDDEN),
+        ("/voice request replayed to /events",         &DEFAULTS, &[Ours], replayed_to_other_route, FORBIDDEN),
+        ("signed for a spoofed Host",                  &DEFAULTS, &[Ours], signed_for_spoofed_host, FORBIDDEN),
+        ("genuine request with another Host header",   &DEFAULTS, &[Ours], genuine_with_other_host, TWIML),
+        // A public base URL.
+        ("signed over the public base URL",            &PUBLIC_URL, &[Ours, Python], signed_voice, TWIML),
+        ("signed over the local URL",                  &PUBLIC_URL, &[Ours], signed_over_local_url, FORBIDDEN),
+        ("signed with the :443 port variant",          &PUBLIC_URL, &[Ours, Node], explicit_default_port, TWIML),
+        ("nested route under the public base URL",     &PUBLIC_URL, &[Python], nested_route, TWIML),
+        ("GET /status under the public base URL",      &PUBLIC_URL, &[Node], signed_status, STATUS_OK),
+        ("JSON under the public base URL",             &PUBLIC_URL, &[Python], signed_event, EVENT_OK),
+        // Proxies.
+        ("X-Forwarded-Proto/Host URL",                 &PROXY_TRUSTED, &[Ours, Python], forwarded_x_headers, TWIML),
+        ("X-Forwarded-Port in the URL",                &PROXY_TRUSTED, &[Node], forwarded_x_headers_with_port, TWIML),
+        ("Forwarded (RFC 7239) URL",                   &PROXY_TRUSTED, &[Ours], forwarded_rfc7239, TWIML),
+        ("no forwarded headers: Host and http",        &PROXY_TRUSTED, &[Ours], signed_voice, TWIML),
+        ("forwarded URL signed, headers missing",      &PROXY_TRUSTED, &[Ours], forwarded_url_without_headers, FORBIDDEN),
+        ("forwarded to another host",                  &PROXY_TRUSTED, &[Ours], forwarded_to_other_host, FORBIDDEN),
+        ("no Host header at all",                      &PROXY_TRUSTED, &[Ours], no_host_at_all, BAD_REQUEST),
+        ("X-Forwarded-Proto/Host URL",                 &PROXY_UNTRUSTED, &[Ours, Python], forwarded_x_headers, FORBIDDEN),
+        ("Forwarded (RFC 7239) URL",                   &PROXY_UNTRUSTED, &[Ours], forwarded_rfc7239, FORBIDDEN),
+        ("local URL still accepted",                   &PROXY_UNTRUSTED, &[Ours], signed_voice, TWIML),
+        // Limits.
+        ("over-limit form with Content-Length",        &SMALL_LIMIT, &[Ours], over_limit_sized, TOO_LARGE),
+        ("over-limit form, chunked",                   &SMALL_LIMIT, &[Ours], over_limit_chunked, TOO_LARGE),
+        ("over-limit form, chunked, never finished",   &SMALL_LIMIT, &[Ours], over_limit_chunked_unfinished, TOO_LARGE),
+        ("over-limit JSON",                            &SMALL_LIMIT, &[Ours], over_limit_event, TOO_LARGE),
+        ("under-limit form, chunked",                  &SMALL_LIMIT, &[Ours, Python], under_limit_chunked, TWIML),
+        // Several secrets.
+        ("signed with the secondary token",            &ROTATION, &[Ours, Node], secondary_token, TWIML),
+        ("signed with the primary token",              &ROTATION, &[Ours], signed_voice, TWIML),
+        ("signed with an unknown token",               &ROTATION, &[Ours], forged_signature, FORBIDDEN),
+    ];
+    let mut table = Vec::new();
+    for &(name, env, signers, request, expect) in rows {
+        for &signer in signers {
+            let name = if signers.len() > 1 || signer != Ours {
+                format!("{name} [{}]", signer.name())
+            } else {
+                name.to_owned()
+            };
+            table.push(Scenario {
+                name,
+                env,
+                signer,
+                request,
+                expect,
+            });
+        }
+    }
+    table
+}
+
+/// Configurations every app must refuse to start with, saying why on stderr.
+pub fn startup_table() -> Vec<StartupScenario> {
+    vec![
+        StartupScenario {
+            name: "no Auth Token",
+            vars: &[("TWILIO_AUTH_TOKEN", "")],
+            stderr: "TWILIO_AUTH_TOKEN",
+        },
+        StartupScenario {
+            name: "public base URL without a scheme",
+            vars: &[("TWILIO_WEBHOOK_BASE_URL", "voice.example.com")],
+            stderr: "voice.example.com",
+        },
+        StartupScenario {
+            name: "body limit not a number",
+            vars: &[("TWILIO_BODY_LIMIT", "lots")],
+            stderr: "TWILIO_BODY_LIMIT",
+        },
+        StartupScenario {
+            name: "body limit zero",
+            vars: &[("TWILIO_BODY_LIMIT", "0")],
+            stderr: "body limit",
+        },
+    ]
+}
