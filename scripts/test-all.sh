@@ -22,5 +22,8 @@ bash tests/differential/run.sh --install-only
 step "cargo test --workspace --all-features"
 cargo test --workspace --all-features
 
+step "compile-fail tests without a framework feature"
+cargo test -p twilio-auth --no-default-features --test ui
+
 step "differential test against twilio-python and twilio-node"
 bash tests/differential/run.sh

@@ -1,0 +1,67 @@
+//! Compile tests of `#[twilio_signed]` (trybuild): what must compile (`tests/ui/pass`), and
+//! what must fail with a readable message at the user's own code (`tests/ui/fail`, with
+//! `.stderr` snapshots).
+//!
+//! Which cases run depends on the facade's features:
+//!
+//! - with `--features axum`: `tests/ui/pass/*.rs` and `tests/ui/fail/*.rs`;
+//! - without any framework feature: `tests/ui/no_feature/*.rs` (the attribute says which
+//!   feature to enable).
+//!
+//! ```text
+//! cargo test -p twilio-auth --features axum --test ui
+//! cargo test -p twilio-auth --no-default-features --test ui
+//! TRYBUILD=overwrite cargo test -p twilio-auth --features axum --test ui   # refresh snapshots
+//! ```
+//!
+//! Keeping the snapshots stable: compiler diagnostics change between Rust releases, so the
+//! snapshots are compared only on the pinned toolchain ([`PINNED_RUST`], the one CI uses);
+//! on any other compiler this test prints why it skipped and passes. Set
+//! `TWILIO_AUTH_UI=1` to run it anyway. Beyond that, the failing programs are tiny, and
+//! most messages are the macro's own (plain `syn::Error`s at the user's spans) or come from
+//! `#[diagnostic::on_unimplemented]` messages that the adapter defines, not from rustc's
+//! wording of trait errors.
+
+/// The minor version of the Rust release the snapshots were recorded with.
+const PINNED_RUST: &str = "1.95";
+
+#[test]
+fn ui() {
+    if !should_run() {
+        return;
+    }
+    let cases = trybuild::TestCases::new();
+    #[cfg(feature = "axum")]
+    {
+        cases.pass("tests/ui/pass/*.rs");
+        cases.compile_fail("tests/ui/fail/*.rs");
+    }
+    #[cfg(not(feature = "axum"))]
+    cases.compile_fail("tests/ui/no_feature/*.rs");
+}
+
+/// Whether the compiler is the pinned one (or `TWILIO_AUTH_UI=1` forces the run).
+fn should_run() -> bool {
+    if std::env::var("TWILIO_AUTH_UI").is_ok_and(|v| v == "1") {
+        return true;
+    }
+    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".to_owned());
+    let version = std::process::Command::new(rustc)
+        .arg("--version")
+        .output()
+        .map(|out| String::from_utf8_lossy(&out.stdout).into_owned())
+        .unwrap_or_default();
+    // "rustc 1.95.0 (59807616e 2026-04-14)"
+    let pinned = version
+        .split_whitespace()
+        .nth(1)
+        .is_some_and(|v| v.starts_with(&format!("{PINNED_RUST}.")) && !v.contains('-'));
+    if !pinned {
+        eprintln!(
+            "skipping the trybuild snapshots: they are recorded with Rust {PINNED_RUST}, this is {:?} \
+             (set TWILIO_AUTH_UI=1 to run them anyway)",
+            version.trim()
+        );
+    }
+    pinned
+}

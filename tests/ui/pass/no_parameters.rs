@@ -1,0 +1,14 @@
+// A handler without parameters gets the header-only guard.
+use axum::routing::get;
+use axum::Router;
+use twilio_auth::twilio_signed;
+
+#[twilio_signed]
+async fn ping() -> &'static str {
+    "verified"
+}
+
+fn main() {
+    let config = twilio_auth::Config::builder().auth_token("12345").build().unwrap();
+    let _app: Router = Router::new().route("/ping", get(ping)).with_state(config);
+}
