@@ -15,15 +15,19 @@ use subtle::ConstantTimeEq;
 /// );
 /// ```
 pub fn body_sha256_hex(body: &[u8]) -> String {
-    hex(&Sha256::digest(body))
+    hex_sha256(body)
+        .iter()
+        .map(|&digit| char::from(digit))
+        .collect()
 }
 
-fn hex(bytes: &[u8]) -> String {
+/// The lower-case hex SHA-256 of `body`, on the stack.
+fn hex_sha256(body: &[u8]) -> [u8; 64] {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for &b in bytes {
-        out.push(DIGITS[usize::from(b >> 4)] as char);
-        out.push(DIGITS[usize::from(b & 0xF)] as char);
+    let mut out = [0; 64];
+    for (pair, b) in out.chunks_exact_mut(2).zip(Sha256::digest(body)) {
+        pair[0] = DIGITS[usize::from(b >> 4)];
+        pair[1] = DIGITS[usize::from(b & 0xF)];
     }
     out
 }
@@ -52,10 +56,10 @@ pub(crate) fn check(url: &str, body: &[u8]) -> BodyHash {
     if values.peek().is_none() {
         return BodyHash::Missing;
     }
-    let expected = body_sha256_hex(body);
+    let expected = hex_sha256(body);
     let mut all_match = true;
     for value in values {
-        all_match &= bool::from(value.as_bytes().ct_eq(expected.as_bytes()));
+        all_match &= bool::from(value.as_bytes().ct_eq(&expected));
     }
     if all_match {
         BodyHash::Matches

@@ -152,9 +152,11 @@ pub fn candidate_urls(url: &str, options: CandidateOptions) -> Vec<String> {
             out.push(candidate);
         }
     };
-    for base in normalisations(url) {
-        for quoted in quote_variants(&base) {
-            match UrlParts::split(&quoted) {
+    for base in std::iter::once(url).chain(normalised(url).as_deref()) {
+        let [quoted, unquoted] = quote_variants(base);
+        for variant in [Some(base), quoted.as_deref(), unquoted.as_deref()] {
+            let Some(variant) = variant else { continue };
+            match UrlParts::split(variant) {
                 Some(parts) => {
                     let userinfos: &[Option<&str>] = match parts.userinfo {
                         Some(u) => &[Some(u), None],
@@ -167,7 +169,7 @@ pub fn candidate_urls(url: &str, options: CandidateOptions) -> Vec<String> {
                         }
                     }
                 }
-                None => push(quoted, &mut out),
+                None => push(variant.to_owned(), &mut out),
             }
         }
     }
@@ -180,9 +182,14 @@ pub fn candidate_urls(url: &str, options: CandidateOptions) -> Vec<String> {
     out
 }
 
-/// The URL as given, then (when different) with ASCII tab/CR/LF removed and the scheme
-/// lower-cased.
-fn normalisations(url: &str) -> Vec<String> {
+/// The URL with ASCII tab/CR/LF removed and the scheme lower-cased, when that differs.
+fn normalised(url: &str) -> Option<String> {
+    let scheme_end = url.find("://").unwrap_or(0);
+    let changes = url.contains(['\t', '\r', '\n'])
+        || url[..scheme_end].bytes().any(|b| b.is_ascii_uppercase());
+    if !changes {
+        return None;
+    }
     let mut normalised: String = url
         .chars()
         .filter(|c| !matches!(c, '\t' | '\r' | '\n'))
@@ -190,29 +197,25 @@ fn normalisations(url: &str) -> Vec<String> {
     if let Some(sep) = normalised.find("://") {
         normalised[..sep].make_ascii_lowercase();
     }
-    if normalised == url {
-        vec![url.to_owned()]
-    } else {
-        vec![url.to_owned(), normalised]
-    }
+    (normalised != url).then_some(normalised)
 }
 
-/// The URL, then its query with every `'` written `%27` (how twilio-node ≥ 5.0.4
-/// re-serialises it), then with every `%27` written `'` (the raw form older back ends
-/// signed), each only when it differs.
-fn quote_variants(url: &str) -> Vec<String> {
-    let mut out = vec![url.to_owned()];
+/// The URL's query with every `'` written `%27` (how twilio-node ≥ 5.0.4 re-serialises
+/// it), and with every `%27` written `'` (the raw form older back ends signed), each only
+/// when the query has them.
+fn quote_variants(url: &str) -> [Option<String>; 2] {
     let Some(q) = url.find('?') else {
-        return out;
+        return [None, None];
     };
     let (head, query) = url.split_at(q);
-    if query.contains('\'') {
-        out.push(format!("{head}{}", query.replace('\'', "%27")));
-    }
-    if query.contains("%27") {
-        out.push(format!("{head}{}", query.replace("%27", "'")));
-    }
-    out
+    [
+        query
+            .contains('\'')
+            .then(|| format!("{head}{}", query.replace('\'', "%27"))),
+        query
+            .contains("%27")
+            .then(|| format!("{head}{}", query.replace("%27", "'"))),
+    ]
 }
 
 fn with_trailing_slash(url: &str) -> Option<String> {

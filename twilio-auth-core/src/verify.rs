@@ -9,7 +9,7 @@ use crate::algorithm::{Algorithm, SignatureSettings};
 use crate::body_hash::{self, BodyHash, query_values};
 use crate::candidates::{UrlParts, candidate_urls};
 use crate::config::{Config, SigningKey};
-use crate::form::{self, Param};
+use crate::form::{self, SigningParams};
 use crate::http_auth::HttpAuthRequirement;
 use crate::outcome::{KeySource, Rejection, RejectionReason, RouteOptions, Verified};
 use crate::public_url::UrlProblem;
@@ -24,8 +24,8 @@ pub const SIGNATURE_SETTINGS_HEADER: &str = "X-Twilio-Webhooks-Signature-Setting
 enum Payload<'b> {
     /// Nothing: GET/HEAD, or an empty body without a content type.
     UrlOnly,
-    /// Form parameters, appended to the URL.
-    Form(Vec<Param<'b>>),
+    /// A form body, whose parameters are appended to the URL.
+    Form(&'b [u8]),
     /// Any other body: covered by `bodySHA256` in the URL.
     Hashed(&'b [u8]),
 }
@@ -38,24 +38,37 @@ impl<'b> Payload<'b> {
             return Payload::UrlOnly;
         }
         match req.header("content-type") {
-            Some(ct) if form::is_form_content_type(ct) => Payload::Form(form::parse(body)),
+            Some(ct) if form::is_form_content_type(ct) => Payload::Form(body),
             None if body.is_empty() => Payload::UrlOnly,
             _ => Payload::Hashed(body),
         }
     }
+}
 
-    fn params(&self) -> &[Param<'b>] {
-        match self {
-            Payload::Form(params) => params,
-            _ => &[],
-        }
+/// The secrets that may have signed a request, found without collecting them.
+#[derive(Clone, Copy)]
+enum Keys<'k> {
+    /// Every one of these.
+    All(&'k [SigningKey]),
+    /// The sub-account tokens registered for this `AccountSid`.
+    Account(&'k [(String, SigningKey)], &'k str),
+}
+
+impl<'k> Keys<'k> {
+    fn iter(self) -> impl Iterator<Item = &'k SigningKey> {
+        let (all, accounts, sid) = match self {
+            Keys::All(all) => (all, &[][..], ""),
+            Keys::Account(accounts, sid) => (&[][..], accounts, sid),
+        };
+        let for_account = accounts.iter().filter(move |(account, _)| account == sid);
+        all.iter().chain(for_account.map(|(_, key)| key))
     }
 }
 
 /// One signature comparison, reported to an observer (used by [`Config::explain`]).
 pub(crate) struct Attempt<'x> {
     pub url: &'x str,
-    pub params: &'x [&'x Param<'x>],
+    pub params: &'x [(&'x str, &'x str)],
     pub key: &'x KeySource,
     pub algorithm: Algorithm,
     pub matched: bool,
@@ -222,12 +235,20 @@ impl Config {
             return reject(RejectionReason::MissingSignature);
         };
         let payload = Payload::of(req);
-        let (algorithm, keys) = match self.keys_for(req, &url, payload.params()) {
+        let mut text = String::new();
+        let params = match payload {
+            Payload::Form(body) => SigningParams::decode(body, &mut text),
+            _ => SigningParams::none(),
+        };
+        let (algorithm, keys) = match self.keys_for(req, &url, params.params()) {
             Ok(found) => found,
             Err(reason) => return reject(reason),
         };
-        let signature = match STANDARD.decode(header) {
-            Ok(bytes) if bytes.len() == algorithm.output_len() => bytes,
+        // Signatures are 20 or 32 bytes: decoded on the stack. Anything longer than 64
+        // characters does not fit, and could not have had the right length anyway.
+        let mut decoded = [0; 48];
+        let signature = match STANDARD.decode_slice(header, &mut decoded) {
+            Ok(len) if len == algorithm.output_len() => &decoded[..len],
             _ => return reject(RejectionReason::MalformedSignature),
         };
         if matches!(payload, Payload::Hashed(_))
@@ -236,23 +257,21 @@ impl Config {
             return reject(RejectionReason::MissingBodyHash);
         }
 
-        let (by_bytes, by_utf16) = form::orderings(payload.params());
-        let orderings: Vec<&[&Param<'_>]> = std::iter::once(by_bytes.as_slice())
-            .chain(by_utf16.as_deref())
-            .collect();
         let mut try_url = |candidate: &str| {
-            for params in &orderings {
-                for key in &keys {
-                    let matched = key.mac.matches(algorithm, candidate, params, &signature);
+            for ordered in params.orderings() {
+                for key in keys.iter() {
+                    let matched = key
+                        .mac
+                        .matches(algorithm, candidate, &ordered.suffix, signature);
                     observe(&Attempt {
                         url: candidate,
-                        params,
+                        params: &ordered.params,
                         key: &key.source,
                         algorithm,
                         matched,
                     });
                     if matched {
-                        return Some(key.source.clone());
+                        return Some(&key.source);
                     }
                 }
             }
@@ -260,23 +279,25 @@ impl Config {
         };
 
         // The URL as rebuilt is what Twilio signed in the common case: try it before
-        // building the other candidates.
-        let mut matched = try_url(&url).map(|key| (url.clone(), key));
+        // building the other candidates. `None` for the URL itself, else which candidate.
+        let mut matched = try_url(&url).map(|key| (None, key));
         let mut tried = Vec::new();
         if matched.is_none() {
             tried = candidate_urls(&url, self.inner.candidate_options);
             matched = tried
                 .iter()
+                .enumerate()
                 .skip(1)
-                .find_map(|candidate| try_url(candidate).map(|key| (candidate.clone(), key)));
+                .find_map(|(i, candidate)| try_url(candidate).map(|key| (Some(i), key)));
         }
-        let Some((matched_url, key)) = matched else {
+        let Some((candidate, key)) = matched else {
             // Candidate URLs go to logs: a password in them (a URL with `user:pass@`) must not.
-            let tried = tried.iter().map(|u| redact_password(u)).collect();
+            let tried = tried.into_iter().map(redacted).collect();
             return Err(
                 Rejection::new(RejectionReason::SignatureMismatch).with_candidate_urls(tried)
             );
         };
+        let key = key.clone();
 
         if let Payload::Hashed(body) = payload {
             match body_hash::check(&url, body) {
@@ -285,6 +306,10 @@ impl Config {
                 BodyHash::Mismatch => return reject(RejectionReason::BodyHashMismatch),
             }
         }
+        let matched_url = match candidate {
+            Some(i) => tried.swap_remove(i),
+            None => url,
+        };
         Ok(Verified {
             url: Some(matched_url),
             key: Some(key),
@@ -294,12 +319,12 @@ impl Config {
     }
 
     /// The algorithm and the secrets that may have signed this request.
-    fn keys_for(
-        &self,
+    fn keys_for<'k>(
+        &'k self,
         req: &WebhookRequest<'_>,
-        url: &str,
-        params: &[Param<'_>],
-    ) -> Result<(Algorithm, Vec<&SigningKey>), RejectionReason> {
+        url: &'k str,
+        params: &[(&'k str, &'k str)],
+    ) -> Result<(Algorithm, Keys<'k>), RejectionReason> {
         let inner = &self.inner;
         if let Some(header) = req.header(SIGNATURE_SETTINGS_HEADER) {
             let settings =
@@ -313,30 +338,24 @@ impl Config {
                 .find(|(id, _)| id == settings.key_id)
                 .map(|(_, key)| key)
                 .ok_or(RejectionReason::UnknownSharedKey)?;
-            return Ok((algorithm, vec![key]));
+            return Ok((algorithm, Keys::All(std::slice::from_ref(key))));
         }
         if !inner.accounts.is_empty() {
             let account_sid = params
                 .iter()
-                .find(|(name, _)| name == "AccountSid")
-                .map(|(_, value)| value.as_ref())
+                .find(|(name, _)| *name == "AccountSid")
+                .map(|(_, value)| *value)
                 .or_else(|| query_values(url, "AccountSid").next());
-            if let Some(sid) = account_sid {
-                let keys: Vec<&SigningKey> = inner
-                    .accounts
-                    .iter()
-                    .filter(|(account, _)| account == sid)
-                    .map(|(_, key)| key)
-                    .collect();
-                if !keys.is_empty() {
-                    return Ok((Algorithm::HmacSha1, keys));
-                }
+            if let Some(sid) = account_sid
+                && inner.accounts.iter().any(|(account, _)| account == sid)
+            {
+                return Ok((Algorithm::HmacSha1, Keys::Account(&inner.accounts, sid)));
             }
         }
         if inner.tokens.is_empty() {
             return Err(RejectionReason::UnknownSharedKey);
         }
-        Ok((Algorithm::HmacSha1, inner.tokens.iter().collect()))
+        Ok((Algorithm::HmacSha1, Keys::All(&inner.tokens)))
     }
 }
 
@@ -348,12 +367,18 @@ fn unix_now() -> u64 {
 
 /// `url` with the password of its `user:pass@` (if any) shown as `***`.
 pub(crate) fn redact_password(url: &str) -> String {
-    match crate::candidates::UrlParts::split(url).and_then(|p| p.userinfo) {
+    redacted(url.to_owned())
+}
+
+/// [`redact_password`] for a URL that is no longer needed: returned as it is when there
+/// is no password to hide.
+fn redacted(url: String) -> String {
+    match crate::candidates::UrlParts::split(&url).and_then(|p| p.userinfo) {
         Some(userinfo) => match userinfo.split_once(':') {
             Some((user, _)) => url.replacen(userinfo, &format!("{user}:***"), 1),
-            None => url.to_owned(),
+            None => url,
         },
-        None => url.to_owned(),
+        None => url,
     }
 }
 

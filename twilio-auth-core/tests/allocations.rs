@@ -1,0 +1,133 @@
+//! Heap allocations per verification, on the workloads of `tests/data/workloads.json` (the
+//! requests the benchmarks use), counted by a global allocator that wraps the system one.
+//! The bounds are the current counts: a change that allocates more on the hot path fails
+//! here. `cargo test -p twilio-auth-core --test allocations -- --nocapture` prints them.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use twilio_auth_core::{Config, WebhookRequest, form};
+
+/// Counts the allocations (and reallocations) made by the current thread, so other tests
+/// running at the same time do not disturb the count.
+struct Counting;
+
+thread_local! {
+    static ALLOCATIONS: Cell<u64> = const { Cell::new(0) };
+}
+
+fn count_one() {
+    // `try_with`: the allocator may run while a thread's locals are being torn down.
+    let _ = ALLOCATIONS.try_with(|n| n.set(n.get() + 1));
+}
+
+// SAFETY: every call is forwarded unchanged to `System`; only a counter is added.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        count_one();
+        // SAFETY: the caller upholds `GlobalAlloc::alloc`'s contract, passed on as is.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: `ptr` was allocated by `System` with `layout` (every path above uses it).
+        unsafe { System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        count_one();
+        // SAFETY: as for `dealloc`, and the caller upholds `realloc`'s contract.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+fn allocations_during(f: impl FnOnce()) -> u64 {
+    let before = ALLOCATIONS.with(Cell::get);
+    f();
+    ALLOCATIONS.with(Cell::get) - before
+}
+
+#[derive(Deserialize)]
+struct Workloads {
+    token: String,
+    workloads: BTreeMap<String, Workload>,
+}
+
+#[derive(Deserialize)]
+struct Workload {
+    kind: String,
+    url: String,
+    #[serde(default)]
+    params: Vec<(String, String)>,
+    #[serde(default)]
+    body: Option<String>,
+    signature: String,
+    bad_signature: String,
+}
+
+/// Upper bounds per verification: (benchmark id, workload, valid?, allocations). Before
+/// the lean hot path these were 15, 29, 31, 44, 7 and 20. A valid form request now costs
+/// the URL, the decoded text, the parameter list, the suffix (and for sms one buffer for
+/// the non-ASCII text); a forged one adds the candidate URLs that the rejection reports.
+const BOUNDS: &[(&str, &str, bool, u64)] = &[
+    ("voice_valid", "voice_20_params", true, 5),
+    ("voice_forged", "voice_20_params", false, 8),
+    ("sms_valid", "sms_100_params_8k", true, 6),
+    ("sms_forged", "sms_100_params_8k", false, 9),
+    ("json64k_valid", "json_64k", true, 2),
+    ("json64k_forged", "json_64k", false, 5),
+];
+
+#[test]
+fn allocations_per_verification_stay_within_bounds() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/data/workloads.json");
+    let workloads: Workloads =
+        serde_json::from_str(&std::fs::read_to_string(path).expect("read workloads.json"))
+            .expect("parse workloads.json");
+    let config = Config::builder()
+        .auth_token(workloads.token.as_str())
+        .body_limit(1 << 20)
+        .build()
+        .unwrap();
+
+    let mut over = Vec::new();
+    for &(id, key, valid, bound) in BOUNDS {
+        let w = &workloads.workloads[key];
+        let after_scheme = &w.url[w.url.find("://").unwrap() + 3..];
+        let (host, path_and_query) = after_scheme.split_at(after_scheme.find('/').unwrap());
+        let (content_type, body) = if w.kind == "form" {
+            ("application/x-www-form-urlencoded", form::encode(&w.params))
+        } else {
+            ("application/json", w.body.clone().unwrap())
+        };
+        let signature = if valid {
+            &w.signature
+        } else {
+            &w.bad_signature
+        };
+        let headers = [
+            ("Host", host),
+            ("Content-Type", content_type),
+            ("X-Twilio-Signature", signature.as_str()),
+        ];
+        let req = WebhookRequest::new("POST", path_and_query)
+            .headers(&headers)
+            .body(body.as_bytes());
+
+        // The first call may initialise lazily-built state; count a later one.
+        assert_eq!(config.verify(&req).is_ok(), valid, "{id}");
+        let mut outcome = None;
+        let count = allocations_during(|| outcome = Some(config.verify(&req)));
+        assert_eq!(outcome.unwrap().is_ok(), valid, "{id}");
+        println!("verify/{id}: {count} allocations (bound {bound})");
+        if count > bound {
+            over.push(format!("{id}: {count} > {bound}"));
+        }
+    }
+    assert!(over.is_empty(), "more allocations than allowed: {over:?}");
+}
