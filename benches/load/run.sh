@@ -1,0 +1,200 @@
+#!/usr/bin/env bash
+# Load test of the axum adapter against examples/load_target.rs, on 127.0.0.1 only:
+#
+#   benches/load/run.sh
+#
+# 1. Cost of the adapter (issue 8, item 4): requests/s of POST /verified/voice
+#    (#[twilio_signed]) against POST /plain/voice (the same handler, no verification), in
+#    the same run with the same wrk settings, the two routes alternating (V P V P) after a
+#    warm-up of each. Target: verified >= 90% of plain.
+# 2. Mixed load (issue 7, item 3): valid (200), forged (403) and over-limit (413) requests
+#    at the same time, one wrk instance per kind so every response is counted under its
+#    kind; the server's VmRSS/VmHWM sampled every second. Checks: no status other than the
+#    expected one for each kind (so no valid request refused), no socket error on valid or
+#    forged requests, memory flat, and the server still answers afterwards.
+#
+# Prints one summary and exits non-zero when a check fails. About 2.5 minutes once built.
+# Installs wrk from Debian when missing (apt-get). Needs cargo, python3 (stdlib), curl.
+#
+# Settings (environment):
+#   LOAD_THREADS=2 LOAD_CONNECTIONS=32 LOAD_DURATION=15   throughput runs (seconds)
+#   LOAD_WARMUP=3                                         warm-up per route (seconds)
+#   LOAD_MIXED_DURATION=45 LOAD_MIXED_CONNECTIONS=64      mixed run (seconds)
+#   LOAD_MIN_RATIO=0.90                                   throughput target
+#   LOAD_KEEP=1                                           keep the work directory
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+
+threads="${LOAD_THREADS:-2}"
+connections="${LOAD_CONNECTIONS:-32}"
+duration="${LOAD_DURATION:-15}"
+warmup="${LOAD_WARMUP:-3}"
+mixed_duration="${LOAD_MIXED_DURATION:-45}"
+mixed_connections="${LOAD_MIXED_CONNECTIONS:-64}"
+min_ratio="${LOAD_MIN_RATIO:-0.90}"
+base_url="https://myapp.example.com"
+body_limit=65536
+
+# --- tools ---------------------------------------------------------------------------------
+if ! command -v wrk >/dev/null; then
+    echo "== installing wrk (Debian)" >&2
+    apt-get update && apt-get install -y wrk
+fi
+for tool in cargo python3 curl; do
+    command -v "$tool" >/dev/null || { echo "error: $tool is needed" >&2; exit 2; }
+done
+
+echo "== building examples/load_target.rs (release)" >&2
+server_bin="$(cd "$root" && cargo build --release --example load_target --features axum \
+    --message-format=json-render-diagnostics |
+    python3 -c 'import json, sys
+for line in sys.stdin:
+    m = json.loads(line)
+    if m.get("reason") == "compiler-artifact" and m["target"]["name"] == "load_target" and m.get("executable"):
+        print(m["executable"])')"
+[[ -x "$server_bin" ]] || { echo "error: no load_target executable" >&2; exit 2; }
+
+work="$(mktemp -d "${TMPDIR:-/tmp}/twilio-auth-load.XXXXXX")"
+server_pid=""
+sampler_pid=""
+cleanup() {
+    [[ -n "$sampler_pid" ]] && kill "$sampler_pid" 2>/dev/null || true
+    if [[ -n "$server_pid" ]]; then
+        kill "$server_pid" 2>/dev/null || true
+        wait "$server_pid" 2>/dev/null || true
+    fi
+    if [[ "${LOAD_KEEP:-0}" == 1 ]]; then
+        echo "work directory kept: $work" >&2
+    else
+        rm -rf "$work"
+    fi
+}
+trap cleanup EXIT
+
+# --- requests ------------------------------------------------------------------------------
+# Signed for the URL the server rebuilds: its configured base URL + path + query.
+eval "$(python3 "$here/sign.py" "$root/tests/data/workloads.json" "$base_url" /verified/voice "$body_limit")"
+export LOAD_BODY LOAD_QUERY LOAD_SIGNATURE LOAD_FORGED LOAD_OVERSIZE_BYTES
+
+# --- server --------------------------------------------------------------------------------
+PORT=0 TWILIO_AUTH_TOKEN="$LOAD_TOKEN" TWILIO_WEBHOOK_BASE_URL="$base_url" \
+    TWILIO_BODY_LIMIT="$body_limit" RUST_LOG="${RUST_LOG:-error}" \
+    "$server_bin" >"$work/server.out" 2>"$work/server.err" &
+server_pid=$!
+url=""
+for _ in $(seq 200); do
+    url="$(sed -n 's/^listening on \(http:\/\/127\.0\.0\.1:[0-9]*\)$/\1/p' "$work/server.out")"
+    [[ -n "$url" ]] && break
+    kill -0 "$server_pid" 2>/dev/null || break
+    sleep 0.1
+done
+if [[ -z "$url" ]]; then
+    echo "error: the server did not start:" >&2
+    cat "$work/server.err" >&2
+    exit 2
+fi
+echo "== server pid $server_pid at $url" >&2
+
+# One request of each kind before measuring: a wrong signature would make every "valid"
+# request a 403 and the throughput figures meaningless.
+smoke() { # expected-status path signature [body-bytes]
+    local body="$LOAD_BODY" got
+    if [[ -n "${4:-}" ]]; then
+        body="$body&Padding=$(head -c "$(($4 - ${#LOAD_BODY} - 9))" /dev/zero | tr '\0' x)"
+    fi
+    got="$(printf '%s' "$body" | curl -s -o /dev/null -w '%{http_code}' --max-time 10 \
+        -H 'Content-Type: application/x-www-form-urlencoded' -H "X-Twilio-Signature: $3" \
+        --data-binary @- "$url$2?$LOAD_QUERY")"
+    if [[ "$got" != "$1" ]]; then
+        echo "error: smoke test: POST $2 answered $got, expected $1" >&2
+        exit 1
+    fi
+}
+smoke 200 /verified/voice "$LOAD_SIGNATURE"
+smoke 200 /plain/voice "$LOAD_SIGNATURE"
+smoke 403 /verified/voice "$LOAD_FORGED"
+smoke 413 /verified/voice "$LOAD_SIGNATURE" "$LOAD_OVERSIZE_BYTES"
+
+rss() { # prints "VmRSS VmHWM" in KiB
+    awk '/^VmRSS:/ {r = $2} /^VmHWM:/ {h = $2} END {print r, h}' "/proc/$server_pid/status"
+}
+
+cpu_ticks() { # user + system CPU time of the server, in clock ticks
+    awk '{print $14 + $15}' "/proc/$server_pid/stat"
+}
+
+# --- 1. throughput: verified vs plain -------------------------------------------------------
+wrk_run() { # out-file path seconds wrk-args...
+    local out="$1" path="$2" seconds="$3"
+    shift 3
+    LOAD_PATH="$path" timeout "$((seconds + 30))" wrk --timeout 5s -d "${seconds}s" "$@" \
+        "$url" >"$out" 2>&1 || { echo "error: wrk failed:" >&2; cat "$out" >&2; exit 1; }
+}
+echo "== throughput: -t$threads -c$connections, warm-up ${warmup}s per route, then V P V P of ${duration}s" >&2
+for path in /verified/voice /plain/voice; do
+    wrk_run "$work/warmup.txt" "$path" "$warmup" -t"$threads" -c"$connections" -s "$here/throughput.lua"
+done
+run=0
+for path in /verified/voice /plain/voice /verified/voice /plain/voice; do
+    run=$((run + 1))
+    echo "   run $run: $path" >&2
+    cpu_before="$(cpu_ticks)"
+    wrk_run "$work/throughput-$run.txt" "$path" "$duration" \
+        -t"$threads" -c"$connections" -s "$here/throughput.lua"
+    cpu_after="$(cpu_ticks)"
+    echo "$path $(grep '^LOADRESULT' "$work/throughput-$run.txt") server_cpu_ticks=$((cpu_after - cpu_before))" \
+        >>"$work/throughput.txt"
+done
+
+# --- 2. mixed load ---------------------------------------------------------------------------
+echo "== mixed load: ${mixed_duration}s, $mixed_connections connections (valid, forged, over-limit at once)" >&2
+echo "0 $(rss)" >"$work/rss.txt"
+(
+    t=0
+    while kill -0 "$server_pid" 2>/dev/null; do
+        sleep 1
+        t=$((t + 1))
+        echo "$t $(rss)" >>"$work/rss.txt"
+    done
+) &
+sampler_pid=$!
+per_kind=$((mixed_connections / 3))
+mixed_pids=()
+for kind in valid forged oversize; do
+    conns="$per_kind"
+    [[ "$kind" == valid ]] && conns=$((mixed_connections - 2 * per_kind))
+    LOAD_KIND="$kind" LOAD_PATH=/verified/voice timeout "$((mixed_duration + 30))" \
+        wrk --timeout 5s -t1 -c"$conns" -d "${mixed_duration}s" -s "$here/mixed.lua" "$url" \
+        >"$work/mixed-$kind.txt" 2>&1 &
+    mixed_pids+=($!)
+done
+mixed_failed=0
+for pid in "${mixed_pids[@]}"; do
+    wait "$pid" || mixed_failed=1
+done
+sleep 3 # let the last connections close, then the end sample
+echo "end $(rss)" >>"$work/rss.txt"
+kill "$sampler_pid" 2>/dev/null || true
+wait "$sampler_pid" 2>/dev/null || true
+sampler_pid=""
+if [[ "$mixed_failed" == 1 ]]; then
+    echo "error: a wrk instance of the mixed run failed:" >&2
+    cat "$work"/mixed-*.txt >&2
+    exit 1
+fi
+grep -h '^LOADRESULT' "$work"/mixed-*.txt >"$work/mixed.txt"
+
+# Still serving, and still alive.
+alive=1
+kill -0 "$server_pid" 2>/dev/null || alive=0
+if [[ "$alive" == 1 ]]; then
+    (smoke 200 /verified/voice "$LOAD_SIGNATURE") || alive=0
+fi
+
+# --- summary ---------------------------------------------------------------------------------
+python3 "$here/report.py" "$work" \
+    --settings "-t$threads -c$connections -d${duration}s, V P V P after ${warmup}s warm-up each" \
+    --mixed-settings "${mixed_duration}s, $mixed_connections connections" \
+    --min-ratio "$min_ratio" --alive "$alive"

@@ -1,0 +1,177 @@
+//! The target of the load test (`benches/load/run.sh`): one handler body mounted twice, so
+//! the cost of `#[twilio_signed]` is the only difference between two routes measured in
+//! the same run.
+//!
+//! ```text
+//! TWILIO_AUTH_TOKEN=... cargo run --release --example load_target --features axum
+//! ```
+//!
+//! | route | what runs |
+//! |---|---|
+//! | `POST /verified/voice` | `#[twilio_signed]`: body read within the limit, signature verified, then `Form<IncomingCall>` |
+//! | `POST /plain/voice` | `Form<IncomingCall>` alone (no verification) |
+//!
+//! Both parse the voice webhook form and answer the same small TwiML. The environment is
+//! the example app's (`examples/axum_app.rs`): `PORT` (default `3000`, `0` picks one),
+//! `TWILIO_AUTH_TOKEN` (required), `TWILIO_WEBHOOK_BASE_URL` (default
+//! `http://127.0.0.1:$PORT`), `TWILIO_BODY_LIMIT` (default `65536`; 413 above it, on both
+//! routes), and `RUST_LOG` (default `error`, so that a flood of forged requests does not
+//! turn into a flood of log lines; logs go to stderr).
+//!
+//! When ready it prints exactly one line on stdout, `listening on http://127.0.0.1:PORT`;
+//! a configuration error prints `error: …` on stderr and exits with status 2.
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Form, FromRef};
+use axum::http::header;
+use axum::response::IntoResponse;
+use axum::routing::post;
+use serde::Deserialize;
+use tracing_subscriber::EnvFilter;
+use twilio_auth::{Config, twilio_signed};
+
+/// Default body limit, as in the example app.
+const DEFAULT_BODY_LIMIT: usize = 64 * 1024;
+
+/// The application's state; `#[twilio_signed]` finds the configuration in it.
+#[derive(Clone, FromRef)]
+struct AppState {
+    twilio: Config,
+}
+
+/// The fields of the voice webhook the handler uses (serde skips the others).
+#[derive(Debug, Deserialize)]
+struct IncomingCall {
+    #[serde(rename = "CallSid")]
+    call_sid: String,
+    #[serde(rename = "From", default)]
+    from: String,
+    #[serde(rename = "CallStatus", default)]
+    call_status: String,
+}
+
+/// The handler body both routes share.
+fn answer(call: IncomingCall) -> impl IntoResponse {
+    let twiml = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\
+         <Response><Say>Hello {}, call {} is {}.</Say></Response>",
+        xml_escape(&call.from),
+        xml_escape(&call.call_sid),
+        xml_escape(&call.call_status),
+    );
+    ([(header::CONTENT_TYPE, "text/xml")], twiml)
+}
+
+/// `POST /verified/voice`: the handler behind `#[twilio_signed]`.
+#[twilio_signed(state = AppState)]
+async fn verified_voice(Form(call): Form<IncomingCall>) -> impl IntoResponse {
+    answer(call)
+}
+
+/// `POST /plain/voice`: the same handler without verification.
+async fn plain_voice(Form(call): Form<IncomingCall>) -> impl IntoResponse {
+    answer(call)
+}
+
+fn app(config: Config) -> Router {
+    let limit = config.body_limit();
+    Router::new()
+        .route("/verified/voice", post(verified_voice))
+        .route("/plain/voice", post(plain_voice))
+        .layer(DefaultBodyLimit::max(limit))
+        .with_state(AppState { twilio: config })
+}
+
+fn config_from_env(port: u16) -> Result<Config, String> {
+    let body_limit = match std::env::var("TWILIO_BODY_LIMIT") {
+        Ok(v) if !v.is_empty() => v
+            .parse::<usize>()
+            .map_err(|_| format!("TWILIO_BODY_LIMIT={v:?} is not a number of bytes"))?,
+        _ => DEFAULT_BODY_LIMIT,
+    };
+    let builder = Config::builder_from_env()
+        .map_err(|e| e.to_string())?
+        .body_limit(body_limit);
+    let base_set = std::env::var("TWILIO_WEBHOOK_BASE_URL").is_ok_and(|v| !v.is_empty());
+    let builder = if base_set {
+        builder
+    } else {
+        builder.public_base_url(format!("http://127.0.0.1:{port}"))
+    };
+    builder.build().map_err(|e| e.to_string())
+}
+
+fn xml_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn port_from_env() -> Result<u16, String> {
+    match std::env::var("PORT") {
+        Ok(v) if !v.is_empty() => v
+            .parse()
+            .map_err(|_| format!("PORT={v:?} is not a port number")),
+        _ => Ok(3000),
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("error"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+
+    let port = match port_from_env() {
+        Ok(port) => port,
+        Err(message) => return config_error(&message),
+    };
+    let listener =
+        match tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], port))).await {
+            Ok(listener) => listener,
+            Err(e) => return config_error(&format!("cannot listen on 127.0.0.1:{port}: {e}")),
+        };
+    let port = match listener.local_addr() {
+        Ok(addr) => addr.port(),
+        Err(e) => return config_error(&format!("cannot read the bound address: {e}")),
+    };
+    let config = match config_from_env(port) {
+        Ok(config) => config,
+        Err(message) => return config_error(&message),
+    };
+
+    println!("listening on http://127.0.0.1:{port}");
+    let served = axum::serve(listener, app(config))
+        .with_graceful_shutdown(async {
+            if tokio::signal::ctrl_c().await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        })
+        .await;
+    match served {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: server failed: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn config_error(message: &str) -> ExitCode {
+    eprintln!("error: {message}");
+    ExitCode::from(2)
+}
