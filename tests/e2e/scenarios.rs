@@ -5,11 +5,20 @@
 //! with, builds a raw request (given the app's port and, for signed requests, who signs),
 //! and states the status and body fragment the app must answer with. The apps share one
 //! contract (see `examples/axum_app.rs`): the environment variables, and the routes
-//! `POST /voice` (form → TwiML), `GET /status`, `POST /events` (JSON with `bodySHA256`)
-//! and `POST /api/voice` (the voice handler mounted under the prefix `/api`).
+//! `POST /voice` (form → TwiML), `GET /status`, `POST /events` (JSON with `bodySHA256`),
+//! `POST /api/voice` (the voice handler mounted under the prefix `/api`), and
+//! `POST /basic/voice`, `POST /digest/voice` (the voice handler behind HTTP Basic, resp.
+//! Digest authentication; scenarios in `http_auth.rs`).
+//!
+//! Most rows send one request ([`Action::Send`]); HTTP-auth rows run a whole exchange
+//! (`401` → retry) with curl or a Rust Digest client ([`Action::Exchange`]), and the table
+//! checks the last response and the statuses of all of them.
+
+use std::net::SocketAddr;
 
 use super::app::TOKEN;
-use super::http::{Body, Host, Request};
+use super::http::{Body, Host, Request, Response};
+use super::http_auth::{self, BASIC_CHALLENGE, DIGEST_MD5, DIGEST_SHA256};
 use super::peers::Peer;
 
 /// A second token, configured as `TWILIO_AUTH_TOKEN_SECONDARY` in [`ROTATION`].
@@ -62,6 +71,30 @@ pub const ROTATION: AppEnv = AppEnv {
     vars: &[("TWILIO_AUTH_TOKEN_SECONDARY", SECONDARY_TOKEN)],
     public_base: None,
 };
+/// HTTP Basic/Digest credentials configured (`/basic/voice`, `/digest/voice`).
+pub const HTTP_AUTH: AppEnv = AppEnv {
+    name: "HTTP auth",
+    vars: &[
+        ("WEBHOOK_USER", http_auth::USER),
+        ("WEBHOOK_PASSWORD", http_auth::PASSWORD),
+        ("WEBHOOK_REALM", http_auth::REALM),
+    ],
+    public_base: None,
+};
+/// The same with Digest nonces that expire after two seconds.
+pub const HTTP_AUTH_SHORT_NONCES: AppEnv = AppEnv {
+    name: "HTTP auth, short Digest nonce lifetime",
+    vars: &[
+        ("WEBHOOK_USER", http_auth::USER),
+        ("WEBHOOK_PASSWORD", http_auth::PASSWORD),
+        ("WEBHOOK_REALM", http_auth::REALM),
+        (
+            "TWILIO_DIGEST_NONCE_LIFETIME_SECS",
+            http_auth::SHORT_NONCE_LIFETIME,
+        ),
+    ],
+    public_base: None,
+};
 
 /// Every environment, in the order the runner starts them.
 pub const ENVS: &[&AppEnv] = &[
@@ -71,6 +104,8 @@ pub const ENVS: &[&AppEnv] = &[
     &PROXY_UNTRUSTED,
     &SMALL_LIMIT,
     &ROTATION,
+    &HTTP_AUTH,
+    &HTTP_AUTH_SHORT_NONCES,
 ];
 
 /// What a request builder knows about the running app.
@@ -94,6 +129,11 @@ impl Ctx {
         format!("{}{target}", self.public_base)
     }
 
+    /// The app's socket address.
+    pub fn addr(&self) -> SocketAddr {
+        SocketAddr::from(([127, 0, 0, 1], self.port))
+    }
+
     /// The URL of `target` on the local socket.
     pub fn local_url(&self, target: &str) -> String {
         format!("http://127.0.0.1:{}{target}", self.port)
@@ -114,6 +154,12 @@ pub struct Expect {
     pub body: Option<&'static str>,
     /// A fragment of the `Content-Type`.
     pub content_type: Option<&'static str>,
+    /// The `WWW-Authenticate` headers, in order: each must start with its fragment
+    /// (`None`: not checked).
+    pub challenges: Option<&'static [&'static str]>,
+    /// For an exchange, the statuses of every response in order, the last included
+    /// (`None`: only the last is checked).
+    pub trail: Option<&'static [u16]>,
 }
 
 impl Expect {
@@ -122,7 +168,19 @@ impl Expect {
             status,
             body: None,
             content_type: None,
+            challenges: None,
+            trail: None,
         }
+    }
+
+    pub const fn challenges(mut self, challenges: &'static [&'static str]) -> Self {
+        self.challenges = Some(challenges);
+        self
+    }
+
+    pub const fn trail(mut self, trail: &'static [u16]) -> Self {
+        self.trail = Some(trail);
+        self
     }
 
     pub const fn body(mut self, fragment: &'static str) -> Self {
@@ -139,12 +197,26 @@ impl Expect {
 /// Builds a scenario's request; `signer` computes its signature where it has one.
 pub type Build = fn(&Ctx, Peer) -> Result<Request, String>;
 
+/// Runs a scenario's whole exchange with the app (a client that answers `401` challenges)
+/// and returns every response it received, in order; `Err` when the exchange itself went
+/// wrong (e.g. a challenge is missing).
+pub type Exchange = fn(&Ctx, Peer) -> Result<Vec<Response>, String>;
+
+/// What a scenario does.
+#[derive(Clone, Copy)]
+pub enum Action {
+    /// Sends one request with the raw client.
+    Send(Build),
+    /// Runs an exchange.
+    Exchange(Exchange),
+}
+
 /// One row of the table.
 pub struct Scenario {
     pub name: String,
     pub env: &'static AppEnv,
     pub signer: Peer,
-    pub request: Build,
+    pub action: Action,
     pub expect: Expect,
 }
 
@@ -159,7 +231,7 @@ pub struct StartupScenario {
 // --- the requests ------------------------------------------------------------------------
 
 const CALL_SID: &str = "CAe2e00000000000000000000000000001";
-const CALL: &[(&str, &str)] = &[
+pub const CALL: &[(&str, &str)] = &[
     ("AccountSid", "ACe2e00000000000000000000000000001"),
     ("CallSid", CALL_SID),
     ("CallStatus", "ringing"),
@@ -179,6 +251,15 @@ const EVENT_OK: Expect = Expect::status(200).body(r#""received":"call.completed"
 const FORBIDDEN: Expect = Expect::status(403);
 const TOO_LARGE: Expect = Expect::status(413);
 const BAD_REQUEST: Expect = Expect::status(400);
+const DIGEST_CHALLENGES: &[&str] = &[DIGEST_SHA256, DIGEST_MD5];
+/// 401 with the Basic challenge.
+const BASIC_401: Expect = Expect::status(401).challenges(&[BASIC_CHALLENGE]);
+/// 401 with the Digest challenges, SHA-256 first.
+const DIGEST_401: Expect = Expect::status(401).challenges(DIGEST_CHALLENGES);
+/// The voice TwiML at the end of a `401` → retry exchange.
+const TWIML_AFTER_401: Expect = TWIML.trail(&[401, 200]);
+/// A signature refused after a successful login.
+const FORBIDDEN_AFTER_401: Expect = FORBIDDEN.trail(&[401, 403]);
 
 fn with(
     params: &[(&'static str, &'static str)],
@@ -532,9 +613,57 @@ pub fn table() -> Vec<Scenario> {
         ("signed with the secondary token",            &ROTATION, &[Ours, Node], secondary_token, TWIML),
         ("signed with the primary token",              &ROTATION, &[Ours], signed_voice, TWIML),
         ("signed with an unknown token",               &ROTATION, &[Ours], forged_signature, FORBIDDEN),
+        // HTTP authentication, one request with the raw client.
+        ("Basic route, no credentials configured",     &DEFAULTS, &[Ours], http_auth::basic_right_password, Expect::status(401)),
+        ("Digest route, no credentials configured",    &DEFAULTS, &[Ours], http_auth::digest_first_request, Expect::status(401)),
+        ("Digest route, no Authorization: challenges", &HTTP_AUTH, &[Ours, Python], http_auth::digest_first_request, DIGEST_401),
+        ("Basic route, no Authorization: challenge",   &HTTP_AUTH, &[Ours], http_auth::basic_first_request, BASIC_401),
+        ("Basic, right password",                      &HTTP_AUTH, &[Ours, Node], http_auth::basic_right_password, TWIML),
+        ("Basic, wrong password",                      &HTTP_AUTH, &[Ours], http_auth::basic_wrong_password, BASIC_401),
+        ("Basic, right password, bad signature",       &HTTP_AUTH, &[Ours], http_auth::basic_bad_signature, FORBIDDEN),
+        ("Basic credentials on the Digest route",      &HTTP_AUTH, &[Ours], http_auth::basic_on_digest_route, DIGEST_401),
+        ("/voice still needs no credentials",          &HTTP_AUTH, &[Ours], signed_voice, TWIML),
     ];
+    // Exchanges: a client that answers the app's 401 challenges itself.
+    #[rustfmt::skip]
+    let exchanges: &[(&str, &'static AppEnv, &[Peer], Exchange, Expect)] = &[
+        // The Rust client: raw requests, `Authorization` from the `digest_auth` crate.
+        ("digest_auth SHA-256: 401 → 200",             &HTTP_AUTH, &[Ours, Python], http_auth::digest_sha256, TWIML_AFTER_401),
+        ("digest_auth MD5: 401 → 200",                 &HTTP_AUTH, &[Ours, Node], http_auth::digest_md5, TWIML_AFTER_401),
+        ("digest_auth, wrong password: 401 → 401",     &HTTP_AUTH, &[Ours], http_auth::digest_wrong_password, DIGEST_401.trail(&[401, 401])),
+        ("digest_auth, bad signature: 401 → 403",      &HTTP_AUTH, &[Ours], http_auth::digest_bad_signature, FORBIDDEN_AFTER_401),
+        ("digest_auth, answer for another uri: 401 → 401", &HTTP_AUTH, &[Ours], http_auth::digest_other_uri, DIGEST_401.trail(&[401, 401])),
+        ("digest_auth, signed over user:pass@ URL: 401 → 200", &HTTP_AUTH, &[Ours, Python], http_auth::digest_signed_with_credentials_in_url, TWIML_AFTER_401),
+        ("digest_auth within the nonce lifetime: 401 → 200", &HTTP_AUTH_SHORT_NONCES, &[Ours], http_auth::digest_sha256, TWIML_AFTER_401),
+        ("digest_auth, wrong password: 401 → 401",     &HTTP_AUTH_SHORT_NONCES, &[Ours], http_auth::digest_wrong_password, DIGEST_401.trail(&[401, 401])),
+        ("digest_auth, expired nonce: 401 → 401 stale → 200", &HTTP_AUTH_SHORT_NONCES, &[Ours, Python], http_auth::digest_stale_nonce, TWIML.trail(&[401, 401, 200])),
+        // curl, running its own exchange.
+        ("curl without -u: Basic challenge",           &HTTP_AUTH, &[Ours], http_auth::curl_basic_without_credentials, BASIC_401.trail(&[401])),
+        ("curl --basic -u: 200",                       &HTTP_AUTH, &[Ours, Python], http_auth::curl_basic, TWIML.trail(&[200])),
+        ("curl --anyauth -u, Basic route: 401 → 200",  &HTTP_AUTH, &[Ours], http_auth::curl_anyauth_basic, TWIML_AFTER_401),
+        ("curl --basic, wrong password: 401",          &HTTP_AUTH, &[Ours], http_auth::curl_basic_wrong_password, BASIC_401.trail(&[401])),
+        ("curl --basic, bad signature: 403",           &HTTP_AUTH, &[Ours], http_auth::curl_basic_bad_signature, FORBIDDEN.trail(&[403])),
+        ("curl --basic on the Digest route: 401",      &HTTP_AUTH, &[Ours], http_auth::curl_basic_on_digest_route, DIGEST_401.trail(&[401])),
+        ("curl --digest -u: 401 → 200",                &HTTP_AUTH, &[Ours, Node], http_auth::curl_digest, TWIML_AFTER_401),
+        ("curl --anyauth -u, Digest route: 401 → 200", &HTTP_AUTH, &[Ours], http_auth::curl_anyauth_digest, TWIML_AFTER_401),
+        ("curl --digest, wrong password: 401 → 401",   &HTTP_AUTH, &[Ours], http_auth::curl_digest_wrong_password, DIGEST_401.trail(&[401, 401])),
+        ("curl --digest, bad signature: 401 → 403",    &HTTP_AUTH, &[Ours], http_auth::curl_digest_bad_signature, FORBIDDEN_AFTER_401),
+        ("curl --digest, expired nonce: 401 → 401 stale → 200", &HTTP_AUTH_SHORT_NONCES, &[Ours], http_auth::curl_digest_stale_nonce, TWIML.trail(&[401, 401, 200])),
+    ];
+    let actions = rows
+        .iter()
+        .map(|&(name, env, signers, build, expect)| {
+            (name, env, signers, Action::Send(build), expect)
+        })
+        .chain(
+            exchanges
+                .iter()
+                .map(|&(name, env, signers, exchange, expect)| {
+                    (name, env, signers, Action::Exchange(exchange), expect)
+                }),
+        );
     let mut table = Vec::new();
-    for &(name, env, signers, request, expect) in rows {
+    for (name, env, signers, action, expect) in actions {
         for &signer in signers {
             let name = if signers.len() > 1 || signer != Ours {
                 format!("{name} [{}]", signer.name())
@@ -545,7 +674,7 @@ pub fn table() -> Vec<Scenario> {
                 name,
                 env,
                 signer,
-                request,
+                action,
                 expect,
             });
         }
@@ -575,6 +704,24 @@ pub fn startup_table() -> Vec<StartupScenario> {
             name: "body limit zero",
             vars: &[("TWILIO_BODY_LIMIT", "0")],
             stderr: "body limit",
+        },
+        StartupScenario {
+            name: "Digest nonce lifetime not a number",
+            vars: &[
+                ("WEBHOOK_USER", http_auth::USER),
+                ("WEBHOOK_PASSWORD", http_auth::PASSWORD),
+                ("TWILIO_DIGEST_NONCE_LIFETIME_SECS", "soon"),
+            ],
+            stderr: "TWILIO_DIGEST_NONCE_LIFETIME_SECS",
+        },
+        StartupScenario {
+            name: "Digest nonce secret too short",
+            vars: &[
+                ("WEBHOOK_USER", http_auth::USER),
+                ("WEBHOOK_PASSWORD", http_auth::PASSWORD),
+                ("TWILIO_DIGEST_NONCE_SECRET", "short"),
+            ],
+            stderr: "TWILIO_DIGEST_NONCE_SECRET",
         },
     ]
 }

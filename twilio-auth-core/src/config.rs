@@ -234,7 +234,10 @@ impl fmt::Debug for ConfigBuilder {
             .field("secondary_auth_token", &self.secondary_auth_token)
             .field("accounts", &self.accounts)
             .field("shared_keys", &self.shared_keys)
-            .field("public_base_url", &self.public_base_url)
+            .field(
+                "public_base_url",
+                &self.public_base_url.as_deref().map(crate::verify::redact_password),
+            )
             .field("trust_forwarded", &self.trust_forwarded)
             .finish_non_exhaustive()
     }
@@ -351,7 +354,7 @@ impl ConfigBuilder {
                 Ok(base) => PublicUrlPolicy::BaseUrl(base),
                 Err(problem) => {
                     return Err(ConfigError::InvalidBaseUrl {
-                        url,
+                        url: crate::verify::redact_password(&url),
                         problem: problem.to_string(),
                     });
                 }

@@ -4,8 +4,9 @@
 use crate::candidates::UrlParts;
 use crate::headers::Headers;
 
-/// How the verifier learns the public URL Twilio requested.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// How the verifier learns the public URL Twilio requested. `Debug` hides the password of
+/// a base URL with `user:pass@`.
+#[derive(Clone, PartialEq, Eq)]
 pub enum PublicUrlPolicy {
     /// A configured base such as `https://voice.example.com` (no trailing `/`, no query);
     /// the request's raw path and query are appended to it.
@@ -19,6 +20,25 @@ pub enum PublicUrlPolicy {
         /// Read `Forwarded` / `X-Forwarded-*`.
         trust_forwarded: bool,
     },
+}
+
+impl std::fmt::Debug for PublicUrlPolicy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PublicUrlPolicy::BaseUrl(url) => f
+                .debug_tuple("BaseUrl")
+                .field(&crate::verify::redact_password(url))
+                .finish(),
+            PublicUrlPolicy::FromRequest {
+                default_scheme,
+                trust_forwarded,
+            } => f
+                .debug_struct("FromRequest")
+                .field("default_scheme", default_scheme)
+                .field("trust_forwarded", trust_forwarded)
+                .finish(),
+        }
+    }
 }
 
 /// Why a configured public base URL was refused.

@@ -142,7 +142,7 @@ impl Config {
         }
         let user = self.authenticate(req, route.http_auth, unix_now())?;
         let mut verified = if route.signature {
-            self.verify(req)?
+            self.verify_logged_in(req, user.as_deref())?
         } else {
             Verified {
                 url: None,
@@ -153,6 +153,48 @@ impl Config {
         };
         verified.user = user;
         Ok(verified)
+    }
+
+    /// The signature check after an HTTP login. Twilio's docs say it signs the webhook URL
+    /// without its `user:pass@`; its libraries' tests sign it with them. The rebuilt URL has
+    /// no credentials (they are not sent in the request line), so when the URL as rebuilt
+    /// fails and the caller logged in as `user`, the URL with that user's configured
+    /// `user:password@` is tried too (with its own port variants).
+    fn verify_logged_in(&self, req: &WebhookRequest<'_>, user: Option<&str>) -> Result<Verified, Rejection> {
+        let first = self.verify(req);
+        let (Err(rejection), Some(user)) = (&first, user) else {
+            return first;
+        };
+        if rejection.reason() != &RejectionReason::SignatureMismatch {
+            return first;
+        }
+        let password = self
+            .inner
+            .http_auth
+            .as_ref()
+            .and_then(|auth| auth.credentials().iter().find(|c| c.user() == user))
+            .map(|c| c.password());
+        let (Some(password), Ok(url)) = (password, self.request_url(req)) else {
+            return first;
+        };
+        let Some(parts) = UrlParts::split(&url).filter(|p| p.userinfo.is_none()) else {
+            return first;
+        };
+        let credentialed = format!(
+            "{}://{user}:{password}@{}",
+            parts.scheme,
+            &url[parts.scheme.len() + 3..]
+        );
+        let retry = WebhookRequest::from_url(req.method(), &credentialed)
+            .headers(req.headers_dyn())
+            .body(req.body_bytes());
+        match self.verify(&retry) {
+            Ok(verified) => Ok(Verified {
+                url: verified.url.map(|u| redact_password(&u)),
+                ..verified
+            }),
+            Err(_) => first,
+        }
     }
 
     /// HTTP authentication as the route requires it: the user, or a 401 with challenges.
