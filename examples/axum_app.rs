@@ -16,11 +16,25 @@
 //! | `TWILIO_WEBHOOK_BASE_URL` | the public base URL Twilio calls | `http://127.0.0.1:$PORT` (the bound port) |
 //! | `TWILIO_TRUST_FORWARDED_HEADERS` | `true`: no default base URL; the URL comes from `X-Forwarded-*`/`Forwarded`, else `Host` with `http` | `false` |
 //! | `TWILIO_BODY_LIMIT` | largest body in bytes (413 above) | `65536` |
+//! | `WEBHOOK_USER`, `WEBHOOK_PASSWORD` | the HTTP Basic/Digest credentials (both, or neither) | none |
+//! | `WEBHOOK_REALM` | the HTTP authentication realm | `twilio-webhooks` |
+//! | `TWILIO_DIGEST_NONCE_SECRET` | key of the Digest nonces (16+ bytes; share it between instances) | random at start-up |
+//! | `TWILIO_DIGEST_NONCE_LIFETIME_SECS` | how long a Digest nonce is accepted, in seconds (≥ 1); then `stale=true` | `300` |
 //! | `RUST_LOG` | log filter (logs go to stderr) | `info` |
 //!
 //! Routes: `POST /voice` (form → TwiML), `GET /status` (parameters in the query),
-//! `POST /events` (JSON, signed with `bodySHA256`), and `POST /api/voice` (the voice
-//! handler under `Router::nest`, whose prefix is part of the signed URL).
+//! `POST /events` (JSON, signed with `bodySHA256`), `POST /api/voice` (the voice
+//! handler under `Router::nest`, whose prefix is part of the signed URL), and the voice
+//! handler behind HTTP authentication: `POST /basic/voice` (Basic, then the signature) and
+//! `POST /digest/voice` (Digest with SHA-256 or MD5, then the signature). Those two answer a
+//! request without valid credentials with `401` and the challenges (`WWW-Authenticate:
+//! Basic realm="…", charset="UTF-8"`, resp. one `Digest … algorithm=SHA-256` and one
+//! `Digest … algorithm=MD5` header), and a request with valid credentials but a bad signature
+//! with `403`. Twilio signs the URL without the `user:pass@` of the webhook URL, so the
+//! signature is checked against the same URL as on the other routes. Without
+//! `WEBHOOK_USER`/`WEBHOOK_PASSWORD` the app still starts (the other routes need no
+//! credentials), warns once at start-up, and answers every request to these two routes with
+//! `401` and an error in the log.
 //!
 //! When ready it prints exactly one line on stdout, `listening on http://127.0.0.1:PORT`;
 //! a configuration error prints `error: …` on stderr and exits with status 2.
@@ -35,10 +49,15 @@ use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use serde::Deserialize;
 use tracing_subscriber::EnvFilter;
+use twilio_auth::http_auth::{HttpAuthConfig, NonceSecret};
 use twilio_auth::{Config, ConfigBuilder, PublicUrlPolicy, twilio_signed};
 
 /// Default body limit of the example app: Twilio's webhooks are a few KiB.
 pub const DEFAULT_BODY_LIMIT: usize = 64 * 1024;
+
+/// How long a Digest nonce is accepted, in seconds; read by the app (the core's `from_env`
+/// does not know it).
+pub const ENV_DIGEST_NONCE_LIFETIME: &str = "TWILIO_DIGEST_NONCE_LIFETIME_SECS";
 
 /// The application's state; `#[twilio_signed]` finds the verifier's configuration in it
 /// through `FromRef`.
@@ -70,6 +89,23 @@ pub struct StatusCallback {
 /// `POST /voice`: answers the call with TwiML.
 #[twilio_signed(state = AppState)]
 pub async fn voice(Form(call): Form<IncomingCall>) -> impl IntoResponse {
+    answer(&call)
+}
+
+/// `POST /basic/voice`: the same, behind HTTP Basic authentication (then the signature).
+#[twilio_signed(state = AppState, http_auth = "basic")]
+pub async fn basic_voice(Form(call): Form<IncomingCall>) -> impl IntoResponse {
+    answer(&call)
+}
+
+/// `POST /digest/voice`: the same, behind HTTP Digest authentication (then the signature).
+#[twilio_signed(state = AppState, http_auth = "digest")]
+pub async fn digest_voice(Form(call): Form<IncomingCall>) -> impl IntoResponse {
+    answer(&call)
+}
+
+/// The TwiML that greets a verified call.
+fn answer(call: &IncomingCall) -> impl IntoResponse + use<> {
     tracing::info!(call_sid = %call.call_sid, "incoming call");
     let twiml = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\
@@ -111,6 +147,8 @@ pub fn routes() -> Router<AppState> {
         .route("/voice", post(voice))
         .route("/status", get(status))
         .route("/events", post(events))
+        .route("/basic/voice", post(basic_voice))
+        .route("/digest/voice", post(digest_voice))
         .nest("/api", api)
 }
 
@@ -132,10 +170,53 @@ pub fn config_from_env(port: u16) -> Result<Config, String> {
             .map_err(|_| format!("TWILIO_BODY_LIMIT={v:?} is not a number of bytes"))?,
         _ => DEFAULT_BODY_LIMIT,
     };
-    let builder = Config::builder_from_env()
+    let mut builder = Config::builder_from_env()
         .map_err(|e| e.to_string())?
         .body_limit(body_limit);
+    if let Some(http_auth) = http_auth_with_lifetime_from_env()? {
+        builder = builder.http_auth(http_auth);
+    }
     with_local_default(builder, port).map_err(|e| e.to_string())
+}
+
+/// With `TWILIO_DIGEST_NONCE_LIFETIME_SECS` set, the HTTP authentication settings that
+/// `Config::builder_from_env` reads (`WEBHOOK_USER`, `WEBHOOK_PASSWORD`, `WEBHOOK_REALM`,
+/// `TWILIO_DIGEST_NONCE_SECRET`), built again with that nonce lifetime; `None` when the
+/// variable or the credentials are unset (the core's settings then stand as they are).
+pub fn http_auth_with_lifetime_from_env() -> Result<Option<HttpAuthConfig>, String> {
+    use twilio_auth::{
+        DEFAULT_REALM, ENV_DIGEST_NONCE_SECRET, ENV_WEBHOOK_PASSWORD, ENV_WEBHOOK_REALM,
+        ENV_WEBHOOK_USER,
+    };
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let Some(lifetime) = var(ENV_DIGEST_NONCE_LIFETIME) else {
+        return Ok(None);
+    };
+    let lifetime = lifetime
+        .parse::<u64>()
+        .ok()
+        .filter(|&secs| secs > 0)
+        .ok_or_else(|| {
+            format!(
+                "{ENV_DIGEST_NONCE_LIFETIME}={lifetime:?} is not a number of seconds (1 or more)"
+            )
+        })?;
+    let (Some(user), Some(password)) = (var(ENV_WEBHOOK_USER), var(ENV_WEBHOOK_PASSWORD)) else {
+        return Ok(None);
+    };
+    let realm = var(ENV_WEBHOOK_REALM).unwrap_or_else(|| DEFAULT_REALM.to_owned());
+    let mut http_auth = HttpAuthConfig::builder(realm)
+        .credential(user, password)
+        .nonce_lifetime(std::time::Duration::from_secs(lifetime));
+    if let Some(secret) = var(ENV_DIGEST_NONCE_SECRET) {
+        let secret = NonceSecret::new(secret.into_bytes())
+            .map_err(|e| format!("{ENV_DIGEST_NONCE_SECRET}: {e}"))?;
+        http_auth = http_auth.nonce_secret(secret);
+    }
+    http_auth
+        .build()
+        .map(Some)
+        .map_err(|e| format!("HTTP authentication: {e}"))
 }
 
 /// Completes the URL policy the core read from the environment: without a configured base
@@ -221,6 +302,12 @@ async fn main() -> ExitCode {
         Err(message) => return config_error(&message),
     };
     tracing::info!(?config, "twilio-auth configured");
+    if config.http_auth().is_none() {
+        tracing::warn!(
+            "WEBHOOK_USER and WEBHOOK_PASSWORD are not set: /basic/voice and /digest/voice \
+             refuse every request with 401"
+        );
+    }
 
     // The one machine-readable line: harnesses wait for it and read the port from it.
     println!("listening on http://127.0.0.1:{port}");

@@ -162,6 +162,17 @@ impl Response {
             .find(|(n, _)| *n == name)
             .map(|(_, v)| v.as_str())
     }
+
+    /// Every value of the header `name`, in order (`WWW-Authenticate` comes once per
+    /// challenge).
+    pub fn headers_named(&self, name: &str) -> Vec<&str> {
+        let name = name.to_ascii_lowercase();
+        self.headers
+            .iter()
+            .filter(|(n, _)| *n == name)
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
 }
 
 /// Sends `request` to the server at `addr` and reads its response.

@@ -5,15 +5,21 @@
 use std::fmt::Write as _;
 
 use super::app::{self, App, TOKEN};
-use super::http;
+use super::curl;
+use super::http::{self, Response};
+use super::http_auth;
 use super::peers;
-use super::scenarios::{self, Ctx, Scenario};
+use super::scenarios::{self, Action, Ctx, Scenario};
 
 /// Runs every scenario against the example app `app` (e.g. `"axum_app"`) and panics with
 /// a report if any fails.
 pub fn run_table(app: &str) {
     // Missing peers are a failure, never a skip.
     if let Err(message) = peers::ensure_installed() {
+        panic!("{message}");
+    }
+    // So is curl, the HTTP Basic/Digest client of some scenarios.
+    if let Err(message) = curl::ensure_installed() {
         panic!("{message}");
     }
     let binary = app::example_binary(app).unwrap_or_else(|e| panic!("{e}"));
@@ -55,8 +61,8 @@ pub fn run_table(app: &str) {
                 })
             });
             match outcome {
-                Ok(status) => {
-                    let _ = writeln!(report, "pass  {:<70} {status}", scenario.name);
+                Ok(trail) => {
+                    let _ = writeln!(report, "pass  {:<70} {trail}", scenario.name);
                 }
                 Err(why) => {
                     let _ = writeln!(report, "FAIL  {:<70} {why}", scenario.name);
@@ -64,6 +70,12 @@ pub fn run_table(app: &str) {
                     group_failed = true;
                 }
             }
+        }
+        // SPEC §5: the HTTP authentication password never reaches the log.
+        if server.log().contains(http_auth::PASSWORD) {
+            let _ = writeln!(report, "FAIL  the app logged the WEBHOOK_PASSWORD");
+            failures.push(format!("{}: the app logged the WEBHOOK_PASSWORD", env.name));
+            group_failed = true;
         }
         if group_failed {
             let _ = writeln!(
@@ -97,13 +109,40 @@ pub fn run_table(app: &str) {
     );
 }
 
-/// Sends a scenario's request and checks the answer; `Ok` carries the status for the
-/// report.
-fn run_one(server: &App, ctx: &Ctx, scenario: &Scenario) -> Result<u16, String> {
-    let request = (scenario.request)(ctx, scenario.signer)?;
-    let response = http::send(server.addr, &request).map_err(|e| format!("no response: {e}"))?;
+/// Runs a scenario (one request, or an exchange) and checks the answer; `Ok` carries the
+/// statuses for the report (`401 → 200`).
+fn run_one(server: &App, ctx: &Ctx, scenario: &Scenario) -> Result<String, String> {
+    let responses = match scenario.action {
+        Action::Send(build) => {
+            let request = build(ctx, scenario.signer)?;
+            vec![http::send(server.addr, &request).map_err(|e| format!("no response: {e}"))?]
+        }
+        Action::Exchange(exchange) => exchange(ctx, scenario.signer)?,
+    };
+    let trail: Vec<u16> = responses.iter().map(|r| r.status).collect();
+    let trail_text = trail
+        .iter()
+        .map(u16::to_string)
+        .collect::<Vec<_>>()
+        .join(" → ");
+    let Some(response) = responses.last() else {
+        return Err("the exchange received no response".to_owned());
+    };
     let expect = scenario.expect;
     let mut problems = Vec::new();
+    if let Some(expected) = expect.trail
+        && trail != expected
+    {
+        problems.push(format!("statuses {trail_text} instead of {expected:?}"));
+    }
+    if let Some(expected) = expect.challenges {
+        check_challenges(response, expected, &mut problems);
+    }
+    for earlier in &responses[..responses.len() - 1] {
+        if earlier.body.contains(TOKEN) || earlier.body.contains(http_auth::PASSWORD) {
+            problems.push("a response contains a secret".to_owned());
+        }
+    }
     if response.status != expect.status {
         problems.push(format!(
             "status {} instead of {}",
@@ -128,14 +167,33 @@ fn run_one(server: &App, ctx: &Ctx, scenario: &Scenario) -> Result<u16, String> 
     if response.body.contains(TOKEN) {
         problems.push("the response contains the Auth Token".to_owned());
     }
+    if response.body.contains(http_auth::PASSWORD) {
+        problems.push("the response contains the WEBHOOK_PASSWORD".to_owned());
+    }
     if problems.is_empty() {
-        Ok(response.status)
+        Ok(trail_text)
     } else {
         Err(format!(
             "{}; body: {:?}",
             problems.join(", "),
             shorten(&response.body, 200)
         ))
+    }
+}
+
+/// The `WWW-Authenticate` headers must be exactly `expected` (each starting with its
+/// fragment), in order.
+fn check_challenges(response: &Response, expected: &[&str], problems: &mut Vec<String>) {
+    let challenges = response.headers_named("www-authenticate");
+    let matches = challenges.len() == expected.len()
+        && challenges
+            .iter()
+            .zip(expected)
+            .all(|(c, e)| c.starts_with(e));
+    if !matches {
+        problems.push(format!(
+            "WWW-Authenticate {challenges:?} instead of {expected:?}"
+        ));
     }
 }
 

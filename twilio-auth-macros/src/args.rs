@@ -1,21 +1,57 @@
-//! The attribute's arguments: `#[twilio_signed(state = AppState, crate = "twilio_auth")]`.
+//! The attribute's arguments: `#[twilio_signed(state = AppState, crate = "twilio_auth",
+//! http_auth = "digest", signature = false)]`.
 //!
 //! One table, [`ARGUMENTS`], lists every argument, so the unknown-argument message and the
 //! parser cannot disagree. Every mistake is reported (not only the first), each at its own
-//! span.
+//! span. Nothing here is specific to a framework: every entry point parses the same
+//! arguments, and [`Args::route_policy`] names the route's policy the same way for all of
+//! them.
 
 use proc_macro2::{Span, TokenStream};
 use syn::ext::IdentExt;
 use syn::parse::{ParseStream, Parser};
-use syn::{Ident, LitStr, Path, Token, Type};
+use syn::{Ident, LitBool, LitStr, Path, Token, Type};
 
 /// Every argument the attribute knows, with what its value looks like.
 pub(crate) const ARGUMENTS: &[(&str, &str)] = &[
     ("state", "a type: `state = AppState`"),
     ("crate", "a string: `crate = \"twilio_auth\"`"),
-    // HTTP Basic/Digest per route (issue 4): parsed now, so that adding it changes no syntax.
-    ("http_auth", "a string: `http_auth = \"basic\"`"),
+    (
+        "http_auth",
+        "a string: `http_auth = \"basic\"`, `\"digest\"` or `\"either\"`",
+    ),
+    (
+        "signature",
+        "a bool: `signature = false` (with `http_auth`)",
+    ),
 ];
+
+/// The HTTP authentication a route requires before its signature (`http_auth = "…"`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum HttpAuth {
+    /// `"basic"`: RFC 7617 Basic.
+    Basic,
+    /// `"digest"`: RFC 7616 Digest.
+    Digest,
+    /// `"either"`: Basic or Digest, whichever the client sends.
+    Either,
+}
+
+impl HttpAuth {
+    /// Every accepted value of `http_auth`, with its meaning.
+    const VALUES: &[(&str, HttpAuth)] = &[
+        ("basic", HttpAuth::Basic),
+        ("digest", HttpAuth::Digest),
+        ("either", HttpAuth::Either),
+    ];
+
+    fn from_value(value: &str) -> Option<HttpAuth> {
+        Self::VALUES
+            .iter()
+            .find(|(name, _)| *name == value)
+            .map(|(_, auth)| *auth)
+    }
+}
 
 /// The parsed arguments.
 #[derive(Default)]
@@ -24,13 +60,36 @@ pub(crate) struct Args {
     pub state: Option<Type>,
     /// Where the runtime support lives (`crate = "…"`), when given.
     pub crate_path: Option<Path>,
+    /// `http_auth = "…"`, when given.
+    pub http_auth: Option<HttpAuth>,
+    /// `signature = …`, when given (`true` is the default).
+    pub signature: Option<bool>,
 }
 
 impl Args {
+    /// The name of the route's policy, as every adapter's `__private` module exports it:
+    /// `SIGNATURE` (the default: no HTTP authentication), `BASIC`, `DIGEST`, `EITHER`
+    /// (HTTP authentication, then the signature) or `BASIC_ONLY`, `DIGEST_ONLY`,
+    /// `EITHER_ONLY` (`signature = false`). `None` when the arguments leave the default.
+    pub(crate) fn route_policy(&self) -> Option<&'static str> {
+        let signature = self.signature.unwrap_or(true);
+        Some(match (self.http_auth?, signature) {
+            (HttpAuth::Basic, true) => "BASIC",
+            (HttpAuth::Digest, true) => "DIGEST",
+            (HttpAuth::Either, true) => "EITHER",
+            (HttpAuth::Basic, false) => "BASIC_ONLY",
+            (HttpAuth::Digest, false) => "DIGEST_ONLY",
+            (HttpAuth::Either, false) => "EITHER_ONLY",
+        })
+    }
+
     /// Parses the attribute's arguments; the error combines every mistake found.
     pub(crate) fn parse(tokens: TokenStream) -> Result<Args, syn::Error> {
         let mut args = Args::default();
         let mut errors = Errors::default();
+        // Where `signature = false` was written, to point at it if `http_auth` is missing.
+        let mut signature_off: Option<Span> = None;
+        let mut http_auth_given = false;
         let parser = |input: ParseStream<'_>| {
             let mut seen: Vec<String> = Vec::new();
             while !input.is_empty() {
@@ -67,11 +126,41 @@ impl Args {
                         }
                     }
                     "http_auth" => {
-                        let lit: LitStr = input.parse()?;
-                        errors.push(syn::Error::new(
-                            lit.span(),
-                            "`http_auth` is not supported yet: HTTP Basic/Digest authentication per route comes in a later release",
-                        ));
+                        http_auth_given = true;
+                        if input.peek(LitStr) {
+                            let lit: LitStr = input.parse()?;
+                            match HttpAuth::from_value(&lit.value()) {
+                                Some(auth) => args.http_auth = Some(auth),
+                                None => errors.push(syn::Error::new(
+                                    lit.span(),
+                                    format!(
+                                        "unknown `http_auth` value {:?}; expected \"basic\", \"digest\" or \"either\"",
+                                        lit.value()
+                                    ),
+                                )),
+                            }
+                        } else {
+                            errors.push(syn::Error::new(
+                                input.span(),
+                                "`http_auth` takes a string: `http_auth = \"basic\"`, \"digest\" or \"either\"",
+                            ));
+                            skip_value(input)?;
+                        }
+                    }
+                    "signature" => {
+                        if input.peek(LitBool) {
+                            let lit: LitBool = input.parse()?;
+                            if !lit.value {
+                                signature_off = Some(lit.span());
+                            }
+                            args.signature = Some(lit.value);
+                        } else {
+                            errors.push(syn::Error::new(
+                                input.span(),
+                                "`signature` takes `true` or `false`: `signature = false` (together with `http_auth`)",
+                            ));
+                            skip_value(input)?;
+                        }
                     }
                     _ => {
                         errors.push(syn::Error::new(name.span(), unknown_argument(&key)));
@@ -87,6 +176,15 @@ impl Args {
         };
         if let Err(error) = parser.parse2(tokens) {
             errors.push(error);
+        }
+        if let Some(span) = signature_off
+            && !http_auth_given
+        {
+            errors.push(syn::Error::new(
+                span,
+                "`signature = false` would leave this route unprotected: turn it off only \
+                 together with HTTP authentication, e.g. `http_auth = \"basic\", signature = false`",
+            ));
         }
         errors.finish().map(|()| args)
     }
@@ -159,18 +257,43 @@ mod tests {
     }
 
     #[test]
+    fn reads_route_options() {
+        let policy = |tokens| Args::parse(tokens).unwrap().route_policy();
+        assert_eq!(policy(quote!()), None);
+        assert_eq!(policy(quote!(signature = true)), None);
+        assert_eq!(policy(quote!(http_auth = "basic")), Some("BASIC"));
+        assert_eq!(policy(quote!(http_auth = "digest")), Some("DIGEST"));
+        assert_eq!(
+            policy(quote!(http_auth = "either", signature = true)),
+            Some("EITHER")
+        );
+        assert_eq!(
+            policy(quote!(signature = false, http_auth = "basic")),
+            Some("BASIC_ONLY")
+        );
+        assert_eq!(
+            policy(quote!(http_auth = "digest", signature = false)),
+            Some("DIGEST_ONLY")
+        );
+        assert_eq!(
+            policy(quote!(state = S, http_auth = "either", signature = false)),
+            Some("EITHER_ONLY")
+        );
+    }
+
+    #[test]
     fn reports_every_mistake() {
         assert_eq!(
             messages(quote!(
                 stat = AppState,
                 state = A,
                 state = B,
-                http_auth = "basic"
+                http_auth = "bearer"
             )),
             [
-                "unknown argument `stat`; expected one of `state`, `crate`, `http_auth`",
+                "unknown argument `stat`; expected one of `state`, `crate`, `http_auth`, `signature`",
                 "duplicate argument `state`",
-                "`http_auth` is not supported yet: HTTP Basic/Digest authentication per route comes in a later release",
+                "unknown `http_auth` value \"bearer\"; expected \"basic\", \"digest\" or \"either\"",
             ]
         );
         assert_eq!(
@@ -180,6 +303,29 @@ mod tests {
         assert_eq!(
             messages(quote!(crate = "not a path")),
             ["`crate` must name a path, such as \"twilio_auth\", not \"not a path\""]
+        );
+        assert_eq!(
+            messages(quote!(http_auth = basic, signature = "no")),
+            [
+                "`http_auth` takes a string: `http_auth = \"basic\"`, \"digest\" or \"either\"",
+                "`signature` takes `true` or `false`: `signature = false` (together with `http_auth`)",
+            ]
+        );
+        assert_eq!(
+            messages(quote!(http_auth = "Digest")),
+            ["unknown `http_auth` value \"Digest\"; expected \"basic\", \"digest\" or \"either\""]
+        );
+    }
+
+    #[test]
+    fn signature_off_needs_http_auth() {
+        let message = "`signature = false` would leave this route unprotected: turn it off only together with HTTP authentication, e.g. `http_auth = \"basic\", signature = false`";
+        assert_eq!(messages(quote!(signature = false)), [message]);
+        assert_eq!(messages(quote!(state = S, signature = false)), [message]);
+        // A misspelt `http_auth` value is reported as such, not as a missing `http_auth`.
+        assert_eq!(
+            messages(quote!(http_auth = "digets", signature = false)).len(),
+            1
         );
     }
 }

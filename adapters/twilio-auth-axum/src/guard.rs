@@ -5,6 +5,7 @@ use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;
 use twilio_auth_core::Config;
 
+use crate::policy::{self, Policy};
 use crate::rejection::TwilioRejection;
 use crate::verify::verify_parts;
 
@@ -14,6 +15,10 @@ use crate::verify::verify_parts;
 /// It reads no body, so it verifies as if the body were empty: a `POST` with a form or
 /// JSON body fails with 403 here — take the body with [`Verified<E>`](crate::Verified)
 /// instead. The core's [`twilio_auth_core::Verified`] is left in the request's extensions.
+///
+/// `POLICY` works as for [`Verified<E, POLICY>`](crate::Verified): `TwilioSignature<BASIC>`
+/// requires HTTP Basic authentication before the signature, `TwilioSignature<BASIC_ONLY>`
+/// HTTP Basic authentication alone (see [`policy`](crate::policy)).
 ///
 /// ```
 /// use axum::{Router, routing::get};
@@ -28,9 +33,9 @@ use crate::verify::verify_parts;
 /// let app: Router = Router::new().route("/ping", get(ping)).with_state(config);
 /// ```
 #[derive(Debug, Clone, Copy, Default)]
-pub struct TwilioSignature;
+pub struct TwilioSignature<const POLICY: Policy = { policy::SIGNATURE }>;
 
-impl<S> FromRequestParts<S> for TwilioSignature
+impl<S, const POLICY: Policy> FromRequestParts<S> for TwilioSignature<POLICY>
 where
     S: Send + Sync,
     Config: FromRef<S>,
@@ -38,7 +43,12 @@ where
     type Rejection = TwilioRejection;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        verify_parts(&Config::from_ref(state), parts, &[])?;
+        verify_parts(
+            &Config::from_ref(state),
+            parts,
+            &[],
+            policy::options_of::<POLICY>(),
+        )?;
         Ok(TwilioSignature)
     }
 }

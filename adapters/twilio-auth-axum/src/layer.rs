@@ -10,7 +10,8 @@ use axum::extract::Request;
 use axum::response::{IntoResponse, Response};
 use tower_layer::Layer;
 use tower_service::Service;
-use twilio_auth_core::Config;
+use twilio_auth_core::http_auth::HttpAuthRequirement;
+use twilio_auth_core::{Config, RouteOptions};
 
 use crate::body::read_limited;
 use crate::verify::verify_parts;
@@ -24,6 +25,11 @@ use crate::verify::verify_parts;
 /// The URL comes from [`OriginalUri`](axum::extract::OriginalUri), so the layer may sit on
 /// a router that is later nested. The core's [`twilio_auth_core::Verified`] is left in
 /// the request's extensions.
+///
+/// By default it checks the signature only. [`http_auth`](Self::http_auth) first requires
+/// HTTP Basic and/or Digest authentication with the configuration's credentials (a `401`
+/// with one `WWW-Authenticate` header per challenge), and [`signature(false)`](Self::signature)
+/// then skips the signature check.
 ///
 /// ```
 /// use axum::{Form, Router, routing::post};
@@ -40,15 +46,68 @@ use crate::verify::verify_parts;
 ///     .route("/voice", post(voice))
 ///     .layer(TwilioAuthLayer::new(config));
 /// ```
+///
+/// With HTTP Digest authentication in front of the signature:
+///
+/// ```
+/// use axum::{Router, routing::post};
+/// use twilio_auth_axum::TwilioAuthLayer;
+/// use twilio_auth_core::Config;
+/// use twilio_auth_core::http_auth::{HttpAuthConfig, HttpAuthRequirement};
+///
+/// let http_auth = HttpAuthConfig::builder("twilio-webhooks")
+///     .credential("twilio", "a long random password")
+///     .build()
+///     .unwrap();
+/// let config = Config::builder().auth_token("12345").http_auth(http_auth).build().unwrap();
+/// let app: Router = Router::new()
+///     .route("/voice", post(|| async { "<Response/>" }))
+///     .layer(TwilioAuthLayer::new(config).http_auth(HttpAuthRequirement::Digest));
+/// ```
 #[derive(Debug, Clone)]
 pub struct TwilioAuthLayer {
     config: Config,
+    route: RouteOptions,
 }
 
 impl TwilioAuthLayer {
-    /// A layer that verifies requests with `config`.
+    /// A layer that verifies the signature of requests with `config`.
     pub fn new(config: Config) -> Self {
-        TwilioAuthLayer { config }
+        TwilioAuthLayer {
+            config,
+            route: RouteOptions::default(),
+        }
+    }
+
+    /// Requires HTTP authentication (`Basic`, `Digest` or `Either`) before the signature is
+    /// checked, with the credentials of the configuration's
+    /// [`http_auth`](twilio_auth_core::ConfigBuilder::http_auth). Without credentials there,
+    /// every request is refused with `401` and an error is logged.
+    pub fn http_auth(mut self, requirement: HttpAuthRequirement) -> Self {
+        self.route = self.route.http_auth(requirement);
+        self
+    }
+
+    /// Whether `X-Twilio-Signature` is checked (default `true`). `false` counts only together
+    /// with [`http_auth`](Self::http_auth): a layer never checks nothing, so without HTTP
+    /// authentication the signature is still checked (and an error is logged).
+    pub fn signature(mut self, check: bool) -> Self {
+        self.route = self.route.signature(check);
+        self
+    }
+
+    /// What the layer demands of each request.
+    pub fn route_options(&self) -> RouteOptions {
+        effective(self.route)
+    }
+}
+
+/// `route`, except that a route that would check nothing checks the signature.
+fn effective(route: RouteOptions) -> RouteOptions {
+    if route.signature || route.http_auth.is_required() {
+        route
+    } else {
+        route.signature(true)
     }
 }
 
@@ -56,9 +115,16 @@ impl<S> Layer<S> for TwilioAuthLayer {
     type Service = TwilioAuthService<S>;
 
     fn layer(&self, inner: S) -> Self::Service {
+        if !self.route.signature && !self.route.http_auth.is_required() {
+            tracing::error!(
+                "TwilioAuthLayer::signature(false) without http_auth(…) would let every request \
+                 through: the signature is checked anyway"
+            );
+        }
         TwilioAuthService {
             inner,
             config: self.config.clone(),
+            route: effective(self.route),
         }
     }
 }
@@ -68,6 +134,7 @@ impl<S> Layer<S> for TwilioAuthLayer {
 pub struct TwilioAuthService<S> {
     inner: S,
     config: Config,
+    route: RouteOptions,
 }
 
 impl<S> Service<Request> for TwilioAuthService<S>
@@ -85,6 +152,7 @@ where
 
     fn call(&mut self, req: Request) -> Self::Future {
         let config = self.config.clone();
+        let route = self.route;
         // `poll_ready` was called on `self.inner`, not on a clone: the request goes to that one.
         let ready = self.inner.clone();
         let mut inner = std::mem::replace(&mut self.inner, ready);
@@ -94,7 +162,7 @@ where
                 Ok(bytes) => bytes,
                 Err(error) => return Ok(error.into_response()),
             };
-            if let Err(rejection) = verify_parts(&config, &mut parts, &bytes) {
+            if let Err(rejection) = verify_parts(&config, &mut parts, &bytes, route) {
                 return Ok(rejection.into_response());
             }
             inner

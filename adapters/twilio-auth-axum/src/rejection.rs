@@ -6,14 +6,16 @@ use std::fmt;
 use axum::http::header::{CONTENT_TYPE, WWW_AUTHENTICATE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use twilio_auth_core::Rejection;
+use twilio_auth_core::{Rejection, RejectionReason};
 
 /// A request that failed verification.
 ///
 /// As a response it carries the rejection's status (400, 401, 403 or 413), a
 /// `text/plain` body that says no more than the status, and one `WWW-Authenticate` header
 /// per challenge. Turning it into a response emits a `tracing` warning with the reason and
-/// the candidate URLs that were tried — the answer to "why is my valid request refused?".
+/// the candidate URLs that were tried — the answer to "why is my valid request refused?" —
+/// or an error when the route requires HTTP authentication that the configuration lacks
+/// ([`RejectionReason::HttpAuthNotConfigured`]).
 ///
 /// ```
 /// use axum::response::IntoResponse;
@@ -48,14 +50,27 @@ impl std::error::Error for TwilioRejection {
 impl IntoResponse for TwilioRejection {
     fn into_response(self) -> Response {
         let rejection = self.0;
-        // The core has already taken any password out of the candidate URLs.
-        tracing::warn!(
-            status = rejection.status(),
-            reason = %rejection.reason(),
-            candidate_urls = ?rejection.candidate_urls(),
-            "rejected a Twilio webhook: {}",
-            rejection.reason(),
-        );
+        if *rejection.reason() == RejectionReason::HttpAuthNotConfigured {
+            // Not the client's fault but a deployment mistake, and every request to the
+            // route fails the same way: say so loudly.
+            tracing::error!(
+                status = rejection.status(),
+                reason = %rejection.reason(),
+                "rejected a Twilio webhook: this route requires HTTP Basic/Digest \
+                 authentication, but the configuration has no credentials (set WEBHOOK_USER \
+                 and WEBHOOK_PASSWORD, or ConfigBuilder::http_auth); every request to it is \
+                 refused with 401",
+            );
+        } else {
+            // The core has already taken any password out of the candidate URLs.
+            tracing::warn!(
+                status = rejection.status(),
+                reason = %rejection.reason(),
+                candidate_urls = ?rejection.candidate_urls(),
+                "rejected a Twilio webhook: {}",
+                rejection.reason(),
+            );
+        }
         // The core only produces 400/401/403/413; anything else would be a bug, and a
         // refusal must never turn into a success or a 500.
         let status = StatusCode::from_u16(rejection.status())
@@ -83,7 +98,6 @@ impl IntoResponse for TwilioRejection {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use twilio_auth_core::RejectionReason;
     use twilio_auth_core::http_auth::HttpAuthFailureReason;
 
     #[test]

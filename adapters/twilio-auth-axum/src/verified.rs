@@ -1,6 +1,6 @@
-//! `Verified<E>`: the extractor `#[twilio_signed]` wraps a handler's last parameter in. It
-//! reads the body, verifies the request, then runs the handler's own extractor `E` on the
-//! same bytes.
+//! `Verified<E, POLICY>`: the extractor `#[twilio_signed]` wraps a handler's last parameter
+//! in. It reads the body, verifies the request as the route's policy demands, then runs the
+//! handler's own extractor `E` on the same bytes.
 
 use std::marker::PhantomData;
 
@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 use twilio_auth_core::Config;
 
 use crate::body::{BodyError, read_limited};
+use crate::policy::{self, Policy};
 use crate::rejection::TwilioRejection;
 use crate::verify::verify_parts;
 
@@ -23,6 +24,14 @@ use crate::verify::verify_parts;
 /// verifies with the [`Config`] taken from the router's state (`Config: FromRef<S>`), and
 /// only then runs `E` on the buffered bytes. A refused request never reaches `E` nor the
 /// handler; `E`'s own rejection is passed through unchanged.
+///
+/// `POLICY` says what the route demands (see [`policy`](crate::policy)): by default
+/// ([`SIGNATURE`](crate::policy::SIGNATURE)) the signature only; `Verified<E, BASIC>`,
+/// `Verified<E, DIGEST>` or `Verified<E, EITHER>` first require HTTP authentication with
+/// the configuration's [`http_auth`](twilio_auth_core::ConfigBuilder::http_auth) credentials
+/// (a `401` with one `WWW-Authenticate` header per challenge), then the signature (`403`);
+/// the `…_ONLY` policies skip the signature. `#[twilio_signed(http_auth = "…")]` picks the
+/// policy for you.
 ///
 /// On success the core's [`twilio_auth_core::Verified`] is also left in the request's
 /// extensions. Usually you do not write this type: `#[twilio_signed]` does.
@@ -46,14 +55,14 @@ use crate::verify::verify_parts;
 /// let app: Router = Router::new().route("/sms", post(sms)).with_state(config);
 /// ```
 #[derive(Debug, Clone, Copy, Default)]
-pub struct Verified<E>(pub E);
+pub struct Verified<E, const POLICY: Policy = { policy::SIGNATURE }>(pub E);
 
 /// The marker that tells axum how [`Verified<E>`] is extracted: through `E`'s own marker
 /// `M`, so `E` may read the body or only the request's parts (like `Query`).
 #[doc(hidden)]
 pub struct ViaVerified<M>(PhantomData<fn() -> M>);
 
-impl<S, M, E> FromRequest<S, ViaVerified<M>> for Verified<E>
+impl<S, M, E, const POLICY: Policy> FromRequest<S, ViaVerified<M>> for Verified<E, POLICY>
 where
     S: Send + Sync,
     Config: FromRef<S>,
@@ -67,7 +76,8 @@ where
         let bytes = read_limited(&parts, body, config.body_limit(), state, true)
             .await
             .map_err(VerifiedRejection::from)?;
-        verify_parts(&config, &mut parts, &bytes).map_err(VerifiedRejection::Twilio)?;
+        verify_parts(&config, &mut parts, &bytes, policy::options_of::<POLICY>())
+            .map_err(VerifiedRejection::Twilio)?;
         let req = Request::from_parts(parts, Body::from(bytes));
         E::from_request(req, state)
             .await
@@ -76,11 +86,12 @@ where
     }
 }
 
-/// Why [`Verified<E>`] refused a request.
+/// Why [`Verified<E, POLICY>`](Verified) refused a request.
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum VerifiedRejection<R> {
-    /// Verification failed (or the body is over the configuration's limit).
+    /// Verification failed: HTTP authentication (401), the signature (403), or the body is
+    /// over the configuration's limit (413).
     Twilio(TwilioRejection),
     /// axum could not read the body (its `DefaultBodyLimit`, or the client went away):
     /// axum's own response.

@@ -4,16 +4,18 @@
 
 use axum::extract::OriginalUri;
 use axum::http::request::Parts;
-use twilio_auth_core::{Config, Verified as CoreVerified, WebhookRequest};
+use twilio_auth_core::{Config, RouteOptions, Verified as CoreVerified, WebhookRequest};
 
 use crate::rejection::TwilioRejection;
 
-/// Verifies the request described by `parts` with `body`, and on success leaves the
-/// core's [`CoreVerified`] in the request's extensions for handlers that want it.
+/// Verifies the request described by `parts` with `body` as the route demands (HTTP
+/// authentication first, then the signature), and on success leaves the core's
+/// [`CoreVerified`] in the request's extensions for handlers that want it.
 pub(crate) fn verify_parts(
     config: &Config,
     parts: &mut Parts,
     body: &[u8],
+    route: RouteOptions,
 ) -> Result<(), TwilioRejection> {
     let uri = parts
         .extensions
@@ -24,7 +26,7 @@ pub(crate) fn verify_parts(
         .headers(&parts.headers)
         .body(body)
         .authority(uri.authority().map(|a| a.as_str()));
-    let verified: CoreVerified = config.verify(&request)?;
+    let verified: CoreVerified = config.verify_with(&request, route)?;
     parts.extensions.insert(verified);
     Ok(())
 }

@@ -1,5 +1,7 @@
 //! axum: the last parameter `pat: T` becomes `Verified(pat): Verified<T>`; a handler without
-//! parameters gets a `TwilioSignature` guard. Assertions placed at the user's own types turn
+//! parameters gets a `TwilioSignature` guard. A route policy (`http_auth`, `signature`)
+//! becomes their const parameter: `Verified<T, { __private::DIGEST }>`,
+//! `TwilioSignature<{ __private::BASIC_ONLY }>`. Assertions placed at the user's own types turn
 //! "this handler is not a `Handler`" at the router into a clear error at the handler.
 
 use proc_macro2::{Span, TokenStream};
@@ -17,17 +19,26 @@ pub(super) fn expand(handler: Handler, args: &Args, runtime: &Runtime) -> TokenS
     let checks = checks(&handler, args, runtime);
     let Handler { mut item, .. } = handler;
     let verified = runtime.path("Verified");
+    // `, { <crate>::__private::DIGEST }` when the route has a policy other than the default.
+    let policy = args.route_policy().map(|name| {
+        let name = runtime.path(name);
+        quote!(, { #name })
+    });
     match item.sig.inputs.last_mut() {
         Some(FnArg::Typed(PatType { pat, ty, .. })) => {
             let span = ty.span();
             **pat = parse_quote!(#verified(#pat));
-            **ty = Type::Verbatim(quote_spanned!(span=> #verified<#ty>));
+            **ty = Type::Verbatim(quote_spanned!(span=> #verified<#ty #policy>));
         }
         // A receiver was refused by validation.
         Some(FnArg::Receiver(_)) => {}
         None => {
             let guard = runtime.path("TwilioSignature");
-            item.sig.inputs.push(parse_quote!(_: #guard));
+            let policy = args.route_policy().map(|name| {
+                let name = runtime.path(name);
+                quote!(<{ #name }>)
+            });
+            item.sig.inputs.push(parse_quote!(_: #guard #policy));
         }
     }
     if let Some(checks) = checks {
@@ -124,6 +135,35 @@ mod tests {
             out.contains(
                 "assert_state_provides_config :: < twilio_auth_axum :: __private :: Config >"
             ),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn passes_the_route_policy() {
+        let out = expand(
+            quote!(http_auth = "digest"),
+            quote! { async fn voice(Form(call): Form<IncomingCall>) -> String { call.sid } },
+        );
+        assert!(
+            out.contains(":: twilio_auth :: __private :: Verified < Form < IncomingCall > , { :: twilio_auth :: __private :: DIGEST } >"),
+            "{out}"
+        );
+        let out = expand(
+            quote!(
+                http_auth = "basic",
+                signature = false,
+                crate = "twilio_auth_axum"
+            ),
+            quote! { async fn ping() -> &'static str { "ok" } },
+        );
+        assert!(
+            out.contains("_ : twilio_auth_axum :: __private :: TwilioSignature < { twilio_auth_axum :: __private :: BASIC_ONLY } >"),
+            "{out}"
+        );
+        let out = expand(quote!(signature = true), quote! { async fn ping() {} });
+        assert!(
+            out.contains("_ : :: twilio_auth :: __private :: TwilioSignature)"),
             "{out}"
         );
     }
