@@ -22,8 +22,9 @@ bash tests/differential/run.sh --install-only
 step "cargo test --workspace --all-features"
 cargo test --workspace --all-features
 
-step "compile-fail tests without a framework feature"
+step "compile-fail tests without a framework feature, and with each framework alone"
 cargo test -p twilio-auth --no-default-features --test ui
+cargo test -p twilio-auth --features warp --test ui
 
 step "differential test against twilio-python and twilio-node"
 bash tests/differential/run.sh

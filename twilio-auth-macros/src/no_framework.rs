@@ -4,8 +4,8 @@
 use proc_macro::{Delimiter, Group, Ident, Literal, Punct, Spacing, Span, TokenStream, TokenTree};
 
 /// What the user is told.
-pub(crate) const MESSAGE: &str = "`#[twilio_signed]` needs a web framework: enable the `axum` feature of `twilio-auth` \
-     (e.g. `twilio-auth = { version = \"0.1\", features = [\"axum\"] }`); `rocket` and `warp` are planned";
+pub(crate) const MESSAGE: &str = "`#[twilio_signed]` needs a web framework: enable the `axum`, `rocket` or `warp` \
+     feature of `twilio-auth` (e.g. `twilio-auth = { version = \"0.1\", features = [\"axum\"] }`)";
 
 /// The item unchanged, followed by `compile_error!(MESSAGE);` at the attribute.
 pub(crate) fn expand(item: TokenStream) -> TokenStream {
