@@ -52,6 +52,78 @@
 //! A forged, tampered or unsigned request gets a 403 (413 over the body limit) and never
 //! reaches the handler; the reason, with the URLs that were tried, goes to `tracing`. To
 //! protect a whole router instead, add [`axum::TwilioAuthLayer`] to it.
+//!
+//! ## Rocket
+//!
+//! With the `rocket` feature, the attribute goes *above* the route attribute, which it
+//! reads: the `data` parameter becomes a verified data guard (`Form<T>`, `Json<T>`,
+//! `String`, `&str`, `Vec<u8>`, `&[u8]`), and a route without `data` gets a request guard.
+//! One fairing manages the configuration and answers refused requests (403, 413, 400, 401
+//! with its `WWW-Authenticate` challenges); a mounted route that verifies will not launch
+//! without it:
+//!
+//! ```
+//! # #[cfg(feature = "rocket")] mod example {
+//! use rocket::form::{Form, FromForm};
+//! use rocket::{post, routes};
+//! use twilio_auth::rocket::{TwilioAuth, twilio_signed};
+//!
+//! #[derive(FromForm)]
+//! struct IncomingCall {
+//!     #[field(name = "CallSid")]
+//!     call_sid: String,
+//! }
+//!
+//! #[twilio_signed]
+//! #[post("/voice", data = "<call>")]
+//! fn voice(call: Form<IncomingCall>) -> String {
+//!     format!("<Response><Say>Hello {}</Say></Response>", call.call_sid)
+//! }
+//!
+//! fn rocket(config: twilio_auth::Config) -> rocket::Rocket<rocket::Build> {
+//!     rocket::build()
+//!         .attach(TwilioAuth::fairing(config))
+//!         .mount("/", routes![voice])
+//! }
+//! # }
+//! ```
+//!
+//! `#[twilio_signed(http_auth = "digest")]` (or `"basic"`, `"either"`) requires HTTP
+//! authentication first, with the configuration's credentials.
+//!
+//! ## warp
+//!
+//! With the `warp` feature, the attribute writes the route: `voice_filter(config)` matches
+//! `POST /voice`, verifies, and calls the handler with the verified form. A refused request
+//! is answered by the route itself (403, 401 with challenges, 413), so it never falls
+//! through to another `.or()` branch:
+//!
+//! ```
+//! # #[cfg(feature = "warp")] mod example {
+//! use twilio_auth::warp::{Form, twilio_signed};
+//! use warp::Filter;
+//!
+//! #[derive(serde::Deserialize)]
+//! struct IncomingCall {
+//!     #[serde(rename = "CallSid")]
+//!     call_sid: String,
+//! }
+//!
+//! #[twilio_signed(post, path = "voice")]
+//! async fn voice(Form(call): Form<IncomingCall>) -> impl warp::Reply {
+//!     format!("<Response><Say>Hello {}</Say></Response>", call.call_sid)
+//! }
+//!
+//! fn routes(config: twilio_auth::Config) -> impl Filter<Extract = (impl warp::Reply,), Error = warp::Rejection> + Clone {
+//!     voice_filter(config.clone())
+//!         // The same handler under a prefix: the prefix is part of the signed URL.
+//!         .or(warp::path("api").and(voice_filter(config)))
+//! }
+//! # }
+//! ```
+//!
+//! Without the attribute, compose [`warp::form`], [`warp::json`], [`warp::bytes()`] or
+//! [`warp::signed`] into a route and wrap it in [`warp::seal`].
 
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -110,9 +182,44 @@ pub use twilio_auth_axum as axum;
 #[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
 pub use twilio_auth_macros::twilio_signed_axum as twilio_signed;
 
-#[cfg(not(feature = "axum"))]
+/// Verifies that requests to a warp handler come from Twilio: see
+/// [`twilio_auth::warp::twilio_signed`](warp::twilio_signed). (`twilio_auth::twilio_signed`
+/// is warp's when warp is the only framework feature on.)
+#[cfg(all(feature = "warp", not(feature = "axum"), not(feature = "rocket")))]
+#[cfg_attr(docsrs, doc(cfg(feature = "warp")))]
+pub use twilio_auth_macros::twilio_signed_warp as twilio_signed;
+
+/// Verifies that requests to a Rocket route come from Twilio: see
+/// [`twilio_auth::rocket::twilio_signed`](rocket::twilio_signed). (`twilio_auth::twilio_signed`
+/// is Rocket's when axum is not on.)
+#[cfg(all(feature = "rocket", not(feature = "axum")))]
+#[cfg_attr(docsrs, doc(cfg(feature = "rocket")))]
+pub use twilio_auth_rocket::twilio_signed;
+
+#[cfg(not(any(feature = "axum", feature = "rocket", feature = "warp")))]
 pub use twilio_auth_macros::twilio_signed_without_framework as twilio_signed;
 
-#[cfg(feature = "axum")]
+/// The warp adapter: the filters [`form`](warp::form), [`json`](warp::json),
+/// [`bytes`](warp::bytes), [`signed`](warp::signed), [`seal`](warp::seal),
+/// [`recover`](warp::recover), and `#[twilio_signed]` for warp handlers
+/// ([`warp::twilio_signed`]).
+#[cfg(feature = "warp")]
+#[cfg_attr(docsrs, doc(cfg(feature = "warp")))]
+pub use twilio_auth_warp as warp;
+
+/// The Rocket adapter: the [`Verified<T>`](rocket::Verified) data guard, the
+/// [`TwilioSignature`](rocket::TwilioSignature) request guard, the
+/// [`TwilioAuth`](rocket::TwilioAuth) fairing, and `#[twilio_signed]` for Rocket routes
+/// ([`rocket::twilio_signed`]).
+#[cfg(feature = "rocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "rocket")))]
+pub use twilio_auth_rocket as rocket;
+
+/// What code generated by `#[twilio_signed]` names: each framework's part, not a public API.
 #[doc(hidden)]
-pub use twilio_auth_axum::__private;
+pub mod __private {
+    #[cfg(feature = "axum")]
+    pub use twilio_auth_axum::__private::*;
+    #[cfg(feature = "rocket")]
+    pub use twilio_auth_rocket::__private::rocket;
+}

@@ -2,6 +2,9 @@
 //! one framework-neutral table of scenarios (`tests/e2e/scenarios.rs`), with some
 //! signatures computed by Twilio's official python and node libraries.
 //!
+//! The HTTP Basic/Digest scenarios use curl as one of their clients (`curl --version` must
+//! run; `scripts/test-all.sh` installs it when missing).
+//!
 //! ```text
 //! tests/differential/run.sh                       # once: installs the official libraries
 //! cargo test --features axum --test e2e
@@ -11,12 +14,18 @@
 //! feature (the app must follow the contract in `examples/axum_app.rs`).
 
 // Without a framework feature only the checks of the table and of the peers run.
-#![cfg_attr(not(feature = "axum"), allow(dead_code))]
+#![cfg_attr(
+    not(any(feature = "axum", feature = "rocket", feature = "warp")),
+    allow(dead_code)
+)]
 
 mod e2e {
     pub mod app;
+    pub mod curl;
     pub mod http;
+    pub mod http_auth;
     pub mod peers;
+    pub mod relay;
     pub mod runner;
     pub mod scenarios;
 }
@@ -30,6 +39,18 @@ use e2e::scenarios::{self, ENVS};
 #[test]
 fn axum_app_passes_every_scenario() {
     e2e::runner::run_table("axum_app");
+}
+
+#[cfg(feature = "rocket")]
+#[test]
+fn rocket_app_passes_every_scenario() {
+    e2e::runner::run_table("rocket_app");
+}
+
+#[cfg(feature = "warp")]
+#[test]
+fn warp_app_passes_every_scenario() {
+    e2e::runner::run_table("warp_app");
 }
 
 /// The peers are only worth their place if they compute what Twilio computes; our signer
@@ -119,7 +140,7 @@ fn the_table_is_well_formed() {
         );
     }
     let statuses: HashSet<u16> = table.iter().map(|s| s.expect.status).collect();
-    for status in [200, 400, 403, 413] {
+    for status in [200, 400, 401, 403, 413] {
         assert!(statuses.contains(&status), "no scenario expects {status}");
     }
     assert!(!scenarios::startup_table().is_empty());

@@ -5,11 +5,17 @@
 //! Which cases run depends on the facade's features:
 //!
 //! - with `--features axum`: `tests/ui/pass/*.rs` and `tests/ui/fail/*.rs`;
+//! - with `--features rocket`: `tests/ui/rocket/pass/*.rs` and `tests/ui/rocket/fail/*.rs`,
+//!   and without axum also `tests/ui/rocket/only/*.rs`;
+//! - with `--features warp`: `tests/ui/warp/pass/*.rs` and `tests/ui/warp/fail/*.rs`, and
+//!   `tests/ui/warp/only/*.rs` when warp is the only framework feature;
 //! - without any framework feature: `tests/ui/no_feature/*.rs` (the attribute says which
 //!   feature to enable).
 //!
 //! ```text
 //! cargo test -p twilio-auth --features axum --test ui
+//! cargo test -p twilio-auth --features rocket --test ui
+//! cargo test -p twilio-auth --features warp --test ui
 //! cargo test -p twilio-auth --no-default-features --test ui
 //! TRYBUILD=overwrite cargo test -p twilio-auth --features axum --test ui   # refresh snapshots
 //! ```
@@ -36,7 +42,23 @@ fn ui() {
         cases.pass("tests/ui/pass/*.rs");
         cases.compile_fail("tests/ui/fail/*.rs");
     }
-    #[cfg(not(feature = "axum"))]
+    #[cfg(feature = "rocket")]
+    {
+        cases.pass("tests/ui/rocket/pass/*.rs");
+        cases.compile_fail("tests/ui/rocket/fail/*.rs");
+    }
+    // `twilio_auth::twilio_signed` is Rocket's only when axum is off.
+    #[cfg(all(feature = "rocket", not(feature = "axum")))]
+    cases.pass("tests/ui/rocket/only/*.rs");
+    #[cfg(feature = "warp")]
+    {
+        cases.pass("tests/ui/warp/pass/*.rs");
+        cases.compile_fail("tests/ui/warp/fail/*.rs");
+    }
+    // `twilio_auth::twilio_signed` is warp's only when no other framework is on.
+    #[cfg(all(feature = "warp", not(feature = "axum"), not(feature = "rocket")))]
+    cases.pass("tests/ui/warp/only/*.rs");
+    #[cfg(not(any(feature = "axum", feature = "rocket", feature = "warp")))]
     cases.compile_fail("tests/ui/no_feature/*.rs");
 }
 

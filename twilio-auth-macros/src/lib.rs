@@ -12,15 +12,19 @@
 //! enable.
 
 #![forbid(unsafe_code)]
+// The warp and Rocket entry points share the arguments and the runtime paths but have
+// their own flows (`expand/warp.rs`, `expand/rocket.rs`): built without axum, the shared
+// flow goes unused.
+#![cfg_attr(not(feature = "axum"), allow(dead_code, unused_variables))]
 
-#[cfg(feature = "axum")]
+#[cfg(any(feature = "axum", feature = "rocket", feature = "warp"))]
 mod args;
-#[cfg(feature = "axum")]
+#[cfg(any(feature = "axum", feature = "rocket", feature = "warp"))]
 mod expand;
 mod no_framework;
-#[cfg(feature = "axum")]
+#[cfg(any(feature = "axum", feature = "rocket", feature = "warp"))]
 mod parse;
-#[cfg(feature = "axum")]
+#[cfg(any(feature = "axum", feature = "rocket", feature = "warp"))]
 mod validate;
 
 use proc_macro::TokenStream;
@@ -38,6 +42,40 @@ use proc_macro::TokenStream;
 #[proc_macro_attribute]
 pub fn twilio_signed_axum(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::twilio_signed(expand::Framework::Axum, args.into(), item.into()).into()
+}
+
+/// Verifies that requests to a warp handler come from Twilio.
+///
+/// The handler stays as written; next to it comes `<name>_filter(config)`, the whole
+/// route: the method and path of the attribute (`#[twilio_signed(post, path = "voice")]`),
+/// then verification, then the handler, called with values taken from the verified request
+/// (`Form<T>`, `Json<T>`, `Query<T>`, `Bytes`, …). Once the method and path matched, every
+/// outcome is a reply, so a refused request never reaches another `.or()` branch.
+///
+/// Arguments: a method (`get`, `post`, …; none: any), `path = "api/voice"` (none: wherever
+/// the filter is mounted), `http_auth = "basic" | "digest" | "either"`, `signature = false`
+/// (with `http_auth`), `crate = "path"` (where the warp adapter is; default
+/// `::twilio_auth::warp`). See the `twilio-auth` crate's documentation.
+#[cfg(feature = "warp")]
+#[proc_macro_attribute]
+pub fn twilio_signed_warp(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand::warp::twilio_signed(args.into(), item.into()).into()
+}
+
+/// Verifies that requests to a Rocket route come from Twilio.
+///
+/// Placed above the route attribute, it reads `data = "<call>"` and turns the parameter
+/// `call: T` into a `Verified<T>` data guard (renamed, with `let call = …` opening the
+/// body); a route without `data` gets a `TwilioSignature` request guard. Below the route
+/// attribute it is a compile error that says to move it.
+///
+/// Arguments: `http_auth = "basic" | "digest" | "either"`, `signature = false` (with
+/// `http_auth`), `crate = "path"` (where the runtime support lives; default
+/// `::twilio_auth`). See the `twilio-auth` crate's documentation.
+#[cfg(feature = "rocket")]
+#[proc_macro_attribute]
+pub fn twilio_signed_rocket(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand::rocket::twilio_signed(args.into(), item.into()).into()
 }
 
 /// The attribute as seen without any framework feature: a compile error that says which

@@ -4,6 +4,10 @@
 
 #[cfg(feature = "axum")]
 mod axum;
+#[cfg(feature = "rocket")]
+pub(crate) mod rocket;
+#[cfg(feature = "warp")]
+pub(crate) mod warp;
 
 use proc_macro2::TokenStream;
 use quote::{ToTokens, quote};

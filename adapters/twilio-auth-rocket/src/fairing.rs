@@ -1,0 +1,128 @@
+//! `TwilioAuth`: the fairing that installs the configuration as managed state and turns a
+//! guard's refusal into the response SPEC §5 asks for (status, short text, `WWW-Authenticate`
+//! challenges). Guards cannot do the latter themselves: Rocket gives a failed guard's
+//! catcher only the status.
+
+use std::io::Cursor;
+
+use rocket::fairing::{self, Fairing, Info, Kind};
+use rocket::http::{ContentType, Status};
+use rocket::{Build, Ignite, Request, Response, Rocket};
+use twilio_auth_core::Config;
+
+use crate::policy::{Policy, options_of};
+use crate::verify::recorded;
+
+/// The fairing every app with `#[twilio_signed]` routes attaches, once:
+///
+/// - it manages the [`Config`] (handlers may take it as `&State<twilio_auth::Config>`);
+/// - on a refused request, it answers with the rejection's status (400, 401, 403 or 413),
+///   a short `text/plain` body that gives nothing away, and, for a 401, one
+///   `WWW-Authenticate` header per challenge — whatever catcher Rocket ran for that status.
+///
+/// A mounted route that uses [`Verified`](crate::Verified) or
+/// [`TwilioSignature`](crate::TwilioSignature) without this fairing stops the launch (the
+/// guards are [sentinels](rocket::Sentinel)). A route that requires HTTP authentication
+/// when the configuration has no credentials is reported at launch, and answers `401`.
+///
+/// ```no_run
+/// # use rocket::{get, routes};
+/// use twilio_auth_rocket::{TwilioAuth, TwilioSignature};
+///
+/// #[get("/status")]
+/// fn status(_signed: TwilioSignature) -> &'static str {
+///     "ok"
+/// }
+///
+/// #[rocket::launch]
+/// fn rocket() -> _ {
+///     let config = twilio_auth_core::Config::from_env().expect("TWILIO_AUTH_TOKEN is set");
+///     rocket::build()
+///         .attach(TwilioAuth::fairing(config))
+///         .mount("/", routes![status])
+/// }
+/// ```
+#[derive(Debug, Clone)]
+pub struct TwilioAuth {
+    config: Config,
+}
+
+/// Proof, in managed state, that the fairing is attached (the sentinels look for it).
+pub(crate) struct Attached;
+
+impl TwilioAuth {
+    /// The fairing, with the configuration it manages.
+    pub fn fairing(config: Config) -> TwilioAuth {
+        TwilioAuth { config }
+    }
+}
+
+#[rocket::async_trait]
+impl Fairing for TwilioAuth {
+    fn info(&self) -> Info {
+        Info {
+            name: "twilio-auth",
+            // Singleton: attached twice, the last one wins, instead of managing two configs.
+            kind: Kind::Ignite | Kind::Response | Kind::Singleton,
+        }
+    }
+
+    async fn on_ignite(&self, rocket: Rocket<Build>) -> fairing::Result {
+        if rocket.state::<Config>().is_some() {
+            log::error!(
+                "twilio-auth: a twilio_auth::Config is already managed; pass it to \
+                 `TwilioAuth::fairing(config)` instead of `.manage(config)`"
+            );
+            return Err(rocket);
+        }
+        Ok(rocket.manage(self.config.clone()).manage(Attached))
+    }
+
+    async fn on_response<'r>(&self, req: &'r Request<'_>, res: &mut Response<'r>) {
+        let Some(rejection) = recorded(req) else {
+            return;
+        };
+        // Only the response to the refusal: a handler that took `Option<Verified<…>>` and
+        // answered anyway keeps its own response.
+        if res.status().code != rejection.status() {
+            return;
+        }
+        let status = Status::from_code(rejection.status()).unwrap_or(Status::Forbidden);
+        let body = rejection.body();
+        res.set_status(status);
+        res.set_header(ContentType::Plain);
+        res.set_sized_body(body.len(), Cursor::new(body));
+        res.remove_header("WWW-Authenticate");
+        for challenge in rejection.challenges() {
+            res.adjoin_raw_header("WWW-Authenticate", challenge.clone());
+        }
+    }
+}
+
+/// The launch check shared by the guards' [`Sentinel`](rocket::Sentinel) implementations:
+/// `true` (abort) when the fairing is missing. A route that requires HTTP authentication
+/// when the configuration has no credentials launches (as with every adapter, it answers
+/// `401` and logs why), but is reported now, once.
+pub(crate) fn misconfigured<const POLICY: Policy>(rocket: &Rocket<Ignite>, guard: &str) -> bool {
+    let config = match (rocket.state::<Attached>(), rocket.state::<Config>()) {
+        (Some(Attached), Some(config)) => config,
+        _ => {
+            log::error!(
+                "twilio-auth: a mounted route verifies Twilio webhooks ({guard}), but the \
+                 TwilioAuth fairing is not attached: add \
+                 `.attach(twilio_auth::rocket::TwilioAuth::fairing(config))`"
+            );
+            return true;
+        }
+    };
+    let requirement = options_of::<POLICY>().http_auth;
+    if requirement.is_required() && config.http_auth().is_none() {
+        log::error!(
+            "twilio-auth: a mounted route requires HTTP {requirement:?} authentication \
+             ({guard}), but the configuration has no credentials (set WEBHOOK_USER and \
+             WEBHOOK_PASSWORD, or ConfigBuilder::http_auth): it will refuse every request \
+             with 401"
+        );
+    }
+    false
+}

@@ -1,0 +1,381 @@
+//! `Verified<T>`: the data guard `#[twilio_signed]` gives a route's `data` parameter. It reads
+//! the body under Rocket's limit for `T`, verifies, and only then turns the same bytes into
+//! `T`. Rocket cannot run another data guard over bytes already read (`Data::local` is
+//! private), so the adapter builds the few bodies a webhook has itself — `Form<T>` with
+//! Rocket's own form parser, `Json<T>` with serde_json, text and bytes — with the lifetimes
+//! and statuses Rocket's own guards have.
+
+use std::fmt;
+use std::ops::{Deref, DerefMut};
+
+use rocket::data::{ByteUnit, Data, FromData, Limits, Outcome};
+use rocket::form::{self, Form, FromForm, Options, ValueField};
+use rocket::http::{RawStr, Status};
+use rocket::serde::json::{Json, serde_json};
+use rocket::{Ignite, Request, Rocket, Sentinel};
+use twilio_auth_core::{Config, Rejection, RejectionReason, Verified as Verification};
+
+use crate::fairing::misconfigured;
+use crate::policy::{Policy, SIGNATURE, options_of};
+use crate::verify::{refuse, verify_request};
+
+/// A request body that passed Twilio verification, as a `T`: [`Form<T>`], [`Json<T>`],
+/// `String`, `&str`, `Vec<u8>`, `&[u8]`, or an `Option` of one of them (`None` when the
+/// verified body does not parse).
+///
+/// `POLICY` is what the route demands besides the signature: one of the constants of
+/// [`policy`](crate::policy), [`SIGNATURE`] by default. Usually `#[twilio_signed]` writes this type; written by hand:
+///
+/// ```no_run
+/// use rocket::form::{Form, FromForm};
+/// use rocket::{post, routes};
+/// use twilio_auth_rocket::{TwilioAuth, Verified};
+///
+/// #[derive(FromForm)]
+/// struct Sms {
+///     #[field(name = "Body")]
+///     body: String,
+/// }
+///
+/// #[post("/sms", data = "<sms>")]
+/// fn sms(sms: Verified<Form<Sms>>) -> String {
+///     format!("you said {}", sms.body)
+/// }
+///
+/// #[rocket::launch]
+/// fn rocket() -> _ {
+///     let config = twilio_auth_core::Config::from_env().expect("TWILIO_AUTH_TOKEN is set");
+///     rocket::build().attach(TwilioAuth::fairing(config)).mount("/", routes![sms])
+/// }
+/// ```
+///
+/// The body is read up to the smaller of Rocket's limit for `T` (`limits.form`,
+/// `limits.json`, `limits.string` or `limits.bytes`) and the configuration's
+/// [`body_limit`](Config::body_limit); a longer one is refused with 413 without reading
+/// more. A refused request never reaches the handler: the [`TwilioAuth`](crate::TwilioAuth)
+/// fairing answers it. Once verified, a body that `T` cannot parse fails as Rocket's own
+/// guard would (415 for a form that is not `x-www-form-urlencoded`, 422 for a form or JSON
+/// that does not fit `T`, 400 for malformed JSON or text that is not UTF-8).
+pub struct Verified<T, const POLICY: Policy = SIGNATURE> {
+    inner: T,
+    verification: Verification,
+}
+
+impl<T, const POLICY: Policy> Verified<T, POLICY> {
+    /// The verified body.
+    pub fn into_inner(self) -> T {
+        self.inner
+    }
+
+    /// What verification found: the URL that matched, the secret that signed, the user
+    /// that logged in.
+    pub fn verification(&self) -> &Verification {
+        &self.verification
+    }
+}
+
+impl<T, const POLICY: Policy> Deref for Verified<T, POLICY> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.inner
+    }
+}
+
+impl<T, const POLICY: Policy> DerefMut for Verified<T, POLICY> {
+    fn deref_mut(&mut self) -> &mut T {
+        &mut self.inner
+    }
+}
+
+impl<T: fmt::Debug, const POLICY: Policy> fmt::Debug for Verified<T, POLICY> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Verified")
+            .field("inner", &self.inner)
+            .field("verification", &self.verification)
+            .finish()
+    }
+}
+
+#[rocket::async_trait]
+impl<'r, T, const POLICY: Policy> FromData<'r> for Verified<T, POLICY>
+where
+    T: VerifiedData<'r>,
+{
+    type Error = VerifiedError<'r>;
+
+    async fn from_data(req: &'r Request<'_>, data: Data<'r>) -> Outcome<'r, Self> {
+        let Some(config) = req.rocket().state::<Config>() else {
+            // The sentinel keeps a rocket without the fairing from launching.
+            return Outcome::Error((Status::InternalServerError, VerifiedError::NotConfigured));
+        };
+        let rocket_limit = req.limits().get(T::LIMIT).unwrap_or(T::DEFAULT_LIMIT);
+        let limit = rocket_limit.min(ByteUnit::from(config.body_limit()));
+        let body = match data.open(limit).into_bytes().await {
+            Ok(body) if body.is_complete() => body.into_inner(),
+            Ok(_) => {
+                let limit = usize::try_from(limit.as_u64()).unwrap_or(usize::MAX);
+                let rejection =
+                    refuse(req, Rejection::new(RejectionReason::BodyTooLarge { limit }));
+                return Outcome::Error((Status::PayloadTooLarge, rejection.into()));
+            }
+            Err(error) => return Outcome::Error((Status::BadRequest, VerifiedError::Io(error))),
+        };
+        let verification = match verify_request(req, config, &body, options_of::<POLICY>()) {
+            Ok(verification) => verification,
+            Err(rejection) => return Outcome::Error((status_of(&rejection), rejection.into())),
+        };
+        match T::from_verified(req, body) {
+            Ok(inner) => Outcome::Success(Verified {
+                inner,
+                verification,
+            }),
+            Err(failure) => Outcome::Error(failure),
+        }
+    }
+}
+
+/// Refuses to launch when the [`TwilioAuth`](crate::TwilioAuth) fairing is not attached
+/// (and reports a route that requires HTTP authentication the configuration cannot give).
+impl<T, const POLICY: Policy> Sentinel for Verified<T, POLICY> {
+    fn abort(rocket: &Rocket<Ignite>) -> bool {
+        misconfigured::<POLICY>(rocket, std::any::type_name::<Self>())
+    }
+}
+
+/// A rejection's status as Rocket's.
+pub(crate) fn status_of(rejection: &Rejection) -> Status {
+    Status::from_code(rejection.status()).unwrap_or(Status::Forbidden)
+}
+
+mod sealed {
+    pub trait Sealed {}
+}
+
+/// The bodies [`Verified`] can hand to a handler once the raw bytes are verified. Sealed:
+/// Rocket cannot re-run an arbitrary data guard over bytes already read.
+#[diagnostic::on_unimplemented(
+    message = "`Verified` cannot provide `{Self}` as a verified request body",
+    label = "not a body `#[twilio_signed]` can verify and hand over",
+    note = "the `data` parameter of a `#[twilio_signed]` route must be `Form<T>`, `Json<T>`, `String`, `&str`, `Vec<u8>`, `&[u8]`, or an `Option` of one of them",
+    note = "Rocket cannot run another data guard over a body that was already read to verify it"
+)]
+pub trait VerifiedData<'r>: sealed::Sealed + Sized + Send {
+    /// The name of Rocket's limit for this body (`limits.form`, …).
+    #[doc(hidden)]
+    const LIMIT: &'static str;
+    /// Rocket's default for that limit.
+    #[doc(hidden)]
+    const DEFAULT_LIMIT: ByteUnit;
+
+    /// Turns the verified bytes into `Self`, failing with the status Rocket's own data
+    /// guard for the type would.
+    #[doc(hidden)]
+    fn from_verified(
+        req: &'r Request<'_>,
+        body: Vec<u8>,
+    ) -> Result<Self, (Status, VerifiedError<'r>)>;
+}
+
+/// The verified body, kept for the rest of the request so that `T` may borrow from it.
+fn cached<'r>(req: &'r Request<'_>, body: Vec<u8>) -> &'r [u8] {
+    rocket::request::local_cache!(req, body)
+}
+
+fn utf8<'r>(body: &'r [u8]) -> Result<&'r str, (Status, VerifiedError<'r>)> {
+    std::str::from_utf8(body).map_err(|e| (Status::BadRequest, VerifiedError::Utf8(e)))
+}
+
+impl<T> sealed::Sealed for Form<T> {}
+
+impl<'r, T: FromForm<'r> + Send> VerifiedData<'r> for Form<T> {
+    const LIMIT: &'static str = "form";
+    const DEFAULT_LIMIT: ByteUnit = Limits::FORM;
+
+    fn from_verified(
+        req: &'r Request<'_>,
+        body: Vec<u8>,
+    ) -> Result<Self, (Status, VerifiedError<'r>)> {
+        if !req.content_type().is_some_and(|ct| ct.is_form()) {
+            return Err((
+                Status::UnsupportedMediaType,
+                VerifiedError::NotUrlEncodedForm,
+            ));
+        }
+        let body = utf8(cached(req, body))?;
+        // Rocket's own `Form<T>` guard: lenient parsing, names and values percent-decoded
+        // into request-local storage so that `T` may borrow them.
+        let mut context = T::init(Options::Lenient);
+        for field in url_encoded_fields(req, body) {
+            T::push_value(&mut context, field);
+        }
+        T::finalize(context)
+            .map(Form::from)
+            .map_err(|errors| (errors.status(), VerifiedError::Form(errors)))
+    }
+}
+
+/// The fields of an `x-www-form-urlencoded` body, decoded (`+` is a space), skipping empty
+/// pieces — what Rocket's form parser yields.
+fn url_encoded_fields<'r>(
+    req: &'r Request<'_>,
+    body: &'r str,
+) -> impl Iterator<Item = ValueField<'r>> + 'r {
+    body.split('&')
+        .filter(|piece| !piece.is_empty())
+        .map(move |piece| {
+            let (name, value) = piece.split_once('=').unwrap_or((piece, ""));
+            let decode = |part: &'r str| -> &'r str {
+                match RawStr::new(part).url_decode_lossy() {
+                    std::borrow::Cow::Borrowed(decoded) => decoded,
+                    std::borrow::Cow::Owned(decoded) => {
+                        rocket::request::local_cache!(req, decoded)
+                    }
+                }
+            };
+            ValueField::from((decode(name), decode(value)))
+        })
+}
+
+impl<T> sealed::Sealed for Json<T> {}
+
+impl<'r, T: rocket::serde::Deserialize<'r> + Send> VerifiedData<'r> for Json<T> {
+    const LIMIT: &'static str = "json";
+    const DEFAULT_LIMIT: ByteUnit = Limits::JSON;
+
+    fn from_verified(
+        req: &'r Request<'_>,
+        body: Vec<u8>,
+    ) -> Result<Self, (Status, VerifiedError<'r>)> {
+        let body = utf8(cached(req, body))?;
+        serde_json::from_str(body).map(Json).map_err(|error| {
+            // As Rocket's `Json<T>`: 422 for JSON that does not fit `T`, else 400.
+            let status = match error.classify() {
+                serde_json::error::Category::Data => Status::UnprocessableEntity,
+                _ => Status::BadRequest,
+            };
+            (status, VerifiedError::Json(error))
+        })
+    }
+}
+
+impl sealed::Sealed for String {}
+
+impl<'r> VerifiedData<'r> for String {
+    const LIMIT: &'static str = "string";
+    const DEFAULT_LIMIT: ByteUnit = Limits::STRING;
+
+    fn from_verified(
+        _req: &'r Request<'_>,
+        body: Vec<u8>,
+    ) -> Result<Self, (Status, VerifiedError<'r>)> {
+        String::from_utf8(body)
+            .map_err(|e| (Status::BadRequest, VerifiedError::Utf8(e.utf8_error())))
+    }
+}
+
+impl sealed::Sealed for &str {}
+
+impl<'r> VerifiedData<'r> for &'r str {
+    const LIMIT: &'static str = "string";
+    const DEFAULT_LIMIT: ByteUnit = Limits::STRING;
+
+    fn from_verified(
+        req: &'r Request<'_>,
+        body: Vec<u8>,
+    ) -> Result<Self, (Status, VerifiedError<'r>)> {
+        utf8(cached(req, body))
+    }
+}
+
+impl sealed::Sealed for Vec<u8> {}
+
+impl<'r> VerifiedData<'r> for Vec<u8> {
+    const LIMIT: &'static str = "bytes";
+    const DEFAULT_LIMIT: ByteUnit = Limits::BYTES;
+
+    fn from_verified(
+        _req: &'r Request<'_>,
+        body: Vec<u8>,
+    ) -> Result<Self, (Status, VerifiedError<'r>)> {
+        Ok(body)
+    }
+}
+
+impl sealed::Sealed for &[u8] {}
+
+impl<'r> VerifiedData<'r> for &'r [u8] {
+    const LIMIT: &'static str = "bytes";
+    const DEFAULT_LIMIT: ByteUnit = Limits::BYTES;
+
+    fn from_verified(
+        req: &'r Request<'_>,
+        body: Vec<u8>,
+    ) -> Result<Self, (Status, VerifiedError<'r>)> {
+        Ok(cached(req, body))
+    }
+}
+
+impl<T> sealed::Sealed for Option<T> {}
+
+/// `None` when the verified body does not parse as `T` (a forged one is still refused).
+impl<'r, T: VerifiedData<'r>> VerifiedData<'r> for Option<T> {
+    const LIMIT: &'static str = T::LIMIT;
+    const DEFAULT_LIMIT: ByteUnit = T::DEFAULT_LIMIT;
+
+    fn from_verified(
+        req: &'r Request<'_>,
+        body: Vec<u8>,
+    ) -> Result<Self, (Status, VerifiedError<'r>)> {
+        Ok(T::from_verified(req, body).ok())
+    }
+}
+
+/// Why a [`Verified`] guard or a [`TwilioSignature`](crate::TwilioSignature) failed. Rocket
+/// logs it; the response is the [`TwilioAuth`](crate::TwilioAuth) fairing's (for
+/// [`VerifiedError::Rejected`]) or the catcher's for the status.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum VerifiedError<'r> {
+    /// The request is not a genuine Twilio webhook, or its body is over the limit.
+    Rejected(Rejection),
+    /// No configuration is managed: the [`TwilioAuth`](crate::TwilioAuth) fairing is
+    /// missing (its sentinel normally stops the launch first).
+    NotConfigured,
+    /// The body could not be read.
+    Io(std::io::Error),
+    /// The verified body is not UTF-8.
+    Utf8(std::str::Utf8Error),
+    /// `Form<T>` was asked of a body that is not `application/x-www-form-urlencoded`.
+    NotUrlEncodedForm,
+    /// The verified form does not fit `T`.
+    Form(form::Errors<'r>),
+    /// The verified JSON is malformed or does not fit `T`.
+    Json(serde_json::Error),
+}
+
+impl From<Rejection> for VerifiedError<'_> {
+    fn from(rejection: Rejection) -> Self {
+        VerifiedError::Rejected(rejection)
+    }
+}
+
+impl fmt::Display for VerifiedError<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            VerifiedError::Rejected(rejection) => rejection.fmt(f),
+            VerifiedError::NotConfigured => {
+                f.write_str("no twilio_auth::Config is managed: attach TwilioAuth::fairing(config)")
+            }
+            VerifiedError::Io(error) => write!(f, "could not read the body: {error}"),
+            VerifiedError::Utf8(error) => write!(f, "the body is not UTF-8: {error}"),
+            VerifiedError::NotUrlEncodedForm => {
+                f.write_str("the body is not application/x-www-form-urlencoded")
+            }
+            VerifiedError::Form(errors) => write!(f, "the form does not parse: {errors}"),
+            VerifiedError::Json(error) => write!(f, "the JSON does not parse: {error}"),
+        }
+    }
+}
+
+impl std::error::Error for VerifiedError<'_> {}

@@ -1,0 +1,64 @@
+//! The one place the adapter hands a request to the core: the raw path and query of
+//! `req.uri()` (Rocket keeps them as received, mount prefix included), the headers, the
+//! HTTP/2 `:authority` when there is no `Host`, and the body bytes. A refusal is logged
+//! and recorded in the request-local cache, where the [`TwilioAuth`](crate::TwilioAuth)
+//! fairing finds it to write the response: guard errors in Rocket carry only a status.
+
+use rocket::Request;
+use rocket::http::HeaderMap;
+use twilio_auth_core::{Config, Headers, Rejection, RouteOptions, Verified, WebhookRequest};
+
+/// Rocket's header map as the core reads headers (names match in any letter case).
+pub(crate) struct RocketHeaders<'a>(pub &'a HeaderMap<'a>);
+
+impl Headers for RocketHeaders<'_> {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.0.get_one(name)
+    }
+}
+
+/// The rejection of the current request, once a guard has refused it.
+pub(crate) struct Recorded(pub Option<Rejection>);
+
+/// Verifies `req` with `body` for a route with `options`. A refusal is logged and
+/// recorded for the fairing before it is returned.
+pub(crate) fn verify_request(
+    req: &Request<'_>,
+    config: &Config,
+    body: &[u8],
+    options: RouteOptions,
+) -> Result<Verified, Rejection> {
+    let target = req.uri().to_string();
+    let headers = RocketHeaders(req.headers());
+    // Over HTTP/1 Rocket takes the host from `Host`; over HTTP/2 from `:authority`, which
+    // is not a header. Only the latter is passed on: the core prefers `Host` anyway.
+    let authority = match req.headers().get_one("host") {
+        Some(_) => None,
+        None => req.host().map(|host| host.to_string()),
+    };
+    let request = WebhookRequest::new(req.method().as_str(), &target)
+        .headers(&headers)
+        .body(body)
+        .authority(authority.as_deref());
+    config
+        .verify_with(&request, options)
+        .map_err(|rejection| refuse(req, rejection))
+}
+
+/// Logs `rejection` and records it for the fairing; returns it.
+pub(crate) fn refuse(req: &Request<'_>, rejection: Rejection) -> Rejection {
+    // `Display` has the reason and the candidate URLs, never a secret (the core takes any
+    // password out of the URLs).
+    log::warn!(
+        "rejected a Twilio webhook to {} {}: {rejection}",
+        req.method(),
+        req.uri().path()
+    );
+    req.local_cache(|| Recorded(Some(rejection.clone())));
+    rejection
+}
+
+/// The rejection recorded for `req`, if a guard refused it.
+pub(crate) fn recorded<'r>(req: &'r Request<'_>) -> Option<&'r Rejection> {
+    req.local_cache(|| Recorded(None)).0.as_ref()
+}

@@ -1,0 +1,331 @@
+//! The example webhook app for Rocket: what a user of `#[twilio_signed]` writes, and the
+//! server that the end-to-end suite (`tests/e2e.rs`) talks to over real HTTP.
+//!
+//! ```text
+//! TWILIO_AUTH_TOKEN=... cargo run --example rocket_app --features rocket
+//! ```
+//!
+//! It keeps the contract of every example app (see `examples/axum_app.rs`): the same
+//! environment variables (`PORT`, `TWILIO_AUTH_TOKEN`, `TWILIO_AUTH_TOKEN_SECONDARY`,
+//! `TWILIO_WEBHOOK_BASE_URL`, `TWILIO_TRUST_FORWARDED_HEADERS`, `TWILIO_BODY_LIMIT`,
+//! `WEBHOOK_USER`, `WEBHOOK_PASSWORD`, `WEBHOOK_REALM`, `TWILIO_DIGEST_NONCE_SECRET`,
+//! `TWILIO_DIGEST_NONCE_LIFETIME_SECS`, `RUST_LOG`), the same routes and answers, one
+//! `listening on http://127.0.0.1:PORT` line on stdout when ready, and `error: …` on stderr
+//! with exit status 2 for a configuration error. Rocket's own messages go to stderr too,
+//! through the same log filter.
+//!
+//! Routes: `POST /voice` (form → TwiML), `GET /status` (parameters in the query),
+//! `POST /events` (JSON, signed with `bodySHA256`), `POST /api/voice` (the voice route
+//! mounted again under `/api`, a prefix that is part of the signed URL), `POST /basic/voice`
+//! (HTTP Basic, then the signature) and `POST /digest/voice` (HTTP Digest, then the
+//! signature). Without `WEBHOOK_USER`/`WEBHOOK_PASSWORD` the app still starts, and those two
+//! answer every request with `401`.
+//!
+//! `TWILIO_BODY_LIMIT` sets Rocket's `form`, `json`, `string` and `bytes` limits and the
+//! verifier's body limit alike.
+
+use std::io::Write as _;
+use std::net::{Ipv4Addr, TcpListener};
+use std::process::ExitCode;
+
+use rocket::data::{ByteUnit, Limits};
+use rocket::error::ErrorKind;
+use rocket::fairing::AdHoc;
+use rocket::form::{Form, FromForm};
+use rocket::http::ContentType;
+use rocket::serde::json::{Json, Value, json};
+use rocket::{Build, Rocket, get, post, routes};
+use tracing_subscriber::EnvFilter;
+use twilio_auth::http_auth::{HttpAuthConfig, NonceSecret};
+use twilio_auth::rocket::{TwilioAuth, twilio_signed};
+use twilio_auth::{Config, ConfigBuilder, PublicUrlPolicy};
+
+/// Default body limit of the example app: Twilio's webhooks are a few KiB.
+pub const DEFAULT_BODY_LIMIT: usize = 64 * 1024;
+
+/// How long a Digest nonce is accepted, in seconds; read by the app (the core's `from_env`
+/// does not know it).
+pub const ENV_DIGEST_NONCE_LIFETIME: &str = "TWILIO_DIGEST_NONCE_LIFETIME_SECS";
+
+/// The form Twilio posts when a call comes in (only the fields this app uses; Rocket's
+/// lenient form parsing ignores the other thirty).
+#[derive(Debug, FromForm)]
+pub struct IncomingCall {
+    #[field(name = "CallSid")]
+    pub call_sid: String,
+    #[field(name = "From", default = String::new())]
+    pub from: String,
+}
+
+/// A call status callback, sent as a GET with its parameters in the query.
+#[derive(Debug, FromForm)]
+pub struct StatusCallback {
+    #[field(name = "CallSid")]
+    pub call_sid: String,
+    #[field(name = "CallStatus", default = String::new())]
+    pub call_status: String,
+}
+
+/// `POST /voice` (and `/api/voice`): answers the call with TwiML.
+#[twilio_signed]
+#[post("/voice", data = "<call>")]
+pub fn voice(call: Form<IncomingCall>) -> (ContentType, String) {
+    answer(&call)
+}
+
+/// `POST /basic/voice`: HTTP Basic authentication (401 with a challenge, then Twilio's
+/// retry), then the signature.
+#[twilio_signed(http_auth = "basic")]
+#[post("/basic/voice", data = "<call>")]
+pub fn basic_voice(call: Form<IncomingCall>) -> (ContentType, String) {
+    answer(&call)
+}
+
+/// `POST /digest/voice`: HTTP Digest authentication, then the signature.
+#[twilio_signed(http_auth = "digest")]
+#[post("/digest/voice", data = "<call>")]
+pub fn digest_voice(call: Form<IncomingCall>) -> (ContentType, String) {
+    answer(&call)
+}
+
+/// `GET /status`: a status callback; Twilio signed the URL with its query.
+#[twilio_signed]
+#[get("/status?<callback..>")]
+pub fn status(callback: StatusCallback) -> String {
+    tracing::info!(call_sid = %callback.call_sid, status = %callback.call_status, "call status");
+    format!(
+        "status {} for {}\n",
+        callback.call_status, callback.call_sid
+    )
+}
+
+/// `POST /events`: a JSON event; Twilio signed the URL carrying `bodySHA256`.
+#[twilio_signed]
+#[post("/events", data = "<event>")]
+pub fn events(event: Json<Value>) -> Json<Value> {
+    let kind = event
+        .get("type")
+        .and_then(|t| t.as_str())
+        .unwrap_or("unknown")
+        .to_owned();
+    tracing::info!(%kind, "event");
+    Json(json!({ "received": kind }))
+}
+
+fn answer(call: &IncomingCall) -> (ContentType, String) {
+    tracing::info!(call_sid = %call.call_sid, "incoming call");
+    let twiml = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\
+         <Response><Say>Hello {}, your call {} is verified.</Say></Response>",
+        xml_escape(&call.from),
+        xml_escape(&call.call_sid),
+    );
+    (ContentType::XML, twiml)
+}
+
+/// The complete app on `127.0.0.1:port`: routes, the verifier's configuration (managed by
+/// the `TwilioAuth` fairing), Rocket's limits set to the configuration's body limit, and
+/// the ready line once the socket is bound.
+pub fn app(config: Config, port: u16) -> Rocket<Build> {
+    let limit = ByteUnit::from(config.body_limit());
+    let limits = Limits::default()
+        .limit("form", limit)
+        .limit("json", limit)
+        .limit("string", limit)
+        .limit("bytes", limit);
+    let rocket_config = rocket::Config {
+        address: Ipv4Addr::LOCALHOST.into(),
+        port,
+        limits,
+        cli_colors: false,
+        ..rocket::Config::default()
+    };
+    rocket::custom(rocket_config)
+        .attach(TwilioAuth::fairing(config))
+        .attach(AdHoc::on_liftoff("ready line", |rocket| {
+            Box::pin(async move {
+                // The one machine-readable line: harnesses wait for it and read the port.
+                let mut stdout = std::io::stdout().lock();
+                let _ = writeln!(
+                    stdout,
+                    "listening on http://127.0.0.1:{}",
+                    rocket.config().port
+                );
+                let _ = stdout.flush();
+            })
+        }))
+        .mount(
+            "/",
+            routes![voice, status, events, basic_voice, digest_voice],
+        )
+        .mount("/api", routes![voice])
+}
+
+/// Reads the configuration from the environment (see the module documentation).
+/// `port` is the port the app will listen on, for the default public base URL.
+pub fn config_from_env(port: u16) -> Result<Config, String> {
+    let body_limit = match std::env::var("TWILIO_BODY_LIMIT") {
+        Ok(v) if !v.is_empty() => v
+            .parse::<usize>()
+            .map_err(|_| format!("TWILIO_BODY_LIMIT={v:?} is not a number of bytes"))?,
+        _ => DEFAULT_BODY_LIMIT,
+    };
+    let mut builder = Config::builder_from_env()
+        .map_err(|e| e.to_string())?
+        .body_limit(body_limit);
+    if let Some(http_auth) = http_auth_with_lifetime_from_env()? {
+        builder = builder.http_auth(http_auth);
+    }
+    with_local_default(builder, port).map_err(|e| e.to_string())
+}
+
+/// With `TWILIO_DIGEST_NONCE_LIFETIME_SECS` set, the HTTP authentication settings that
+/// `Config::builder_from_env` reads (`WEBHOOK_USER`, `WEBHOOK_PASSWORD`, `WEBHOOK_REALM`,
+/// `TWILIO_DIGEST_NONCE_SECRET`), built again with that nonce lifetime; `None` when the
+/// variable or the credentials are unset (the core's settings then stand as they are).
+pub fn http_auth_with_lifetime_from_env() -> Result<Option<HttpAuthConfig>, String> {
+    use twilio_auth::{
+        DEFAULT_REALM, ENV_DIGEST_NONCE_SECRET, ENV_WEBHOOK_PASSWORD, ENV_WEBHOOK_REALM,
+        ENV_WEBHOOK_USER,
+    };
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let Some(lifetime) = var(ENV_DIGEST_NONCE_LIFETIME) else {
+        return Ok(None);
+    };
+    let lifetime = lifetime
+        .parse::<u64>()
+        .ok()
+        .filter(|&secs| secs > 0)
+        .ok_or_else(|| {
+            format!(
+                "{ENV_DIGEST_NONCE_LIFETIME}={lifetime:?} is not a number of seconds (1 or more)"
+            )
+        })?;
+    let (Some(user), Some(password)) = (var(ENV_WEBHOOK_USER), var(ENV_WEBHOOK_PASSWORD)) else {
+        return Ok(None);
+    };
+    let realm = var(ENV_WEBHOOK_REALM).unwrap_or_else(|| DEFAULT_REALM.to_owned());
+    let mut http_auth = HttpAuthConfig::builder(realm)
+        .credential(user, password)
+        .nonce_lifetime(std::time::Duration::from_secs(lifetime));
+    if let Some(secret) = var(ENV_DIGEST_NONCE_SECRET) {
+        let secret = NonceSecret::new(secret.into_bytes())
+            .map_err(|e| format!("{ENV_DIGEST_NONCE_SECRET}: {e}"))?;
+        http_auth = http_auth.nonce_secret(secret);
+    }
+    http_auth
+        .build()
+        .map(Some)
+        .map_err(|e| format!("HTTP authentication: {e}"))
+}
+
+/// Completes the URL policy the core read from the environment: without a configured base
+/// URL, a direct (unproxied) app is reached at `http://127.0.0.1:PORT`; behind a trusted
+/// proxy the URL comes from the forwarded headers, else from `Host` over plain `http`.
+pub fn with_local_default(
+    builder: ConfigBuilder,
+    port: u16,
+) -> Result<Config, twilio_auth::ConfigError> {
+    let config = builder.clone().build()?;
+    match config.url_policy() {
+        PublicUrlPolicy::BaseUrl(_) => Ok(config),
+        PublicUrlPolicy::FromRequest {
+            trust_forwarded: true,
+            ..
+        } => builder.default_scheme("http").build(),
+        PublicUrlPolicy::FromRequest { .. } => builder
+            .public_base_url(format!("http://127.0.0.1:{port}"))
+            .build(),
+    }
+}
+
+fn xml_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn port_from_env() -> Result<u16, String> {
+    match std::env::var("PORT") {
+        Ok(v) if !v.is_empty() => v
+            .parse()
+            .map_err(|_| format!("PORT={v:?} is not a port number")),
+        _ => Ok(3000),
+    }
+}
+
+/// A free port on `127.0.0.1`. Rocket 0.5 binds its own listener only after ignition, when
+/// managed state (and so the default public URL, which names the port) is frozen; so with
+/// `PORT=0` the app asks the OS for a port first, and retries if another process takes it
+/// before Rocket binds it.
+fn free_port() -> Result<u16, String> {
+    TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+        .and_then(|listener| listener.local_addr())
+        .map(|addr| addr.port())
+        .map_err(|e| format!("cannot find a free port on 127.0.0.1: {e}"))
+}
+
+/// How many times a `PORT=0` app tries another port when the one it found was taken.
+const BIND_ATTEMPTS: usize = 3;
+
+#[rocket::main]
+async fn main() -> ExitCode {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    // Installed before Rocket's logger, it also receives Rocket's `log` messages, so they go
+    // to stderr like everything else and stdout keeps only the ready line.
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+
+    let requested = match port_from_env() {
+        Ok(port) => port,
+        Err(message) => return config_error(&message),
+    };
+    for attempt in 1..=BIND_ATTEMPTS {
+        let port = match requested {
+            0 => match free_port() {
+                Ok(port) => port,
+                Err(message) => return config_error(&message),
+            },
+            port => port,
+        };
+        let config = match config_from_env(port) {
+            Ok(config) => config,
+            Err(message) => return config_error(&message),
+        };
+        tracing::info!(?config, "twilio-auth configured");
+        if attempt == 1 && config.http_auth().is_none() {
+            tracing::warn!(
+                "WEBHOOK_USER and WEBHOOK_PASSWORD are not set: /basic/voice and /digest/voice \
+                 refuse every request with 401"
+            );
+        }
+        let error = match app(config, port).launch().await {
+            Ok(_) => return ExitCode::SUCCESS,
+            Err(error) => error,
+        };
+        // (Inspecting the kind marks the error as handled: Rocket panics on an unhandled one.)
+        if matches!(error.kind(), ErrorKind::Bind(_)) && requested == 0 && attempt < BIND_ATTEMPTS {
+            tracing::warn!("port {port} was taken before Rocket could bind it; trying another");
+            continue;
+        }
+        eprintln!("error: the server failed: {error}");
+        return ExitCode::FAILURE;
+    }
+    ExitCode::FAILURE
+}
+
+fn config_error(message: &str) -> ExitCode {
+    eprintln!("error: {message}");
+    ExitCode::from(2)
+}

@@ -1,0 +1,18 @@
+//! With Rocket as the only framework feature, `twilio_auth::twilio_signed` is Rocket's.
+
+use rocket::{get, post, routes};
+use twilio_auth::twilio_signed;
+
+#[twilio_signed]
+#[post("/voice", data = "<body>")]
+fn voice(body: String) -> String {
+    body
+}
+
+#[twilio_signed(http_auth = "digest")]
+#[get("/status")]
+fn status() {}
+
+fn main() {
+    let _ = routes![voice, status];
+}
