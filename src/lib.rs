@@ -5,7 +5,7 @@
 //!
 //! This crate is the facade: it re-exports [`twilio_auth_core`] (the framework-agnostic
 //! verifier), the `#[twilio_signed]` attribute, and one adapter module per enabled
-//! framework feature (`axum`, later `rocket` and `warp`).
+//! framework feature (`axum`, `rocket`, `warp`).
 //!
 //! ```
 //! use twilio_auth::{Config, Signer, WebhookRequest};

@@ -236,7 +236,10 @@ impl fmt::Debug for ConfigBuilder {
             .field("shared_keys", &self.shared_keys)
             .field(
                 "public_base_url",
-                &self.public_base_url.as_deref().map(crate::verify::redact_password),
+                &self
+                    .public_base_url
+                    .as_deref()
+                    .map(crate::verify::redact_password),
             )
             .field("trust_forwarded", &self.trust_forwarded)
             .finish_non_exhaustive()

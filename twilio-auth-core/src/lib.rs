@@ -45,6 +45,7 @@ pub mod form;
 mod headers;
 pub mod http_auth;
 mod outcome;
+pub mod policy;
 mod public_url;
 mod request;
 mod secret;

@@ -160,7 +160,11 @@ impl Config {
     /// no credentials (they are not sent in the request line), so when the URL as rebuilt
     /// fails and the caller logged in as `user`, the URL with that user's configured
     /// `user:password@` is tried too (with its own port variants).
-    fn verify_logged_in(&self, req: &WebhookRequest<'_>, user: Option<&str>) -> Result<Verified, Rejection> {
+    fn verify_logged_in(
+        &self,
+        req: &WebhookRequest<'_>,
+        user: Option<&str>,
+    ) -> Result<Verified, Rejection> {
         let first = self.verify(req);
         let (Err(rejection), Some(user)) = (&first, user) else {
             return first;

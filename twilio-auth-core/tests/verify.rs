@@ -390,7 +390,10 @@ fn after_an_http_login_the_url_with_credentials_is_a_candidate() {
     use twilio_auth_core::RouteOptions;
     use twilio_auth_core::http_auth::{HttpAuthConfig, HttpAuthRequirement};
 
-    let http_auth = HttpAuthConfig::builder("webhooks").credential("twilio", "pa55word").build().unwrap();
+    let http_auth = HttpAuthConfig::builder("webhooks")
+        .credential("twilio", "pa55word")
+        .build()
+        .unwrap();
     let config = Config::builder()
         .auth_token("t")
         .public_base_url("https://example.com")
@@ -398,17 +401,24 @@ fn after_an_http_login_the_url_with_credentials_is_a_candidate() {
         .build()
         .unwrap();
     // What the official libraries' tests do: sign the URL with its credentials (and :443).
-    let signature = Signer::new("t").sign_url("https://twilio:pa55word@example.com:443/basic/status");
+    let signature =
+        Signer::new("t").sign_url("https://twilio:pa55word@example.com:443/basic/status");
     let run = |auth: Option<&str>, route: RouteOptions| {
         let mut headers = vec![("X-Twilio-Signature", signature.as_str())];
         if let Some(auth) = auth {
             headers.push(("Authorization", auth));
         }
-        config.verify_with(&WebhookRequest::new("GET", "/basic/status").headers(&headers), route)
+        config.verify_with(
+            &WebhookRequest::new("GET", "/basic/status").headers(&headers),
+            route,
+        )
     };
     let basic = RouteOptions::default().http_auth(HttpAuthRequirement::Basic);
     let verified = run(Some("Basic dHdpbGlvOnBhNTV3b3Jk"), basic).unwrap();
-    assert_eq!(verified.url.as_deref(), Some("https://twilio:***@example.com:443/basic/status"));
+    assert_eq!(
+        verified.url.as_deref(),
+        Some("https://twilio:***@example.com:443/basic/status")
+    );
     // Without a login the credentials are unknown, so that signature cannot match.
     let rejection = run(None, RouteOptions::default()).unwrap_err();
     assert_eq!(rejection.reason(), &RejectionReason::SignatureMismatch);
@@ -416,7 +426,9 @@ fn after_an_http_login_the_url_with_credentials_is_a_candidate() {
 
 #[test]
 fn a_base_url_password_never_reaches_debug_or_errors() {
-    let builder = Config::builder().auth_token("t").public_base_url("https://twilio:hunter2@example.com");
+    let builder = Config::builder()
+        .auth_token("t")
+        .public_base_url("https://twilio:hunter2@example.com");
     assert!(!format!("{builder:?}").contains("hunter2"));
     let config = builder.build().unwrap();
     assert!(!format!("{config:?}").contains("hunter2"), "{config:?}");

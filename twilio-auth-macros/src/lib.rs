@@ -2,8 +2,8 @@
 //! (`use twilio_auth::twilio_signed;`), which re-exports the entry point of the enabled
 //! framework feature.
 //!
-//! Each framework has its own entry point behind its own additive feature (`axum` now;
-//! `rocket` and `warp` later). All of them go through the same steps, one module each:
+//! Each framework has its own entry point behind its own additive feature (`axum`,
+//! `rocket`, `warp`). All of them go through the same steps, one module each:
 //! `args` (the attribute's arguments), `parse` (the handler), `validate` (usage errors,
 //! all reported at once, at the user's own spans) and `expand` (one module per
 //! framework). Generated code names only absolute paths into the runtime crate's hidden
