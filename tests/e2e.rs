@@ -22,6 +22,7 @@
 mod e2e {
     pub mod app;
     pub mod curl;
+    pub mod hostile;
     pub mod http;
     pub mod http_auth;
     pub mod peers;

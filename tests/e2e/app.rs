@@ -102,6 +102,20 @@ fn build(app: &str, profile_dir: &Path) -> Result<(), String> {
     }
 }
 
+/// The apps this process started and that are still running: `(port, pid)`. Scenarios see
+/// only the port ([`pid_listening_on`]); the hostile-input rows read the app's memory from
+/// `/proc/<pid>/status`.
+static RUNNING: Mutex<Vec<(u16, u32)>> = Mutex::new(Vec::new());
+
+/// The process id of the app this process started on `127.0.0.1:port`, while it runs.
+pub fn pid_listening_on(port: u16) -> Option<u32> {
+    let running = RUNNING.lock().unwrap_or_else(|e| e.into_inner());
+    running
+        .iter()
+        .find(|(p, _)| *p == port)
+        .map(|&(_, pid)| pid)
+}
+
 /// A running example app.
 pub struct App {
     child: Child,
@@ -207,6 +221,10 @@ impl App {
                 Ok(Stdout::Line(line)) => {
                     if let Some(port) = ready_port(&line) {
                         app.addr.set_port(port);
+                        RUNNING
+                            .lock()
+                            .unwrap_or_else(|e| e.into_inner())
+                            .push((port, app.pid()));
                         return Ok(app);
                     }
                 }
@@ -232,6 +250,11 @@ impl App {
         matches!(self.child.try_wait(), Ok(None))
     }
 
+    /// The app's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Everything the app logged on stderr so far.
     pub fn log(&self) -> String {
         self.log.lock().unwrap_or_else(|e| e.into_inner()).clone()
@@ -240,6 +263,10 @@ impl App {
 
 impl Drop for App {
     fn drop(&mut self) {
+        RUNNING
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|&(_, pid)| pid != self.child.id());
         let _ = self.child.kill();
         let _ = self.child.wait();
     }

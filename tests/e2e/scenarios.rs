@@ -649,7 +649,104 @@ pub fn table() -> Vec<Scenario> {
         ("curl --digest, wrong password: 401 → 401",   &HTTP_AUTH, &[Ours], http_auth::curl_digest_wrong_password, DIGEST_401.trail(&[401, 401])),
         ("curl --digest, bad signature: 401 → 403",    &HTTP_AUTH, &[Ours], http_auth::curl_digest_bad_signature, FORBIDDEN_AFTER_401),
         ("curl --digest, expired nonce: 401 → 401 stale → 200", &HTTP_AUTH_SHORT_NONCES, &[Ours], http_auth::curl_digest_stale_nonce, TWIML.trail(&[401, 401, 200])),
+        // Hostile input (`hostile.rs`; issue 7). A row whose answer may legitimately differ
+        // between frameworks checks its documented set of statuses itself, then sends a
+        // genuine request: it expects `THEN_GENUINE`, and the report reads `431 → 200`.
+        // Bodies far over the limit, the app's peak RSS measured (< 16 MiB growth).
+        ("hostile: 10× the limit, Content-Length",      &DEFAULTS, &[Ours], hostile::over_limit_10x_sized, TOO_LARGE),
+        ("hostile: 10× the limit, chunked",             &DEFAULTS, &[Ours], hostile::over_limit_10x_chunked, TOO_LARGE),
+        ("hostile: 1000× the limit, Content-Length",    &DEFAULTS, &[Ours], hostile::over_limit_1000x_sized, TOO_LARGE),
+        ("hostile: 1000× the limit, chunked",           &DEFAULTS, &[Ours], hostile::over_limit_1000x_chunked, TOO_LARGE),
+        ("hostile: 50 MiB, Content-Length",             &SMALL_LIMIT, &[Ours], hostile::over_small_limit_50mib_sized, TOO_LARGE),
+        ("hostile: 50 MiB, chunked",                    &SMALL_LIMIT, &[Ours], hostile::over_small_limit_50mib_chunked, TOO_LARGE),
+        // Bodies that never finish: others are still served.
+        ("hostile: bodies that never finish",           &DEFAULTS, &[Ours], hostile::stalled_bodies, TWIML),
+        // 20 000 parameters within the limit, answered within 5 s.
+        ("hostile: 20 000 parameters, signed",          &DEFAULTS, &[Ours], hostile::many_params_signed, TWIML),
+        ("hostile: 20 000 parameters, forged",          &DEFAULTS, &[Ours], hostile::many_params_forged, FORBIDDEN),
+        // Enormous header values: 400/431 where the HTTP layer refuses them.
+        ("hostile: 100 KiB X-Twilio-Signature (403|400|431)", &DEFAULTS, &[Ours], hostile::huge_signature, THEN_GENUINE),
+        ("hostile: 100 KiB Host, base URL pinned (200|400|431)", &DEFAULTS, &[Ours], hostile::huge_host_pinned, THEN_GENUINE),
+        ("hostile: 100 KiB Host, URL from request (400|431)", &PROXY_TRUSTED, &[Ours], hostile::huge_host_from_request, THEN_GENUINE),
+        ("hostile: 100 KiB X-Forwarded-Host (400|431)", &PROXY_TRUSTED, &[Ours], hostile::huge_forwarded_host, THEN_GENUINE),
+        ("hostile: 100 KiB Authorization, Basic route (401|400|431)", &HTTP_AUTH, &[Ours], hostile::huge_authorization_basic, THEN_GENUINE),
+        ("hostile: 100 KiB Authorization, Digest route (401|400|431)", &HTTP_AUTH, &[Ours], hostile::huge_authorization_digest, THEN_GENUINE),
+        ("hostile: 9 KiB Authorization, Basic route",   &HTTP_AUTH, &[Ours], hostile::long_authorization_basic, BASIC_401),
+        ("hostile: 9 KiB Authorization, Digest route",  &HTTP_AUTH, &[Ours], hostile::long_authorization_digest, DIGEST_401),
+        // Invalid UTF-8 and percent sequences: the verifier accepts what Twilio's libraries
+        // accept; the framework's own extractor may refuse the body (400/422), never a 500.
+        ("hostile: form with %zz (200|400|422)",        &DEFAULTS, &[Ours], hostile::form_percent_zz, THEN_GENUINE),
+        ("hostile: form with lone % (200|400|422)",     &DEFAULTS, &[Ours], hostile::form_lone_percent, THEN_GENUINE),
+        ("hostile: form with %C3%28 (200|400|422)",     &DEFAULTS, &[Ours], hostile::form_invalid_utf8_escape, THEN_GENUINE),
+        ("hostile: form with raw 0xFF (200|400|422)",   &DEFAULTS, &[Ours], hostile::form_raw_non_utf8, THEN_GENUINE),
+        ("hostile: form with all of them, signed over the libraries' decoding (200|400|422)", &DEFAULTS, &[Ours, Python, Node], hostile::form_invalid_sequences_as_decoded, THEN_GENUINE),
+        ("hostile: form with invalid sequences, forged", &DEFAULTS, &[Ours], hostile::form_invalid_sequences_forged, FORBIDDEN),
+        ("hostile: query with %zz % %C3%28 (200|400)",  &DEFAULTS, &[Ours, Node], hostile::query_bad_percent, THEN_GENUINE),
+        ("hostile: query with %zz % %C3%28, forged",    &DEFAULTS, &[Ours], hostile::query_bad_percent_forged, FORBIDDEN),
+        ("hostile: query with raw UTF-8 (200|400)",     &DEFAULTS, &[Ours], hostile::query_raw_utf8, THEN_GENUINE),
+        ("hostile: query with raw 0xFF (400|403)",      &DEFAULTS, &[Ours], hostile::query_raw_non_utf8, THEN_GENUINE),
+        ("hostile: path with raw 0xFF (400|404)",       &DEFAULTS, &[Ours], hostile::path_raw_non_utf8, THEN_GENUINE),
+        ("hostile: path with %zz %C3%28 % (400|404)",   &DEFAULTS, &[Ours], hostile::path_bad_percent, THEN_GENUINE),
+        // Duplicated bodySHA256: every occurrence must match.
+        ("hostile: bodySHA256 twice, both right",       &DEFAULTS, &[Ours, Node], hostile::body_hash_twice, EVENT_OK),
+        ("hostile: bodySHA256 twice, second wrong",     &DEFAULTS, &[Ours, Python], hostile::body_hash_second_wrong, FORBIDDEN),
+        ("hostile: bodySHA256 twice, first wrong",      &DEFAULTS, &[Ours], hostile::body_hash_first_wrong, FORBIDDEN),
+        // Malformed Authorization on both routes: 401 with the route's challenges.
+        ("hostile: Authorization empty, Basic route",   &HTTP_AUTH, &[Ours], hostile::auth_empty_basic, BASIC_401),
+        ("hostile: Authorization empty, Digest route",  &HTTP_AUTH, &[Ours], hostile::auth_empty_digest, DIGEST_401),
+        ("hostile: `Basic` alone, Basic route",         &HTTP_AUTH, &[Ours], hostile::auth_basic_alone_basic, BASIC_401),
+        ("hostile: `Basic` alone, Digest route",        &HTTP_AUTH, &[Ours], hostile::auth_basic_alone_digest, DIGEST_401),
+        ("hostile: `Basic !!!`, Basic route",           &HTTP_AUTH, &[Ours], hostile::auth_basic_not_base64_basic, BASIC_401),
+        ("hostile: `Basic !!!`, Digest route",          &HTTP_AUTH, &[Ours], hostile::auth_basic_not_base64_digest, DIGEST_401),
+        ("hostile: Basic without a colon, Basic route", &HTTP_AUTH, &[Ours], hostile::auth_basic_no_colon_basic, BASIC_401),
+        ("hostile: Basic without a colon, Digest route", &HTTP_AUTH, &[Ours], hostile::auth_basic_no_colon_digest, DIGEST_401),
+        ("hostile: Basic, non-UTF-8 credentials, Basic route", &HTTP_AUTH, &[Ours], hostile::auth_basic_non_utf8_credentials_basic, BASIC_401),
+        ("hostile: Basic, non-UTF-8 credentials, Digest route", &HTTP_AUTH, &[Ours], hostile::auth_basic_non_utf8_credentials_digest, DIGEST_401),
+        ("hostile: Basic with two tokens, Basic route", &HTTP_AUTH, &[Ours], hostile::auth_basic_two_tokens_basic, BASIC_401),
+        ("hostile: Basic with two tokens, Digest route", &HTTP_AUTH, &[Ours], hostile::auth_basic_two_tokens_digest, DIGEST_401),
+        ("hostile: `Digest` alone, Basic route",        &HTTP_AUTH, &[Ours], hostile::auth_digest_alone_basic, BASIC_401),
+        ("hostile: `Digest` alone, Digest route",       &HTTP_AUTH, &[Ours], hostile::auth_digest_alone_digest, DIGEST_401),
+        ("hostile: Digest, unclosed quotes, Basic route", &HTTP_AUTH, &[Ours], hostile::auth_digest_unclosed_quote_basic, BASIC_401),
+        ("hostile: Digest, unclosed quotes, Digest route", &HTTP_AUTH, &[Ours], hostile::auth_digest_unclosed_quote_digest, DIGEST_401),
+        ("hostile: Digest, repeated parameters, Basic route", &HTTP_AUTH, &[Ours], hostile::auth_digest_repeated_param_basic, BASIC_401),
+        ("hostile: Digest, repeated parameters, Digest route", &HTTP_AUTH, &[Ours], hostile::auth_digest_repeated_param_digest, DIGEST_401),
+        ("hostile: Digest, 500 parameters, Basic route", &HTTP_AUTH, &[Ours], hostile::auth_digest_500_params_basic, BASIC_401),
+        ("hostile: Digest, 500 parameters, Digest route", &HTTP_AUTH, &[Ours], hostile::auth_digest_500_params_digest, DIGEST_401),
+        ("hostile: Digest, no values, Basic route",     &HTTP_AUTH, &[Ours], hostile::auth_digest_no_values_basic, BASIC_401),
+        ("hostile: Digest, no values, Digest route",    &HTTP_AUTH, &[Ours], hostile::auth_digest_no_values_digest, DIGEST_401),
+        ("hostile: Digest, only commas, Basic route",   &HTTP_AUTH, &[Ours], hostile::auth_digest_only_commas_basic, BASIC_401),
+        ("hostile: Digest, only commas, Digest route",  &HTTP_AUTH, &[Ours], hostile::auth_digest_only_commas_digest, DIGEST_401),
+        ("hostile: Digest, dangling backslash, Basic route", &HTTP_AUTH, &[Ours], hostile::auth_digest_bad_escape_basic, BASIC_401),
+        ("hostile: Digest, dangling backslash, Digest route", &HTTP_AUTH, &[Ours], hostile::auth_digest_bad_escape_digest, DIGEST_401),
+        ("hostile: `Bearer x`, Basic route",            &HTTP_AUTH, &[Ours], hostile::auth_bearer_basic, BASIC_401),
+        ("hostile: `Bearer x`, Digest route",           &HTTP_AUTH, &[Ours], hostile::auth_bearer_digest, DIGEST_401),
+        ("hostile: Basic, non-UTF-8 bytes, Basic route", &HTTP_AUTH, &[Ours], hostile::auth_non_utf8_basic, BASIC_401),
+        ("hostile: Basic, non-UTF-8 bytes, Digest route", &HTTP_AUTH, &[Ours], hostile::auth_non_utf8_digest, DIGEST_401),
+        ("hostile: Digest, non-UTF-8 bytes, Basic route", &HTTP_AUTH, &[Ours], hostile::auth_digest_non_utf8_basic, BASIC_401),
+        ("hostile: Digest, non-UTF-8 bytes, Digest route", &HTTP_AUTH, &[Ours], hostile::auth_digest_non_utf8_digest, DIGEST_401),
+        ("hostile: Authorization with NUL, Basic route (400|401)", &HTTP_AUTH, &[Ours], hostile::auth_nul_basic, THEN_GENUINE),
+        ("hostile: Authorization with NUL, Digest route (400|401)", &HTTP_AUTH, &[Ours], hostile::auth_nul_digest, THEN_GENUINE),
+        ("hostile: Authorization with control bytes, Basic route (400|401)", &HTTP_AUTH, &[Ours], hostile::auth_control_basic, THEN_GENUINE),
+        ("hostile: Authorization with control bytes, Digest route (400|401)", &HTTP_AUTH, &[Ours], hostile::auth_control_digest, THEN_GENUINE),
+        // Signatures replayed to another route (besides /voice → /events and /voice →
+        // /api/voice above).
+        ("hostile: /api/voice request replayed to /voice", &DEFAULTS, &[Ours], hostile::replay_nested_to_root, FORBIDDEN),
+        ("hostile: GET /status signature replayed to /voice", &DEFAULTS, &[Ours], hostile::replay_status_to_voice, FORBIDDEN),
+        ("hostile: /events JSON replayed to /voice",    &DEFAULTS, &[Ours], hostile::replay_event_to_voice, FORBIDDEN),
+        ("hostile: /voice replayed to /basic/voice, right password", &HTTP_AUTH, &[Ours], hostile::replay_voice_to_basic, FORBIDDEN),
+        // Forwarded headers from a client nobody trusts (besides the explicit `false` rows
+        // above): the default configuration, and a pinned base URL.
+        ("hostile: untrusted X-Forwarded-*",            &DEFAULTS, &[Ours, Python], hostile::untrusted_x_forwarded, FORBIDDEN),
+        ("hostile: untrusted Forwarded",                &DEFAULTS, &[Ours], hostile::untrusted_forwarded, FORBIDDEN),
+        ("hostile: untrusted X-Forwarded-Port alone",   &DEFAULTS, &[Ours], hostile::untrusted_forwarded_port, FORBIDDEN),
+        ("hostile: genuine, untrusted forwarded headers ignored", &DEFAULTS, &[Ours], hostile::genuine_with_untrusted_forwarded, TWIML),
+        ("hostile: untrusted X-Forwarded-* with a base URL", &PUBLIC_URL, &[Ours], hostile::untrusted_x_forwarded, FORBIDDEN),
+        ("hostile: genuine, forwarded headers ignored with a base URL", &PUBLIC_URL, &[Ours], hostile::genuine_with_untrusted_forwarded, TWIML),
     ];
+    /// Rows of `hostile.rs` that check their own documented set of statuses end with a
+    /// genuine signed `/voice` request.
+    const THEN_GENUINE: Expect = TWIML;
+    use super::hostile;
     let actions = rows
         .iter()
         .map(|&(name, env, signers, build, expect)| {
