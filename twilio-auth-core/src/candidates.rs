@@ -42,7 +42,12 @@ impl<'a> UrlParts<'a> {
             match host_port.find(']') {
                 Some(close) => {
                     let (host, tail) = host_port.split_at(close + 1);
-                    (host, tail.strip_prefix(':'))
+                    match tail.strip_prefix(':') {
+                        Some(port) => (host, Some(port)),
+                        // Anything else after `]` stays in the host, which is then invalid.
+                        None if tail.is_empty() => (host, None),
+                        None => (host_port, None),
+                    }
                 }
                 None => (host_port, None),
             }
@@ -309,6 +314,17 @@ mod tests {
         assert_eq!(
             candidate_urls("not a url", CandidateOptions::default()),
             ["not a url"]
+        );
+    }
+
+    #[test]
+    fn text_after_an_ipv6_literal_is_kept_and_invalid() {
+        let p = UrlParts::split("https://[::1]x/p").unwrap();
+        assert_eq!((p.host, p.port), ("[::1]x", None));
+        assert!(!p.is_valid_authority());
+        assert_eq!(
+            candidate_urls("https://[::1]x/p", CandidateOptions::default())[0],
+            "https://[::1]x/p"
         );
     }
 

@@ -236,6 +236,15 @@ impl Config {
 
     /// The public URL the configuration assigns to a request.
     pub fn request_url(&self, req: &WebhookRequest<'_>) -> Result<String, Rejection> {
+        // A target is appended to the base URL or `scheme://host`: one that does not start
+        // with `/` (`.evil.com/x`, `@evil.com/x`, `:8443/x`, `*`) would change the host or
+        // port of the URL that is checked.
+        if let Target::PathAndQuery(target) = req.target
+            && !target.is_empty()
+            && !target.starts_with('/')
+        {
+            return Err(Rejection::new(RejectionReason::InvalidUrl));
+        }
         let url = self.unchecked_request_url(req)?;
         let valid = UrlParts::split(&url).is_some_and(|parts| parts.is_valid_authority());
         if valid {

@@ -439,3 +439,33 @@ fn a_base_url_password_never_reaches_debug_or_errors() {
         .unwrap_err();
     assert!(!err.to_string().contains("hunter2"), "{err}");
 }
+
+#[test]
+fn a_target_that_does_not_start_with_a_slash_is_refused() {
+    let config = Config::builder()
+        .auth_token("t")
+        .public_base_url("https://voice.example.com")
+        .build()
+        .unwrap();
+    for target in [".evil.com/voice", "@evil.com/voice", ":8443/voice", "*"] {
+        let sig = Signer::new("t").sign_url(&format!("https://voice.example.com{target}"));
+        let headers = [("X-Twilio-Signature", sig.as_str())];
+        let rejection = config
+            .verify(&WebhookRequest::new("GET", target).headers(&headers))
+            .unwrap_err();
+        assert_eq!(
+            (rejection.status(), rejection.reason()),
+            (400, &RejectionReason::InvalidUrl),
+            "{target}"
+        );
+    }
+    let headers = [
+        ("Host", "[::1]evil.example"),
+        ("X-Twilio-Signature", "AAAAAAAAAAAAAAAAAAAAAAAAAAA="),
+    ];
+    let from_host = Config::builder().auth_token("t").build().unwrap();
+    let rejection = from_host
+        .verify(&WebhookRequest::new("GET", "/status").headers(&headers))
+        .unwrap_err();
+    assert_eq!(rejection.status(), 400);
+}
