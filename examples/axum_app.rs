@@ -39,8 +39,12 @@
 //! When ready it prints exactly one line on stdout, `listening on http://127.0.0.1:PORT`;
 //! a configuration error prints `error: …` on stderr and exits with status 2.
 
+#[path = "support/mod.rs"]
+pub mod support;
+
 use std::net::SocketAddr;
 use std::process::ExitCode;
+use support::{config_error, config_from_env, port_from_env, xml_escape};
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Form, FromRef, Json, Query};
@@ -49,15 +53,7 @@ use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use serde::Deserialize;
 use tracing_subscriber::EnvFilter;
-use twilio_auth::http_auth::{HttpAuthConfig, NonceSecret};
-use twilio_auth::{Config, ConfigBuilder, PublicUrlPolicy, twilio_signed};
-
-/// Default body limit of the example app: Twilio's webhooks are a few KiB.
-pub const DEFAULT_BODY_LIMIT: usize = 64 * 1024;
-
-/// How long a Digest nonce is accepted, in seconds; read by the app (the core's `from_env`
-/// does not know it).
-pub const ENV_DIGEST_NONCE_LIFETIME: &str = "TWILIO_DIGEST_NONCE_LIFETIME_SECS";
+use twilio_auth::{Config, twilio_signed};
 
 /// The application's state; `#[twilio_signed]` finds the verifier's configuration in it
 /// through `FromRef`.
@@ -161,84 +157,6 @@ pub fn app(config: Config) -> Router {
         .with_state(AppState { twilio: config })
 }
 
-/// Reads the configuration from the environment (see the module documentation).
-/// `port` is the port actually bound, for the default public base URL.
-pub fn config_from_env(port: u16) -> Result<Config, String> {
-    let body_limit = match std::env::var("TWILIO_BODY_LIMIT") {
-        Ok(v) if !v.is_empty() => v
-            .parse::<usize>()
-            .map_err(|_| format!("TWILIO_BODY_LIMIT={v:?} is not a number of bytes"))?,
-        _ => DEFAULT_BODY_LIMIT,
-    };
-    let mut builder = Config::builder_from_env()
-        .map_err(|e| e.to_string())?
-        .body_limit(body_limit);
-    if let Some(http_auth) = http_auth_with_lifetime_from_env()? {
-        builder = builder.http_auth(http_auth);
-    }
-    with_local_default(builder, port).map_err(|e| e.to_string())
-}
-
-/// With `TWILIO_DIGEST_NONCE_LIFETIME_SECS` set, the HTTP authentication settings that
-/// `Config::builder_from_env` reads (`WEBHOOK_USER`, `WEBHOOK_PASSWORD`, `WEBHOOK_REALM`,
-/// `TWILIO_DIGEST_NONCE_SECRET`), built again with that nonce lifetime; `None` when the
-/// variable or the credentials are unset (the core's settings then stand as they are).
-pub fn http_auth_with_lifetime_from_env() -> Result<Option<HttpAuthConfig>, String> {
-    use twilio_auth::{
-        DEFAULT_REALM, ENV_DIGEST_NONCE_SECRET, ENV_WEBHOOK_PASSWORD, ENV_WEBHOOK_REALM,
-        ENV_WEBHOOK_USER,
-    };
-    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-    let Some(lifetime) = var(ENV_DIGEST_NONCE_LIFETIME) else {
-        return Ok(None);
-    };
-    let lifetime = lifetime
-        .parse::<u64>()
-        .ok()
-        .filter(|&secs| secs > 0)
-        .ok_or_else(|| {
-            format!(
-                "{ENV_DIGEST_NONCE_LIFETIME}={lifetime:?} is not a number of seconds (1 or more)"
-            )
-        })?;
-    let (Some(user), Some(password)) = (var(ENV_WEBHOOK_USER), var(ENV_WEBHOOK_PASSWORD)) else {
-        return Ok(None);
-    };
-    let realm = var(ENV_WEBHOOK_REALM).unwrap_or_else(|| DEFAULT_REALM.to_owned());
-    let mut http_auth = HttpAuthConfig::builder(realm)
-        .credential(user, password)
-        .nonce_lifetime(std::time::Duration::from_secs(lifetime));
-    if let Some(secret) = var(ENV_DIGEST_NONCE_SECRET) {
-        let secret = NonceSecret::new(secret.into_bytes())
-            .map_err(|e| format!("{ENV_DIGEST_NONCE_SECRET}: {e}"))?;
-        http_auth = http_auth.nonce_secret(secret);
-    }
-    http_auth
-        .build()
-        .map(Some)
-        .map_err(|e| format!("HTTP authentication: {e}"))
-}
-
-/// Completes the URL policy the core read from the environment: without a configured base
-/// URL, a direct (unproxied) app is reached at `http://127.0.0.1:PORT`; behind a trusted
-/// proxy the URL comes from the forwarded headers, else from `Host` over plain `http`.
-pub fn with_local_default(
-    builder: ConfigBuilder,
-    port: u16,
-) -> Result<Config, twilio_auth::ConfigError> {
-    let config = builder.clone().build()?;
-    match config.url_policy() {
-        PublicUrlPolicy::BaseUrl(_) => Ok(config),
-        PublicUrlPolicy::FromRequest {
-            trust_forwarded: true,
-            ..
-        } => builder.default_scheme("http").build(),
-        PublicUrlPolicy::FromRequest { .. } => builder
-            .public_base_url(format!("http://127.0.0.1:{port}"))
-            .build(),
-    }
-}
-
 /// Serves `app` on `listener` until Ctrl-C.
 pub async fn serve(listener: tokio::net::TcpListener, app: Router) -> std::io::Result<()> {
     axum::serve(listener, app)
@@ -249,30 +167,6 @@ pub async fn serve(listener: tokio::net::TcpListener, app: Router) -> std::io::R
             }
         })
         .await
-}
-
-fn xml_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-fn port_from_env() -> Result<u16, String> {
-    match std::env::var("PORT") {
-        Ok(v) if !v.is_empty() => v
-            .parse()
-            .map_err(|_| format!("PORT={v:?} is not a port number")),
-        _ => Ok(3000),
-    }
 }
 
 #[tokio::main]
@@ -318,9 +212,4 @@ async fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-fn config_error(message: &str) -> ExitCode {
-    eprintln!("error: {message}");
-    ExitCode::from(2)
 }

@@ -83,8 +83,8 @@ async fn run(events: &Arc<Mutex<Vec<String>>>) -> Result<bool, String> {
     let port = listener.local_addr().map_err(|e| e.to_string())?.port();
     let builder = Config::builder()
         .auth_token(token.as_str())
-        .body_limit(axum_app::DEFAULT_BODY_LIMIT);
-    let config = axum_app::with_local_default(builder, port).map_err(|e| e.to_string())?;
+        .body_limit(axum_app::support::DEFAULT_BODY_LIMIT);
+    let config = axum_app::support::with_local_default(builder, port).map_err(|e| e.to_string())?;
     let server = tokio::spawn(async move { axum::serve(listener, axum_app::app(config)).await });
 
     let base = format!("http://127.0.0.1:{port}");

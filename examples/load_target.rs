@@ -21,8 +21,12 @@
 //! When ready it prints exactly one line on stdout, `listening on http://127.0.0.1:PORT`;
 //! a configuration error prints `error: …` on stderr and exits with status 2.
 
+#[path = "support/mod.rs"]
+mod support;
+
 use std::net::SocketAddr;
 use std::process::ExitCode;
+use support::{config_error, config_from_env, port_from_env, xml_escape};
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Form, FromRef};
@@ -32,9 +36,6 @@ use axum::routing::post;
 use serde::Deserialize;
 use tracing_subscriber::EnvFilter;
 use twilio_auth::{Config, twilio_signed};
-
-/// Default body limit, as in the example app.
-const DEFAULT_BODY_LIMIT: usize = 64 * 1024;
 
 /// The application's state; `#[twilio_signed]` finds the configuration in it.
 #[derive(Clone, FromRef)]
@@ -85,49 +86,6 @@ fn app(config: Config) -> Router {
         .with_state(AppState { twilio: config })
 }
 
-fn config_from_env(port: u16) -> Result<Config, String> {
-    let body_limit = match std::env::var("TWILIO_BODY_LIMIT") {
-        Ok(v) if !v.is_empty() => v
-            .parse::<usize>()
-            .map_err(|_| format!("TWILIO_BODY_LIMIT={v:?} is not a number of bytes"))?,
-        _ => DEFAULT_BODY_LIMIT,
-    };
-    let builder = Config::builder_from_env()
-        .map_err(|e| e.to_string())?
-        .body_limit(body_limit);
-    let base_set = std::env::var("TWILIO_WEBHOOK_BASE_URL").is_ok_and(|v| !v.is_empty());
-    let builder = if base_set {
-        builder
-    } else {
-        builder.public_base_url(format!("http://127.0.0.1:{port}"))
-    };
-    builder.build().map_err(|e| e.to_string())
-}
-
-fn xml_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-fn port_from_env() -> Result<u16, String> {
-    match std::env::var("PORT") {
-        Ok(v) if !v.is_empty() => v
-            .parse()
-            .map_err(|_| format!("PORT={v:?} is not a port number")),
-        _ => Ok(3000),
-    }
-}
-
 #[tokio::main]
 async fn main() -> ExitCode {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("error"));
@@ -169,9 +127,4 @@ async fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-fn config_error(message: &str) -> ExitCode {
-    eprintln!("error: {message}");
-    ExitCode::from(2)
 }

@@ -33,6 +33,10 @@ pub const ENV_WEBHOOK_REALM: &str = "WEBHOOK_REALM";
 /// Environment variable with the Digest nonce secret (at least 16 bytes). Set the same
 /// value on every instance behind a load balancer: Twilio's retry may reach another one.
 pub const ENV_DIGEST_NONCE_SECRET: &str = "TWILIO_DIGEST_NONCE_SECRET";
+/// Environment variable with the Digest nonce lifetime in seconds (default 300).
+pub const ENV_DIGEST_NONCE_LIFETIME: &str = "TWILIO_DIGEST_NONCE_LIFETIME_SECS";
+/// Environment variable with the body limit in bytes (default [`DEFAULT_BODY_LIMIT`]).
+pub const ENV_BODY_LIMIT: &str = "TWILIO_BODY_LIMIT";
 /// The realm used when none is configured.
 pub const DEFAULT_REALM: &str = "twilio-webhooks";
 
@@ -90,9 +94,11 @@ impl Config {
 
     /// Reads the configuration from the environment:
     /// [`ENV_AUTH_TOKEN`] (required), [`ENV_AUTH_TOKEN_SECONDARY`],
-    /// [`ENV_WEBHOOK_BASE_URL`] and [`ENV_TRUST_FORWARDED`] (optional); and, when both
+    /// [`ENV_WEBHOOK_BASE_URL`], [`ENV_TRUST_FORWARDED`] and [`ENV_BODY_LIMIT`] (optional);
+    /// and, when both
     /// [`ENV_WEBHOOK_USER`] and [`ENV_WEBHOOK_PASSWORD`] are set, HTTP authentication with
-    /// [`ENV_WEBHOOK_REALM`] and [`ENV_DIGEST_NONCE_SECRET`] (random at start-up if unset).
+    /// [`ENV_WEBHOOK_REALM`], [`ENV_DIGEST_NONCE_SECRET`] (random at start-up if unset) and
+    /// [`ENV_DIGEST_NONCE_LIFETIME`].
     pub fn from_env() -> Result<Config, ConfigError> {
         Self::builder_from_env()?.build()
     }
@@ -114,9 +120,29 @@ impl Config {
                 "1" | "true" | "yes"
             ));
         }
+        if let Some(limit) = var(ENV_BODY_LIMIT) {
+            let bytes = limit
+                .parse::<usize>()
+                .map_err(|_| ConfigError::InvalidEnv {
+                    name: ENV_BODY_LIMIT,
+                    problem: format!("{limit:?} is not a number of bytes"),
+                })?;
+            builder = builder.body_limit(bytes);
+        }
         if let (Some(user), Some(password)) = (var(ENV_WEBHOOK_USER), var(ENV_WEBHOOK_PASSWORD)) {
             let realm = var(ENV_WEBHOOK_REALM).unwrap_or_else(|| DEFAULT_REALM.to_owned());
             let mut http_auth = HttpAuthConfig::builder(realm).credential(user, password);
+            if let Some(lifetime) = var(ENV_DIGEST_NONCE_LIFETIME) {
+                let secs = lifetime
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|&s| s > 0)
+                    .ok_or_else(|| ConfigError::InvalidEnv {
+                        name: ENV_DIGEST_NONCE_LIFETIME,
+                        problem: format!("{lifetime:?} is not a number of seconds (1 or more)"),
+                    })?;
+                http_auth = http_auth.nonce_lifetime(std::time::Duration::from_secs(secs));
+            }
             if let Some(secret) = var(ENV_DIGEST_NONCE_SECRET) {
                 let secret = NonceSecret::new(secret.into_bytes()).map_err(|e| {
                     ConfigError::HttpAuth(format!("{ENV_DIGEST_NONCE_SECRET}: {e}"))
@@ -177,6 +203,13 @@ pub enum ConfigError {
     EmptySecret(String),
     /// A required environment variable is unset or empty.
     MissingEnv(&'static str),
+    /// An environment variable has a value that cannot be used.
+    InvalidEnv {
+        /// The variable.
+        name: &'static str,
+        /// What is wrong with its value (never a secret's value).
+        problem: String,
+    },
     /// The public base URL cannot be used.
     InvalidBaseUrl {
         /// The URL as configured.
@@ -200,6 +233,7 @@ impl fmt::Display for ConfigError {
             }
             ConfigError::EmptySecret(role) => write!(f, "the {role} is empty"),
             ConfigError::MissingEnv(name) => write!(f, "environment variable {name} is not set"),
+            ConfigError::InvalidEnv { name, problem } => write!(f, "{name}: {problem}"),
             ConfigError::InvalidBaseUrl { url, problem } => {
                 write!(f, "public base URL {url:?} is invalid: {problem}")
             }

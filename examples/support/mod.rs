@@ -1,0 +1,76 @@
+//! What the example apps share (each `#[path]`-includes this module): their configuration
+//! from the environment — the contract documented in `axum_app.rs` — the escaping of the
+//! TwiML they answer with, their port, and their exit on a configuration error.
+
+// Each app uses its own subset of these helpers.
+#![allow(dead_code)]
+
+use std::process::ExitCode;
+
+use twilio_auth::{Config, ConfigBuilder, ENV_BODY_LIMIT, PublicUrlPolicy};
+
+/// The apps' body limit when `TWILIO_BODY_LIMIT` is unset: Twilio's webhooks are a few KiB.
+pub const DEFAULT_BODY_LIMIT: usize = 64 * 1024;
+
+/// The configuration `Config::builder_from_env` reads (token, base URL, proxy trust, body
+/// limit, HTTP auth with its nonce secret and lifetime), with the apps' defaults: a 64 KiB
+/// body limit, and the public URL of [`with_local_default`]. `port` is the port bound.
+pub fn config_from_env(port: u16) -> Result<Config, String> {
+    let mut builder = Config::builder_from_env().map_err(|e| e.to_string())?;
+    if std::env::var(ENV_BODY_LIMIT).map_or(true, |v| v.is_empty()) {
+        builder = builder.body_limit(DEFAULT_BODY_LIMIT);
+    }
+    with_local_default(builder, port).map_err(|e| e.to_string())
+}
+
+/// Completes the URL policy the core read from the environment: without a configured base
+/// URL, a direct (unproxied) app is reached at `http://127.0.0.1:PORT`; behind a trusted
+/// proxy the URL comes from the forwarded headers, else from `Host` over plain `http`.
+pub fn with_local_default(
+    builder: ConfigBuilder,
+    port: u16,
+) -> Result<Config, twilio_auth::ConfigError> {
+    let config = builder.clone().build()?;
+    match config.url_policy() {
+        PublicUrlPolicy::BaseUrl(_) => Ok(config),
+        PublicUrlPolicy::FromRequest {
+            trust_forwarded: true,
+            ..
+        } => builder.default_scheme("http").build(),
+        PublicUrlPolicy::FromRequest { .. } => builder
+            .public_base_url(format!("http://127.0.0.1:{port}"))
+            .build(),
+    }
+}
+
+/// Text made safe inside TwiML (XML) elements and attributes.
+pub fn xml_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// `PORT` (default 3000; `0` lets the OS pick).
+pub fn port_from_env() -> Result<u16, String> {
+    match std::env::var("PORT") {
+        Ok(v) if !v.is_empty() => v
+            .parse()
+            .map_err(|_| format!("PORT={v:?} is not a port number")),
+        _ => Ok(3000),
+    }
+}
+
+/// Reports a configuration error the way every app does: one `error:` line, exit code 2.
+pub fn config_error(message: &str) -> ExitCode {
+    eprintln!("error: {message}");
+    ExitCode::from(2)
+}
