@@ -157,7 +157,7 @@ fn read_response(stream: &mut TcpStream, within: Duration) -> io::Result<Respons
     let mut buf = Vec::new();
     let mut chunk = [0u8; 16 * 1024];
     loop {
-        if let Some(response) = parse(&buf, false)? {
+        if let Some(response) = http::parse(&buf, false)? {
             return Ok(response);
         }
         let left = deadline.saturating_duration_since(Instant::now());
@@ -173,7 +173,7 @@ fn read_response(stream: &mut TcpStream, within: Duration) -> io::Result<Respons
         stream.set_read_timeout(Some(left))?;
         match stream.read(&mut chunk) {
             Ok(0) => {
-                return parse(&buf, true)?.ok_or_else(|| {
+                return http::parse(&buf, true)?.ok_or_else(|| {
                     io::Error::new(
                         io::ErrorKind::UnexpectedEof,
                         "connection closed before a response",
@@ -189,89 +189,10 @@ fn read_response(stream: &mut TcpStream, within: Duration) -> io::Result<Respons
                 ) => {}
             // A reset after the answer arrived: take what came.
             Err(e) if !buf.is_empty() => {
-                return parse(&buf, true)?.ok_or(e);
+                return http::parse(&buf, true)?.ok_or(e);
             }
             Err(e) => return Err(e),
         }
-    }
-}
-
-/// Parses a response from `buf`: `Ok(None)` while incomplete (`eof`: nothing more comes).
-fn parse(buf: &[u8], eof: bool) -> io::Result<Option<Response>> {
-    let invalid = |what: String| io::Error::new(io::ErrorKind::InvalidData, what);
-    let Some(head_end) = buf.windows(4).position(|w| w == b"\r\n\r\n") else {
-        return if eof {
-            Err(invalid("truncated response head".into()))
-        } else {
-            Ok(None)
-        };
-    };
-    let head = String::from_utf8_lossy(&buf[..head_end]);
-    let mut lines = head.split("\r\n");
-    let status_line = lines.next().unwrap_or_default();
-    let status = status_line
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .ok_or_else(|| invalid(format!("bad status line {status_line:?}")))?;
-    let headers: Vec<(String, String)> = lines
-        .filter_map(|line| line.split_once(':'))
-        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
-        .collect();
-    let find = |name: &str| {
-        headers
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
-    };
-    let rest = &buf[head_end + 4..];
-    let body = if find("transfer-encoding").is_some_and(|te| te.eq_ignore_ascii_case("chunked")) {
-        match dechunk(rest) {
-            Some(body) => body,
-            None if eof => return Err(invalid("truncated chunked body".into())),
-            None => return Ok(None),
-        }
-    } else if let Some(length) = find("content-length") {
-        let length: usize = length
-            .parse()
-            .map_err(|_| invalid(format!("bad content-length {length:?}")))?;
-        if rest.len() < length {
-            return if eof {
-                Err(invalid("truncated body".into()))
-            } else {
-                Ok(None)
-            };
-        }
-        rest[..length].to_vec()
-    } else if status == 204 || status == 304 || (100..200).contains(&status) {
-        Vec::new()
-    } else if eof {
-        rest.to_vec()
-    } else {
-        return Ok(None);
-    };
-    Ok(Some(Response {
-        status,
-        headers,
-        body: String::from_utf8_lossy(&body).into_owned(),
-    }))
-}
-
-fn dechunk(mut rest: &[u8]) -> Option<Vec<u8>> {
-    let mut body = Vec::new();
-    loop {
-        let line_end = rest.windows(2).position(|w| w == b"\r\n")?;
-        let size_text = String::from_utf8_lossy(&rest[..line_end]);
-        let size = usize::from_str_radix(size_text.split(';').next()?.trim(), 16).ok()?;
-        rest = &rest[line_end + 2..];
-        if size == 0 {
-            return Some(body);
-        }
-        if rest.len() < size + 2 {
-            return None;
-        }
-        body.extend_from_slice(&rest[..size]);
-        rest = &rest[size + 2..];
     }
 }
 

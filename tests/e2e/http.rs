@@ -221,7 +221,7 @@ pub fn send(addr: SocketAddr, request: &Request) -> io::Result<Response> {
 
 /// Parses a response from `buf`: `Ok(None)` while it is incomplete (`eof`: no more bytes
 /// will come, so a body without a length ends here).
-fn parse(buf: &[u8], eof: bool) -> io::Result<Option<Response>> {
+pub fn parse(buf: &[u8], eof: bool) -> io::Result<Option<Response>> {
     let invalid = |what: &str| io::Error::new(io::ErrorKind::InvalidData, what.to_owned());
     let Some(head_end) = buf.windows(4).position(|w| w == b"\r\n\r\n") else {
         return if eof {
