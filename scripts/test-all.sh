@@ -24,6 +24,7 @@ cargo test --workspace --all-features
 
 step "compile-fail tests without a framework feature, and with each framework alone"
 cargo test -p twilio-auth --no-default-features --test ui
+cargo test -p twilio-auth --features rocket --test ui
 cargo test -p twilio-auth --features warp --test ui
 
 step "differential test against twilio-python and twilio-node"
