@@ -24,9 +24,8 @@
 #[path = "support/mod.rs"]
 mod support;
 
-use std::net::SocketAddr;
 use std::process::ExitCode;
-use support::{config_error, config_from_env, port_from_env, xml_escape};
+use support::{announce, bind_and_configure, init_logging, xml_escape};
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Form, FromRef};
@@ -34,7 +33,6 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::post;
 use serde::Deserialize;
-use tracing_subscriber::EnvFilter;
 use twilio_auth::{Config, twilio_signed};
 
 /// The application's state; `#[twilio_signed]` finds the configuration in it.
@@ -88,31 +86,12 @@ fn app(config: Config) -> Router {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("error"));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
-
-    let port = match port_from_env() {
-        Ok(port) => port,
-        Err(message) => return config_error(&message),
+    init_logging("error");
+    let (listener, config) = match bind_and_configure().await {
+        Ok(bound) => bound,
+        Err(code) => return code,
     };
-    let listener =
-        match tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], port))).await {
-            Ok(listener) => listener,
-            Err(e) => return config_error(&format!("cannot listen on 127.0.0.1:{port}: {e}")),
-        };
-    let port = match listener.local_addr() {
-        Ok(addr) => addr.port(),
-        Err(e) => return config_error(&format!("cannot read the bound address: {e}")),
-    };
-    let config = match config_from_env(port) {
-        Ok(config) => config,
-        Err(message) => return config_error(&message),
-    };
-
-    println!("listening on http://127.0.0.1:{port}");
+    announce(listener.local_addr().map_or(0, |a| a.port()));
     let served = axum::serve(listener, app(config))
         .with_graceful_shutdown(async {
             if tokio::signal::ctrl_c().await.is_err() {

@@ -30,7 +30,7 @@ mod support;
 use std::io::Write as _;
 use std::net::{Ipv4Addr, TcpListener};
 use std::process::ExitCode;
-use support::{config_error, config_from_env, port_from_env, xml_escape};
+use support::{config_error, config_from_env, init_logging, log_config, port_from_env, xml_escape};
 
 use rocket::data::{ByteUnit, Limits};
 use rocket::error::ErrorKind;
@@ -39,7 +39,6 @@ use rocket::form::{Form, FromForm};
 use rocket::http::ContentType;
 use rocket::serde::json::{Json, Value, json};
 use rocket::{Build, Rocket, get, post, routes};
-use tracing_subscriber::EnvFilter;
 use twilio_auth::Config;
 use twilio_auth::rocket::{TwilioAuth, twilio_signed};
 
@@ -173,13 +172,9 @@ const BIND_ATTEMPTS: usize = 3;
 
 #[rocket::main]
 async fn main() -> ExitCode {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     // Installed before Rocket's logger, it also receives Rocket's `log` messages, so they go
     // to stderr like everything else and stdout keeps only the ready line.
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
+    init_logging("info");
 
     let requested = match port_from_env() {
         Ok(port) => port,
@@ -197,13 +192,7 @@ async fn main() -> ExitCode {
             Ok(config) => config,
             Err(message) => return config_error(&message),
         };
-        tracing::info!(?config, "twilio-auth configured");
-        if attempt == 1 && config.http_auth().is_none() {
-            tracing::warn!(
-                "WEBHOOK_USER and WEBHOOK_PASSWORD are not set: /basic/voice and /digest/voice \
-                 refuse every request with 401"
-            );
-        }
+        log_config(&config);
         let error = match app(config, port).launch().await {
             Ok(_) => return ExitCode::SUCCESS,
             Err(error) => error,

@@ -37,12 +37,10 @@
 #[path = "support/mod.rs"]
 mod support;
 
-use std::net::SocketAddr;
 use std::process::ExitCode;
-use support::{config_error, config_from_env, port_from_env, xml_escape};
+use support::{announce, bind_and_configure, init_logging, log_config, xml_escape};
 
 use serde::Deserialize;
-use tracing_subscriber::EnvFilter;
 use twilio_auth::Config;
 use twilio_auth::warp::{Form, Json, Query, twilio_signed};
 use warp::{Filter, Reply};
@@ -135,40 +133,13 @@ pub fn routes(
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
-
-    let port = match port_from_env() {
-        Ok(port) => port,
-        Err(message) => return config_error(&message),
+    init_logging("info");
+    let (listener, config) = match bind_and_configure().await {
+        Ok(bound) => bound,
+        Err(code) => return code,
     };
-    // Bind first: with PORT=0 the default public URL needs the port the OS picked.
-    let listener =
-        match tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], port))).await {
-            Ok(listener) => listener,
-            Err(e) => return config_error(&format!("cannot listen on 127.0.0.1:{port}: {e}")),
-        };
-    let port = match listener.local_addr() {
-        Ok(addr) => addr.port(),
-        Err(e) => return config_error(&format!("cannot read the bound address: {e}")),
-    };
-    let config = match config_from_env(port) {
-        Ok(config) => config,
-        Err(message) => return config_error(&message),
-    };
-    tracing::info!(?config, "twilio-auth configured");
-    if config.http_auth().is_none() {
-        tracing::warn!(
-            "WEBHOOK_USER and WEBHOOK_PASSWORD are not set: /basic/voice and /digest/voice \
-             refuse every request with 401"
-        );
-    }
-
-    // The one machine-readable line: harnesses wait for it and read the port from it.
-    println!("listening on http://127.0.0.1:{port}");
+    log_config(&config);
+    announce(listener.local_addr().map_or(0, |a| a.port()));
     warp::serve(routes(config))
         .incoming(listener)
         .graceful(async {

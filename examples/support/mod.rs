@@ -5,8 +5,10 @@
 // Each app uses its own subset of these helpers.
 #![allow(dead_code)]
 
+use std::net::SocketAddr;
 use std::process::ExitCode;
 
+use tracing_subscriber::EnvFilter;
 use twilio_auth::{Config, ConfigBuilder, ENV_BODY_LIMIT, PublicUrlPolicy};
 
 /// The apps' body limit when `TWILIO_BODY_LIMIT` is unset: Twilio's webhooks are a few KiB.
@@ -73,4 +75,48 @@ pub fn port_from_env() -> Result<u16, String> {
 pub fn config_error(message: &str) -> ExitCode {
     eprintln!("error: {message}");
     ExitCode::from(2)
+}
+
+/// Logs to stderr, filtered by `RUST_LOG` (default `default_level`): stdout is kept for the
+/// ready line.
+pub fn init_logging(default_level: &str) {
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_level));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+/// Binds `127.0.0.1:$PORT`, then reads the configuration for the port actually bound (with
+/// `PORT=0` the default public URL needs the port the OS picked). On failure the `error:`
+/// line is printed and the exit code returned.
+pub async fn bind_and_configure() -> Result<(tokio::net::TcpListener, Config), ExitCode> {
+    let port = port_from_env().map_err(|message| config_error(&message))?;
+    let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], port)))
+        .await
+        .map_err(|e| config_error(&format!("cannot listen on 127.0.0.1:{port}: {e}")))?;
+    let port = listener
+        .local_addr()
+        .map_err(|e| config_error(&format!("cannot read the bound address: {e}")))?
+        .port();
+    let config = config_from_env(port).map_err(|message| config_error(&message))?;
+    Ok((listener, config))
+}
+
+/// Logs the configuration (secrets redacted) and warns when the HTTP-auth routes cannot
+/// work.
+pub fn log_config(config: &Config) {
+    tracing::info!(?config, "twilio-auth configured");
+    if config.http_auth().is_none() {
+        tracing::warn!(
+            "WEBHOOK_USER and WEBHOOK_PASSWORD are not set: /basic/voice and /digest/voice \
+             refuse every request with 401"
+        );
+    }
+}
+
+/// The one machine-readable line: harnesses wait for it and read the port from it.
+pub fn announce(port: u16) {
+    println!("listening on http://127.0.0.1:{port}");
 }
