@@ -43,14 +43,16 @@
 pub mod support;
 
 use std::process::ExitCode;
-use support::{announce, bind_and_configure, init_logging, log_config, xml_escape};
+use support::{
+    IncomingCall, StatusCallback, announce, bind_and_configure, greeting_twiml, init_logging,
+    log_config,
+};
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Form, FromRef, Json, Query};
 use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
-use serde::Deserialize;
 use twilio_auth::{Config, twilio_signed};
 
 /// The application's state; `#[twilio_signed]` finds the verifier's configuration in it
@@ -59,25 +61,6 @@ use twilio_auth::{Config, twilio_signed};
 pub struct AppState {
     /// The verifier's configuration.
     pub twilio: Config,
-}
-
-/// The form Twilio posts when a call comes in (only the fields this app uses; serde
-/// ignores the other thirty).
-#[derive(Debug, Deserialize)]
-pub struct IncomingCall {
-    #[serde(rename = "CallSid")]
-    pub call_sid: String,
-    #[serde(rename = "From", default)]
-    pub from: String,
-}
-
-/// A call status callback, sent as a GET with its parameters in the query.
-#[derive(Debug, Deserialize)]
-pub struct StatusCallback {
-    #[serde(rename = "CallSid")]
-    pub call_sid: String,
-    #[serde(rename = "CallStatus", default)]
-    pub call_status: String,
 }
 
 /// `POST /voice`: answers the call with TwiML.
@@ -101,12 +84,7 @@ pub async fn digest_voice(Form(call): Form<IncomingCall>) -> impl IntoResponse {
 /// The TwiML that greets a verified call.
 fn answer(call: &IncomingCall) -> impl IntoResponse + use<> {
     tracing::info!(call_sid = %call.call_sid, "incoming call");
-    let twiml = format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\
-         <Response><Say>Hello {}, your call {} is verified.</Say></Response>",
-        xml_escape(&call.from),
-        xml_escape(&call.call_sid),
-    );
+    let twiml = greeting_twiml(&call.from, &call.call_sid);
     ([(header::CONTENT_TYPE, "text/xml")], twiml)
 }
 

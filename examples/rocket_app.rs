@@ -30,7 +30,9 @@ mod support;
 use std::io::Write as _;
 use std::net::{Ipv4Addr, TcpListener};
 use std::process::ExitCode;
-use support::{config_error, config_from_env, init_logging, log_config, port_from_env, xml_escape};
+use support::{
+    config_error, config_from_env, greeting_twiml, init_logging, log_config, port_from_env,
+};
 
 use rocket::data::{ByteUnit, Limits};
 use rocket::error::ErrorKind;
@@ -109,12 +111,7 @@ pub fn events(event: Json<Value>) -> Json<Value> {
 
 fn answer(call: &IncomingCall) -> (ContentType, String) {
     tracing::info!(call_sid = %call.call_sid, "incoming call");
-    let twiml = format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\
-         <Response><Say>Hello {}, your call {} is verified.</Say></Response>",
-        xml_escape(&call.from),
-        xml_escape(&call.call_sid),
-    );
+    let twiml = greeting_twiml(&call.from, &call.call_sid);
     (ContentType::XML, twiml)
 }
 

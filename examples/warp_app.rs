@@ -38,31 +38,14 @@
 mod support;
 
 use std::process::ExitCode;
-use support::{announce, bind_and_configure, init_logging, log_config, xml_escape};
+use support::{
+    IncomingCall, StatusCallback, announce, bind_and_configure, greeting_twiml, init_logging,
+    log_config,
+};
 
-use serde::Deserialize;
 use twilio_auth::Config;
 use twilio_auth::warp::{Form, Json, Query, twilio_signed};
 use warp::{Filter, Reply};
-
-/// The form Twilio posts when a call comes in (only the fields this app uses; serde
-/// ignores the other thirty).
-#[derive(Debug, Deserialize)]
-pub struct IncomingCall {
-    #[serde(rename = "CallSid")]
-    pub call_sid: String,
-    #[serde(rename = "From", default)]
-    pub from: String,
-}
-
-/// A call status callback, sent as a GET with its parameters in the query.
-#[derive(Debug, Deserialize)]
-pub struct StatusCallback {
-    #[serde(rename = "CallSid")]
-    pub call_sid: String,
-    #[serde(rename = "CallStatus", default)]
-    pub call_status: String,
-}
 
 /// `POST /voice` (and `/api/voice`): answers the call with TwiML.
 #[twilio_signed(post, path = "voice")]
@@ -108,12 +91,7 @@ pub async fn events(Json(event): Json<serde_json::Value>) -> impl Reply {
 /// The TwiML answer to a call.
 fn answer(call: &IncomingCall) -> impl Reply + use<> {
     tracing::info!(call_sid = %call.call_sid, "incoming call");
-    let twiml = format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\
-         <Response><Say>Hello {}, your call {} is verified.</Say></Response>",
-        xml_escape(&call.from),
-        xml_escape(&call.call_sid),
-    );
+    let twiml = greeting_twiml(&call.from, &call.call_sid);
     warp::reply::with_header(twiml, "content-type", "text/xml")
 }
 

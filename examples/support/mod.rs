@@ -8,6 +8,7 @@
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
+use serde::Deserialize;
 use tracing_subscriber::EnvFilter;
 use twilio_auth::{Config, ConfigBuilder, ENV_BODY_LIMIT, PublicUrlPolicy};
 
@@ -43,6 +44,35 @@ pub fn with_local_default(
             .public_base_url(format!("http://127.0.0.1:{port}"))
             .build(),
     }
+}
+
+/// The form Twilio posts when a call comes in (only the fields the apps use; serde ignores
+/// the other thirty).
+#[derive(Debug, Deserialize)]
+pub struct IncomingCall {
+    #[serde(rename = "CallSid")]
+    pub call_sid: String,
+    #[serde(rename = "From", default)]
+    pub from: String,
+}
+
+/// A call status callback, sent as a GET with its parameters in the query.
+#[derive(Debug, Deserialize)]
+pub struct StatusCallback {
+    #[serde(rename = "CallSid")]
+    pub call_sid: String,
+    #[serde(rename = "CallStatus", default)]
+    pub call_status: String,
+}
+
+/// The TwiML every app answers a verified call with.
+pub fn greeting_twiml(from: &str, call_sid: &str) -> String {
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\
+         <Response><Say>Hello {}, your call {} is verified.</Say></Response>",
+        xml_escape(from),
+        xml_escape(call_sid),
+    )
 }
 
 /// Text made safe inside TwiML (XML) elements and attributes.
