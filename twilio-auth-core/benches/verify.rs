@@ -7,72 +7,14 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use hmac::{Hmac, KeyInit, Mac};
-use serde::Deserialize;
 use sha1::Sha1;
 use sha2::{Digest, Sha256};
-use std::collections::BTreeMap;
 use std::hint::black_box;
-use twilio_auth_core::{Config, WebhookRequest, form};
+use twilio_auth_core::{Config, WebhookRequest};
 
-#[derive(Deserialize)]
-struct Workloads {
-    token: String,
-    workloads: BTreeMap<String, Workload>,
-}
-
-#[derive(Deserialize)]
-struct Workload {
-    kind: String,
-    url: String,
-    #[serde(default)]
-    params: Vec<(String, String)>,
-    #[serde(default)]
-    body: Option<String>,
-    signature: String,
-    bad_signature: String,
-}
-
-/// A request as it arrives: path and query, headers, body bytes.
-struct Raw {
-    path_and_query: String,
-    host: String,
-    content_type: &'static str,
-    body: Vec<u8>,
-    signed_string: String,
-}
-
-fn load() -> Workloads {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/data/workloads.json");
-    serde_json::from_str(&std::fs::read_to_string(path).expect("read workloads.json"))
-        .expect("parse workloads")
-}
-
-fn raw(w: &Workload) -> Raw {
-    let after_scheme = &w.url[w.url.find("://").unwrap() + 3..];
-    let slash = after_scheme.find('/').unwrap();
-    let (host, path_and_query) = after_scheme.split_at(slash);
-    let (content_type, body, signed_string) = if w.kind == "form" {
-        let suffix = form::params_suffix(&w.params);
-        (
-            "application/x-www-form-urlencoded",
-            form::encode(&w.params).into_bytes(),
-            format!("{}{suffix}", w.url),
-        )
-    } else {
-        (
-            "application/json",
-            w.body.clone().unwrap().into_bytes(),
-            w.url.clone(),
-        )
-    };
-    Raw {
-        path_and_query: path_and_query.to_owned(),
-        host: host.to_owned(),
-        content_type,
-        body,
-        signed_string,
-    }
-}
+#[path = "../tests/support/workloads.rs"]
+mod workloads;
+use workloads::{load, raw};
 
 fn bench(c: &mut Criterion) {
     let workloads = load();

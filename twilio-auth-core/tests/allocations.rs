@@ -5,10 +5,12 @@
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
-use std::collections::BTreeMap;
 
-use serde::Deserialize;
-use twilio_auth_core::{Config, WebhookRequest, form};
+use twilio_auth_core::{Config, WebhookRequest};
+
+#[path = "support/workloads.rs"]
+mod workloads;
+use workloads::{load, raw};
 
 /// Counts the allocations (and reallocations) made by the current thread, so other tests
 /// running at the same time do not disturb the count.
@@ -52,24 +54,6 @@ fn allocations_during(f: impl FnOnce()) -> u64 {
     ALLOCATIONS.with(Cell::get) - before
 }
 
-#[derive(Deserialize)]
-struct Workloads {
-    token: String,
-    workloads: BTreeMap<String, Workload>,
-}
-
-#[derive(Deserialize)]
-struct Workload {
-    kind: String,
-    url: String,
-    #[serde(default)]
-    params: Vec<(String, String)>,
-    #[serde(default)]
-    body: Option<String>,
-    signature: String,
-    bad_signature: String,
-}
-
 /// Upper bounds per verification: (benchmark id, workload, valid?, allocations). Before
 /// the lean hot path these were 15, 29, 31, 44, 7 and 20. A valid form request now costs
 /// the URL, the decoded text, the parameter list, the suffix (and for sms one buffer for
@@ -85,10 +69,7 @@ const BOUNDS: &[(&str, &str, bool, u64)] = &[
 
 #[test]
 fn allocations_per_verification_stay_within_bounds() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/data/workloads.json");
-    let workloads: Workloads =
-        serde_json::from_str(&std::fs::read_to_string(path).expect("read workloads.json"))
-            .expect("parse workloads.json");
+    let workloads = load();
     let config = Config::builder()
         .auth_token(workloads.token.as_str())
         .body_limit(1 << 20)
@@ -98,26 +79,20 @@ fn allocations_per_verification_stay_within_bounds() {
     let mut over = Vec::new();
     for &(id, key, valid, bound) in BOUNDS {
         let w = &workloads.workloads[key];
-        let after_scheme = &w.url[w.url.find("://").unwrap() + 3..];
-        let (host, path_and_query) = after_scheme.split_at(after_scheme.find('/').unwrap());
-        let (content_type, body) = if w.kind == "form" {
-            ("application/x-www-form-urlencoded", form::encode(&w.params))
-        } else {
-            ("application/json", w.body.clone().unwrap())
-        };
+        let raw = raw(w);
         let signature = if valid {
             &w.signature
         } else {
             &w.bad_signature
         };
         let headers = [
-            ("Host", host),
-            ("Content-Type", content_type),
+            ("Host", raw.host.as_str()),
+            ("Content-Type", raw.content_type),
             ("X-Twilio-Signature", signature.as_str()),
         ];
-        let req = WebhookRequest::new("POST", path_and_query)
+        let req = WebhookRequest::new("POST", &raw.path_and_query)
             .headers(&headers)
-            .body(body.as_bytes());
+            .body(&raw.body);
 
         // The first call may initialise lazily-built state; count a later one.
         assert_eq!(config.verify(&req).is_ok(), valid, "{id}");
