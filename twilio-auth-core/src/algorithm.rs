@@ -107,10 +107,17 @@ impl KeyedMac {
     /// Whether `signature` is the MAC of `url` followed by `suffix` (the parameters),
     /// compared in constant time. The two are fed to the MAC one after the other: the
     /// signed string is never built.
-    pub fn matches(&self, algorithm: Algorithm, url: &str, suffix: &str, signature: &[u8]) -> bool {
+    pub fn matches(
+        &self,
+        algorithm: Algorithm,
+        url: &str,
+        suffix: &[u8],
+        signature: &[u8],
+    ) -> bool {
+        let pieces = [url.as_bytes(), suffix];
         match algorithm {
-            Algorithm::HmacSha1 => mac_matches(&self.sha1, [url, suffix], signature),
-            Algorithm::HmacSha256 => mac_matches(&self.sha256, [url, suffix], signature),
+            Algorithm::HmacSha1 => mac_matches(&self.sha1, pieces, signature),
+            Algorithm::HmacSha256 => mac_matches(&self.sha256, pieces, signature),
         }
     }
 
@@ -121,6 +128,7 @@ impl KeyedMac {
                 .iter()
                 .flat_map(|(name, value)| [name.as_ref(), value.as_ref()]),
         );
+        let pieces = pieces.map(str::as_bytes);
         match algorithm {
             Algorithm::HmacSha1 => mac_of(&self.sha1, pieces).to_vec(),
             Algorithm::HmacSha256 => mac_of(&self.sha256, pieces).to_vec(),
@@ -131,16 +139,16 @@ impl KeyedMac {
 /// The MAC of the pieces, one after the other, from a clone of the keyed state.
 fn mac_of<'p, M: Mac + Clone>(
     keyed: &M,
-    pieces: impl IntoIterator<Item = &'p str>,
+    pieces: impl IntoIterator<Item = &'p [u8]>,
 ) -> hmac::digest::Output<M> {
     let mut mac = keyed.clone();
     for piece in pieces {
-        mac.update(piece.as_bytes());
+        mac.update(piece);
     }
     mac.finalize().into_bytes()
 }
 
-fn mac_matches<M: Mac + Clone>(keyed: &M, pieces: [&str; 2], signature: &[u8]) -> bool {
+fn mac_matches<M: Mac + Clone>(keyed: &M, pieces: [&[u8]; 2], signature: &[u8]) -> bool {
     let expected = mac_of(keyed, pieces);
     bool::from(expected.as_slice().ct_eq(signature))
 }

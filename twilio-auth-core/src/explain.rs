@@ -47,11 +47,8 @@ impl Config {
     pub fn explain(&self, req: &WebhookRequest<'_>) -> Explanation {
         let mut attempts = Vec::new();
         let outcome = self.verify_observed(req, &mut |attempt| {
-            let mut signed_string = attempt.url.to_owned();
-            for (name, value) in attempt.params {
-                signed_string.push_str(name);
-                signed_string.push_str(value);
-            }
+            let suffix = String::from_utf8_lossy(attempt.suffix);
+            let signed_string = format!("{}{suffix}", attempt.url);
             attempts.push(ExplainedAttempt {
                 url: attempt.url.to_owned(),
                 signed_string,

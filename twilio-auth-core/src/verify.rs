@@ -68,7 +68,8 @@ impl<'k> Keys<'k> {
 /// One signature comparison, reported to an observer (used by [`Config::explain`]).
 pub(crate) struct Attempt<'x> {
     pub url: &'x str,
-    pub params: &'x [(&'x str, &'x str)],
+    /// The parameters as they follow the URL in the signed string.
+    pub suffix: &'x [u8],
     pub key: &'x KeySource,
     pub algorithm: Algorithm,
     pub matched: bool,
@@ -290,12 +291,12 @@ impl Config {
             return reject(RejectionReason::MissingSignature);
         };
         let payload = Payload::of(req);
-        let mut text = String::new();
+        let mut text = Vec::new();
         let params = match payload {
             Payload::Form(body) => SigningParams::decode(body, &mut text),
             _ => SigningParams::none(),
         };
-        let (algorithm, keys) = match self.keys_for(req, &url, params.params()) {
+        let (algorithm, keys) = match self.keys_for(req, &url, &params) {
             Ok(found) => found,
             Err(reason) => return reject(reason),
         };
@@ -313,14 +314,12 @@ impl Config {
         }
 
         let mut try_url = |candidate: &str| {
-            for ordered in params.orderings() {
+            for suffix in params.suffixes() {
                 for key in keys.iter() {
-                    let matched = key
-                        .mac
-                        .matches(algorithm, candidate, &ordered.suffix, signature);
+                    let matched = key.mac.matches(algorithm, candidate, suffix, signature);
                     observe(&Attempt {
                         url: candidate,
-                        params: &ordered.params,
+                        suffix,
                         key: &key.source,
                         algorithm,
                         matched,
@@ -378,7 +377,7 @@ impl Config {
         &'k self,
         req: &WebhookRequest<'_>,
         url: &'k str,
-        params: &[(&'k str, &'k str)],
+        params: &SigningParams<'k>,
     ) -> Result<(Algorithm, Keys<'k>), RejectionReason> {
         let inner = &self.inner;
         if let Some(header) = req.header(SIGNATURE_SETTINGS_HEADER) {
@@ -397,9 +396,7 @@ impl Config {
         }
         if !inner.accounts.is_empty() {
             let account_sid = params
-                .iter()
-                .find(|(name, _)| *name == "AccountSid")
-                .map(|(_, value)| *value)
+                .value_of("AccountSid")
                 .or_else(|| query_values(url, "AccountSid").next());
             if let Some(sid) = account_sid
                 && inner.accounts.iter().any(|(account, _)| account == sid)

@@ -1,0 +1,228 @@
+//! A form body as the verifier uses it: decoded once into one buffer, ordered, and turned
+//! into the parameter suffix of the signed string, computed once for all candidate URLs.
+
+use std::borrow::Cow;
+use std::cmp::Ordering;
+
+use super::decode::{Decoded, Field, decode};
+use super::utf16_cmp;
+
+/// A form body's parameters as the verifier uses them: decoded exactly as
+/// [`super::parse`] decodes them, in the orderings of [`super::orderings`], each as its
+/// suffix of the signed string. The decoded text lives in one buffer that everything
+/// borrows, so a body costs the same few allocations however many parameters it has.
+pub(crate) struct SigningParams<'t> {
+    /// Every name and value in it is UTF-8 on its own.
+    text: &'t [u8],
+    /// In byte order, without repeats.
+    fields: Vec<Field>,
+    by_bytes: Cow<'t, [u8]>,
+    /// The suffix in UTF-16 order, when it differs.
+    by_utf16: Option<Vec<u8>>,
+}
+
+impl<'t> SigningParams<'t> {
+    /// No parameters (a body that is not a form): an empty suffix.
+    pub fn none() -> Self {
+        SigningParams {
+            text: b"",
+            fields: Vec::new(),
+            by_bytes: Cow::Borrowed(b""),
+            by_utf16: None,
+        }
+    }
+
+    /// Decodes a form body into `text`.
+    pub fn decode(body: &[u8], text: &'t mut Vec<u8>) -> Self {
+        let Decoded {
+            text: decoded,
+            mut fields,
+            astral,
+        } = decode(body);
+        *text = decoded;
+        let text: &'t [u8] = text;
+        into_byte_order(text, &mut fields);
+        let by_bytes = suffix_of(text, &fields);
+        // Only text outside the BMP can order differently in UTF-16.
+        let by_utf16 = astral.then(|| utf16_suffix(text, &fields)).flatten();
+        SigningParams {
+            text,
+            fields,
+            by_bytes,
+            by_utf16,
+        }
+    }
+
+    /// The first value of the parameter `name` in byte order (the smallest, if repeated).
+    pub fn value_of(&self, name: &str) -> Option<&'t str> {
+        let text = self.text;
+        self.fields
+            .iter()
+            .find(|f| &text[f.start..f.middle] == name.as_bytes())
+            .and_then(|f| std::str::from_utf8(&text[f.middle..f.end]).ok())
+    }
+
+    /// The suffix of each ordering to try, byte order first.
+    pub fn suffixes(&self) -> impl Iterator<Item = &[u8]> {
+        std::iter::once(self.by_bytes.as_ref()).chain(self.by_utf16.as_deref())
+    }
+}
+
+/// Sorts fields by name, then value, in byte order, and drops repeats.
+///
+/// Twilio sends its parameters in runs already in order: all of them for voice webhooks
+/// (which are then only checked), a few dozen runs at most for messages. The fields that
+/// break the order are moved into place one by one (found by binary search), as long as
+/// the moves stay few; past that, the rest is sorted.
+fn into_byte_order(text: &[u8], fields: &mut Vec<Field>) {
+    for field in fields.iter_mut() {
+        let len = field.middle - field.start;
+        field.key = [
+            key_part(text, field.start, len),
+            key_part(text, field.start + 16, len.saturating_sub(16)),
+        ];
+    }
+    let order = |a: &Field, b: &Field| field_order(text, a, b);
+    if fields.is_sorted_by(|a, b| order(a, b).is_lt()) {
+        return;
+    }
+    // Sorted as indices, so that moving one costs a few bytes, not a whole field.
+    let mut sorted: Vec<usize> = (0..fields.len()).collect();
+    let by_index = |a: &usize, b: &usize| order(&fields[*a], &fields[*b]);
+    let mut moves_left = 4096 + 4 * fields.len();
+    for i in 1..sorted.len() {
+        let index = sorted[i];
+        if by_index(&sorted[i - 1], &index).is_lt() {
+            continue;
+        }
+        let at = sorted[..i].partition_point(|other| by_index(other, &index).is_lt());
+        if i - at > moves_left {
+            sorted.sort_unstable_by(by_index);
+            break;
+        }
+        moves_left -= i - at;
+        sorted[at..=i].rotate_right(1);
+    }
+    let mut in_order: Vec<Field> = sorted.into_iter().map(|i| fields[i]).collect();
+    in_order.dedup_by(|a, b| order(a, b).is_eq());
+    *fields = in_order;
+}
+
+/// Byte order of (name, value). The keys hold the first 32 bytes of the names,
+/// zero-padded: when they are equal, the names differ only in what follows (the bytes
+/// after the 32nd, or, for two shorter names, their length).
+fn field_order(text: &[u8], a: &Field, b: &Field) -> Ordering {
+    let keys = a.key[0].cmp(&b.key[0]).then(a.key[1].cmp(&b.key[1]));
+    keys.then_with(|| {
+        let name = |f: &Field| &text[f.start..f.middle];
+        let value = |f: &Field| &text[f.middle..f.end];
+        name(a).cmp(name(b)).then_with(|| value(a).cmp(value(b)))
+    })
+}
+
+/// The names and values of `fields`, in their order, one after the other. Fields that
+/// follow each other in the text as well are copied as one run; when they all do, the
+/// text is the suffix.
+fn suffix_of<'t>(text: &'t [u8], fields: &[Field]) -> Cow<'t, [u8]> {
+    let (Some(first), Some(last)) = (fields.first(), fields.last()) else {
+        return Cow::Borrowed(b"");
+    };
+    if fields.windows(2).all(|w| w[0].end == w[1].start) {
+        return Cow::Borrowed(&text[first.start..last.end]);
+    }
+    let mut suffix = Vec::with_capacity(fields.iter().map(|f| f.end - f.start).sum());
+    let mut run = first.start..first.end;
+    for field in &fields[1..] {
+        if field.start == run.end {
+            run.end = field.end;
+        } else {
+            suffix.extend_from_slice(&text[run]);
+            run = field.start..field.end;
+        }
+    }
+    suffix.extend_from_slice(&text[run]);
+    Cow::Owned(suffix)
+}
+
+/// The suffix in UTF-16 order, when that differs from byte order.
+fn utf16_suffix(text: &[u8], by_bytes: &[Field]) -> Option<Vec<u8>> {
+    let str_of =
+        |range: std::ops::Range<usize>| std::str::from_utf8(&text[range]).unwrap_or_default();
+    let pair = |f: &Field| (str_of(f.start..f.middle), str_of(f.middle..f.end));
+    let mut by_utf16 = by_bytes.to_vec();
+    by_utf16.sort_by(|a, b| utf16_cmp(pair(a), pair(b)));
+    (by_utf16 != by_bytes).then(|| suffix_of(text, &by_utf16).into_owned())
+}
+
+/// The `len` bytes of `text` at `at`, at most 16 and zero-padded, as a big-endian integer.
+/// Read as 16 bytes at once where `text` has them, with the bytes past `len` masked off:
+/// a copy of `len` bytes would cost a call and a stalled load.
+fn key_part(text: &[u8], at: usize, len: usize) -> u128 {
+    let sixteen = text
+        .get(at..at + 16)
+        .and_then(|s| <[u8; 16]>::try_from(s).ok());
+    let bytes = sixteen.unwrap_or_else(|| {
+        let mut bytes = [0; 16];
+        let part = text.get(at..).unwrap_or_default();
+        let len = len.min(16).min(part.len());
+        bytes[..len].copy_from_slice(&part[..len]);
+        bytes
+    });
+    let dropped = u128::MAX.checked_shr(8 * len.min(16) as u32).unwrap_or(0);
+    u128::from_be_bytes(bytes) & !dropped
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::form::{orderings, parse, suffix};
+
+    fn suffixes(body: &[u8]) -> Vec<String> {
+        let mut text = Vec::new();
+        let decoded = SigningParams::decode(body, &mut text);
+        decoded
+            .suffixes()
+            .map(|s| String::from_utf8(s.to_vec()).unwrap())
+            .collect()
+    }
+
+    fn expected(body: &[u8]) -> Vec<String> {
+        let params = parse(body);
+        let (by_bytes, by_utf16) = orderings(&params);
+        let mut want = vec![suffix(&by_bytes)];
+        want.extend(by_utf16.map(|o| suffix(&o)));
+        want
+    }
+
+    #[test]
+    fn sorted_bodies_borrow_the_text_and_others_are_sorted() {
+        let mut text = Vec::new();
+        let sorted = SigningParams::decode(b"A=1&B=%2B2&C=3", &mut text);
+        assert!(matches!(sorted.by_bytes, Cow::Borrowed(b"A1B+2C3")));
+        let mut text = Vec::new();
+        let unsorted = SigningParams::decode(b"MediaUrl1=b&MediaUrl0=a&B=2&B=2&A", &mut text);
+        assert_eq!(unsorted.by_bytes.as_ref(), b"AB2MediaUrl0aMediaUrl1b");
+        assert_eq!(unsorted.value_of("B"), Some("2"));
+        assert_eq!(unsorted.value_of("C"), None);
+        // Names that share their first eight bytes, and a name that is a prefix of another.
+        assert_eq!(
+            suffixes(b"ABCDEFGHb=2&ABCDEFGH=1&ABCDEFGHa=3&ABCDEFG%00=4"),
+            ["ABCDEFG\u{0}4ABCDEFGH1ABCDEFGHa3ABCDEFGHb2"]
+        );
+    }
+
+    proptest::proptest! {
+        /// The verifier's suffixes agree with `parse` + `orderings` on bodies made of the
+        /// bytes that matter, names sharing long prefixes included.
+        #[test]
+        fn suffixes_are_those_of_parse_and_orderings(
+            body in proptest::collection::vec(proptest::sample::select(vec![
+                &b"&"[..], b"=", b"+", b"%", b"a", b"B", b"%41", b"%F0%9F%98%80", b"\xEF\xBF\xBD",
+                b"\xC3", b"\xFF", b"X-Custom-Field-0", b"X-Custom-Field-", b"MediaUrl",
+            ]), 0..40)
+        ) {
+            let body = body.concat();
+            proptest::prop_assert_eq!(suffixes(&body), expected(&body));
+        }
+    }
+}
