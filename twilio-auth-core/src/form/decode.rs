@@ -7,7 +7,7 @@
 //! vectorises; the bytes left that matter (`&`, `=`, `%`) are then found 64 at a time,
 //! and the plain text between two of them is copied in one fixed-size piece.
 
-use super::parse;
+use super::{has_astral, parse};
 
 /// Where one decoded pair lies in the text: the name, then the value right after it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -175,7 +175,7 @@ fn decode_lossy(body: &[u8]) -> Decoded {
             Field::new(start, middle, text.len())
         })
         .collect();
-    let astral = super::has_astral(&text);
+    let astral = has_astral(&text);
     Decoded {
         text: text.into_bytes(),
         fields,
@@ -214,17 +214,15 @@ fn special_bytes(block: &[u8]) -> u64 {
     mask
 }
 
-/// The value of each byte as a hex digit, or `NOT_HEX`.
+/// The value of each byte as a hex digit ([`super::hex_value`]), or `NOT_HEX`: a lookup
+/// rather than a branch per digit.
 const HEX: [u8; 256] = {
     let mut table = [NOT_HEX; 256];
     let mut b = 0;
     while b < 256 {
-        table[b] = match b as u8 {
-            d @ b'0'..=b'9' => d - b'0',
-            d @ b'a'..=b'f' => d - b'a' + 10,
-            d @ b'A'..=b'F' => d - b'A' + 10,
-            _ => NOT_HEX,
-        };
+        if let Some(digit) = super::hex_value(b as u8) {
+            table[b] = digit;
+        }
         b += 1;
     }
     table

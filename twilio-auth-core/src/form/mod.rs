@@ -111,7 +111,7 @@ fn find_escape(raw: &[u8]) -> Option<usize> {
 
 /// The byte that the escape at the start of `escaped` (a `+` or a `%`) stands for, and
 /// how many bytes it takes. A `%` without two hex digits after it stands for itself.
-pub(super) fn unescape(escaped: &[u8]) -> (u8, usize) {
+fn unescape(escaped: &[u8]) -> (u8, usize) {
     match escaped {
         [b'+', ..] => (b' ', 1),
         [b'%', hi, lo, ..] => match (hex_value(*hi), hex_value(*lo)) {
@@ -133,7 +133,9 @@ fn utf8(bytes: Cow<'_, [u8]>) -> Cow<'_, str> {
     }
 }
 
-fn hex_value(b: u8) -> Option<u8> {
+/// The value of a hex digit (the one definition: the verifier's lookup table is built
+/// from it).
+const fn hex_value(b: u8) -> Option<u8> {
     match b {
         b'0'..=b'9' => Some(b - b'0'),
         b'a'..=b'f' => Some(b - b'a' + 10),
