@@ -18,7 +18,7 @@
 //! half-way on a connection kept open): [`RawRequest`] and [`stream_body`] write those.
 
 use std::fmt::Write as _;
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -151,49 +151,9 @@ fn send(ctx: &Ctx, request: &Request) -> Result<Response, String> {
     http::send(ctx.addr(), request).map_err(|e| format!("no response: {e}"))
 }
 
-/// Reads one response from `stream`, for at most `within`.
+/// Reads one response from `stream`, for at most `within`; a reset after some bytes ends it.
 fn read_response(stream: &mut TcpStream, within: Duration) -> io::Result<Response> {
-    let deadline = Instant::now() + within;
-    let mut buf = Vec::new();
-    let mut chunk = [0u8; 16 * 1024];
-    loop {
-        if let Some(response) = http::parse(&buf, false)? {
-            return Ok(response);
-        }
-        let left = deadline.saturating_duration_since(Instant::now());
-        if left.is_zero() {
-            return Err(io::Error::new(
-                io::ErrorKind::TimedOut,
-                format!(
-                    "no complete response within {within:?} ({} bytes)",
-                    buf.len()
-                ),
-            ));
-        }
-        stream.set_read_timeout(Some(left))?;
-        match stream.read(&mut chunk) {
-            Ok(0) => {
-                return http::parse(&buf, true)?.ok_or_else(|| {
-                    io::Error::new(
-                        io::ErrorKind::UnexpectedEof,
-                        "connection closed before a response",
-                    )
-                });
-            }
-            Ok(n) => buf.extend_from_slice(&chunk[..n]),
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
-                ) => {}
-            // A reset after the answer arrived: take what came.
-            Err(e) if !buf.is_empty() => {
-                return http::parse(&buf, true)?.ok_or(e);
-            }
-            Err(e) => return Err(e),
-        }
-    }
+    http::read_response(stream, within, http::OnReset::EndsResponse)
 }
 
 // --- checks ------------------------------------------------------------------------------
