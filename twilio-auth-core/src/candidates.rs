@@ -29,10 +29,14 @@ impl<'a> UrlParts<'a> {
     ///            ("https", Some("u:p"), "[::1]", Some("8443"), "/voice?a=1"));
     /// ```
     pub fn split(url: &'a str) -> Option<Self> {
-        let sep = url.find("://")?;
+        // A byte scan: `str::find` with a string pattern sets up a two-way searcher first.
+        let sep = url.as_bytes().windows(3).position(|w| w == b"://")?;
         let scheme = &url[..sep];
         let after = &url[sep + 3..];
-        let authority_end = after.find(['/', '?', '#']).unwrap_or(after.len());
+        let authority_end = after
+            .bytes()
+            .position(|b| matches!(b, b'/' | b'?' | b'#'))
+            .unwrap_or(after.len());
         let (authority, rest) = after.split_at(authority_end);
         let (userinfo, host_port) = match authority.rfind('@') {
             Some(at) => (Some(&authority[..at]), &authority[at + 1..]),
@@ -85,7 +89,7 @@ impl<'a> UrlParts<'a> {
                         .bytes()
                         .all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.')
             }),
-            None => !self.host.is_empty() && !self.host.contains(['[', ']']),
+            None => !self.host.is_empty() && !self.host.bytes().any(|b| b == b'[' || b == b']'),
         };
         let port_ok = self.port.is_none_or(|port| {
             port.is_empty()

@@ -112,7 +112,7 @@ impl PublicUrlPolicy {
             path_and_query
         };
         match self {
-            PublicUrlPolicy::BaseUrl(base) => Ok(concat3(base, "", path_and_query)),
+            PublicUrlPolicy::BaseUrl(base) => Ok([base, path_and_query].concat()),
             PublicUrlPolicy::FromRequest {
                 default_scheme,
                 trust_forwarded,
@@ -133,7 +133,13 @@ impl PublicUrlPolicy {
                 if !valid_host(host) || !valid_scheme(scheme) {
                     return Err(UrlProblem::InvalidHost);
                 }
-                let mut url = concat3(scheme, "://", host);
+                // Room for the whole URL, a forwarded port of up to five digits included.
+                let mut url = String::with_capacity(
+                    scheme.len() + "://".len() + host.len() + 6 + path_and_query.len(),
+                );
+                url.push_str(scheme);
+                url.push_str("://");
+                url.push_str(host);
                 if let Some(port) = forwarded.port {
                     let has_port = UrlParts::split(&url).is_some_and(|p| p.port.is_some());
                     let default = (scheme.eq_ignore_ascii_case("https") && port == "443")
@@ -148,14 +154,6 @@ impl PublicUrlPolicy {
             }
         }
     }
-}
-
-fn concat3(a: &str, b: &str, c: &str) -> String {
-    let mut s = String::with_capacity(a.len() + b.len() + c.len());
-    s.push_str(a);
-    s.push_str(b);
-    s.push_str(c);
-    s
 }
 
 /// A host (with optional port) that may stand in a URL's authority.

@@ -3,19 +3,15 @@
 //!
 //! Twilio's bodies have a byte that needs attention every eight or so (every `/` and `:`
 //! of a media URL is escaped, every space is a `+`), so the cost per escape matters as
-//! much as the cost per byte. `+` is turned into a space in a first pass the compiler
-//! vectorises; the bytes left that matter (`&`, `=`, `%`) are then found 64 at a time,
-//! and the plain text between two of them is copied in one fixed-size piece.
+//! much as the cost per byte. The bytes that end a run of plain text (`&`, `=`, `%`) are
+//! found 64 at a time, and the run before each is copied in one fixed-size piece, its
+//! `+`s turned into spaces on the way.
 
 use super::{has_astral, parse};
 
 /// Where one decoded pair lies in the text: the name, then the value right after it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) struct Field {
-    /// The first 32 bytes of the name, zero-padded, as two big-endian integers: they
-    /// order as the name does, so most comparisons of two names are of integers. Set by
-    /// the sort.
-    pub key: [u128; 2],
     pub start: usize,
     pub middle: usize,
     pub end: usize,
@@ -23,12 +19,7 @@ pub(super) struct Field {
 
 impl Field {
     fn new(start: usize, middle: usize, end: usize) -> Self {
-        Field {
-            key: [0; 2],
-            start,
-            middle,
-            end,
-        }
+        Field { start, middle, end }
     }
 }
 
@@ -44,15 +35,7 @@ pub(super) struct Decoded {
 /// Decodes a form body. Each name and value is valid UTF-8 on its own, with invalid
 /// sequences replaced by U+FFFD as in [`super::parse`].
 pub(super) fn decode(body: &[u8]) -> Decoded {
-    // One buffer: the decoded text at the front, the body with `+` as a space behind it.
-    let mut buffer = vec![0; 2 * body.len()];
-    let (out, spaced) = buffer.split_at_mut(body.len());
-    let mut highest = 0; // the body's highest byte: is it ASCII, has it astral text?
-    for (space, &b) in spaced.iter_mut().zip(body) {
-        *space = if b == b'+' { b' ' } else { b };
-        highest = highest.max(b);
-    }
-    let spaced = &*spaced;
+    let mut out = vec![0; body.len()];
     let mut fields = Vec::with_capacity(body.len() / 24 + 1);
     let (mut from, mut to) = (0, 0); // next byte to read, next byte to write
     let mut pair = 0; // where the current pair starts in the body
@@ -60,19 +43,19 @@ pub(super) fn decode(body: &[u8]) -> Decoded {
     let mut middle = None; // where its value starts, once its first `=` is seen
     let mut escaped = 0; // the highest byte an escape made
 
-    for (index, block) in spaced.chunks(BLOCK).enumerate() {
+    for (index, block) in body.chunks(BLOCK).enumerate() {
         let mut specials = special_bytes(block);
         while specials != 0 {
             let at = index * BLOCK + specials.trailing_zeros() as usize;
             specials &= specials - 1;
             // `at >= from` always: the two digits an escape consumes are never special.
             let len = at.saturating_sub(from);
-            copy_run(spaced, from, out, to, len);
+            copy_run(body, from, &mut out, to, len);
             to += len;
             from = at + 1;
-            let byte = match spaced[at] {
+            let byte = match body[at] {
                 b'%' => {
-                    let digit = |i: usize| spaced.get(i).map_or(NOT_HEX, |&b| HEX[usize::from(b)]);
+                    let digit = |i: usize| body.get(i).map_or(NOT_HEX, |&b| HEX[usize::from(b)]);
                     let (hi, lo) = (digit(at + 1), digit(at + 2));
                     if hi | lo < 16 {
                         from = at + 3;
@@ -102,18 +85,24 @@ pub(super) fn decode(body: &[u8]) -> Decoded {
         }
     }
     let len = body.len().saturating_sub(from);
-    copy_run(spaced, from, out, to, len);
+    copy_run(body, from, &mut out, to, len);
     to += len;
     if body.len() > pair {
         fields.push(Field::new(start, middle.unwrap_or(to), to));
     }
-    buffer.truncate(to);
+    out.truncate(to);
+    let buffer = out;
 
     // Each name and value must be UTF-8 on its own. Text that is all ASCII is; otherwise
     // each field that is not ASCII is checked, one component at a time. When one is not
     // UTF-8 (rare, and never from Twilio), each component is decoded with its invalid
     // sequences replaced, as `parse` does.
-    let highest = highest.max(escaped);
+    // The highest byte of the text: is it ASCII, may it hold astral text?
+    let highest = if body.is_ascii() {
+        escaped
+    } else {
+        escaped.max(body.iter().fold(0, |highest, &b| highest.max(b)))
+    };
     let valid = highest < 0x80
         || fields.iter().all(|f| {
             let (name, value) = (&buffer[f.start..f.middle], &buffer[f.middle..f.end]);
@@ -130,10 +119,10 @@ pub(super) fn decode(body: &[u8]) -> Decoded {
     }
 }
 
-/// Copies `len` bytes from `src[from..]` to `dst[to..]` (`to <= from`, and `dst` as long
-/// as `src`). Runs of up to 16 bytes, most of them, are copied as 16 bytes whose tail the
-/// caller overwrites, and runs of up to 64 as 64: a fixed-size copy is a few loads and
-/// stores, a copy of any other size a call.
+/// Copies `len` bytes from `src[from..]` to `dst[to..]` (`to <= from`), each `+` as a
+/// space. Runs of up to 16 bytes, most of them, are copied as 16 bytes whose tail the
+/// caller overwrites, and runs of up to 64 as 64: a fixed-size copy is a few vector
+/// loads, compares and stores, a copy of any other size a loop.
 fn copy_run(src: &[u8], from: usize, dst: &mut [u8], to: usize, len: usize) {
     fn fixed<const N: usize>(src: &[u8], from: usize, dst: &mut [u8], to: usize) -> bool {
         let src = src
@@ -145,6 +134,9 @@ fn copy_run(src: &[u8], from: usize, dst: &mut [u8], to: usize, len: usize) {
         match (src, dst) {
             (Some(src), Some(dst)) => {
                 *dst = *src;
+                for b in dst.iter_mut() {
+                    *b = plus_as_space(*b);
+                }
                 true
             }
             _ => false,
@@ -158,8 +150,15 @@ fn copy_run(src: &[u8], from: usize, dst: &mut [u8], to: usize, len: usize) {
     if !copied
         && let (Some(src), Some(dst)) = (src.get(from..from + len), dst.get_mut(to..to + len))
     {
-        dst.copy_from_slice(src);
+        for (d, &s) in dst.iter_mut().zip(src) {
+            *d = plus_as_space(s);
+        }
     }
+}
+
+/// A form's `+` is a space.
+fn plus_as_space(b: u8) -> u8 {
+    if b == b'+' { b' ' } else { b }
 }
 
 /// The slow path for bodies that are not UTF-8 once decoded: each component on its own.
@@ -253,7 +252,7 @@ mod tests {
                 }
             }
         }
-        // `+` is handled before; neighbours of the special bytes and high bytes are plain.
+        // `+` is handled by the copies; neighbours of the special bytes and high bytes are plain.
         assert_eq!(special_bytes(b"+$'*,<>\x00\xFF\xA5\xA6\xBD"), 0);
         assert_eq!(special_bytes(&[b'%'; 64]), u64::MAX);
     }

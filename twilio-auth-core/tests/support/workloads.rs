@@ -36,7 +36,12 @@ pub struct Raw {
 }
 
 pub fn load() -> Workloads {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/data/workloads.json");
+    // The workspace's `tests/data`, found from whichever crate includes this file.
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .map(|dir| dir.join("tests/data/workloads.json"))
+        .find(|path| path.is_file())
+        .expect("tests/data/workloads.json in the workspace");
     serde_json::from_str(&std::fs::read_to_string(path).expect("read workloads.json"))
         .expect("parse workloads")
 }
