@@ -53,6 +53,77 @@ impl Headers for () {
 #[cfg(feature = "http")]
 impl Headers for http::HeaderMap {
     fn header(&self, name: &str) -> Option<&str> {
-        self.get(name).and_then(|v| v.to_str().ok())
+        let value = match known::name(name) {
+            Some(known) => self.get(known),
+            None => self.get(name),
+        };
+        value.and_then(|v| v.to_str().ok())
+    }
+}
+
+/// The headers the core asks for, as `http` header names built once: a lookup by
+/// `HeaderName` hashes it, where a lookup by `&str` parses and lower-cases it first.
+#[cfg(feature = "http")]
+mod known {
+    use http::HeaderName;
+    use http::header::{AUTHORIZATION, CONTENT_TYPE, FORWARDED, HOST};
+
+    const SIGNATURE: HeaderName = HeaderName::from_static("x-twilio-signature");
+    const SIGNATURE_SETTINGS: HeaderName =
+        HeaderName::from_static("x-twilio-webhooks-signature-settings");
+    const FORWARDED_PROTO: HeaderName = HeaderName::from_static("x-forwarded-proto");
+    const FORWARDED_HOST: HeaderName = HeaderName::from_static("x-forwarded-host");
+    const FORWARDED_PORT: HeaderName = HeaderName::from_static("x-forwarded-port");
+
+    /// The names, each with the spelling the core asks for it by.
+    static NAMES: [(&str, HeaderName); 9] = [
+        (crate::verify::SIGNATURE_HEADER, SIGNATURE),
+        ("content-type", CONTENT_TYPE),
+        ("host", HOST),
+        ("authorization", AUTHORIZATION),
+        (crate::verify::SIGNATURE_SETTINGS_HEADER, SIGNATURE_SETTINGS),
+        ("forwarded", FORWARDED),
+        ("x-forwarded-proto", FORWARDED_PROTO),
+        ("x-forwarded-host", FORWARDED_HOST),
+        ("x-forwarded-port", FORWARDED_PORT),
+    ];
+
+    /// The prebuilt name for `name`, spelled as the core spells it; `None` for any other.
+    pub(super) fn name(name: &str) -> Option<&'static HeaderName> {
+        NAMES
+            .iter()
+            .find(|(spelled, _)| *spelled == name)
+            .map(|(_, known)| known)
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::super::Headers;
+        use super::NAMES;
+        use http::{HeaderMap, HeaderValue};
+
+        #[test]
+        fn each_prebuilt_name_is_its_spelling() {
+            for (spelled, known) in &NAMES {
+                assert_eq!(known.as_str(), spelled.to_ascii_lowercase());
+            }
+        }
+
+        #[test]
+        fn a_header_map_is_read_by_any_spelling() {
+            let mut map = HeaderMap::new();
+            map.insert("x-twilio-signature", HeaderValue::from_static("c2ln"));
+            map.insert("content-type", HeaderValue::from_static("text/plain"));
+            map.insert("x-custom", HeaderValue::from_static("1"));
+            map.insert("x-binary", HeaderValue::from_bytes(b"\xff").unwrap());
+            // Prebuilt, then by the general lookup.
+            assert_eq!(map.header(crate::verify::SIGNATURE_HEADER), Some("c2ln"));
+            assert_eq!(map.header("x-TWILIO-signature"), Some("c2ln"));
+            assert_eq!(map.header("content-type"), Some("text/plain"));
+            assert_eq!(map.header("Content-Type"), Some("text/plain"));
+            assert_eq!(map.header("X-Custom"), Some("1"));
+            assert_eq!(map.header("host"), None);
+            assert_eq!(map.header("x-binary"), None);
+        }
     }
 }
