@@ -157,9 +157,8 @@ where
         let ready = self.inner.clone();
         let mut inner = std::mem::replace(&mut self.inner, ready);
         Box::pin(async move {
-            let (mut parts, body) = req.into_parts();
-            let bytes = match read_limited(&parts, body, config.body_limit(), &(), false).await {
-                Ok(bytes) => bytes,
+            let (mut parts, bytes) = match read_limited(req, config.body_limit(), false).await {
+                Ok(read) => read,
                 Err(error) => return Ok(error.into_response()),
             };
             if let Err(rejection) = verify_parts(&config, &mut parts, &bytes, route) {

@@ -72,8 +72,7 @@ where
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let config = Config::from_ref(state);
-        let (mut parts, body) = req.into_parts();
-        let bytes = read_limited(&parts, body, config.body_limit(), state, true)
+        let (mut parts, bytes) = read_limited(req, config.body_limit(), true)
             .await
             .map_err(VerifiedRejection::from)?;
         verify_parts(&config, &mut parts, &bytes, policy::options_of::<POLICY>())

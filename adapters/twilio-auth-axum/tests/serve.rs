@@ -261,9 +261,13 @@ async fn axum_default_body_limit_still_applies() {
             .with_state(config)
     })
     .await;
+    // axum's own answer, word for word.
     assert_eq!(
-        server.post_form("/voice", "/voice", CALL).await.0,
-        StatusCode::PAYLOAD_TOO_LARGE
+        server.post_form("/voice", "/voice", CALL).await,
+        (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "Failed to buffer the request body: length limit exceeded".to_owned()
+        )
     );
 }
 
