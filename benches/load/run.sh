@@ -5,8 +5,9 @@
 #
 # 1. Cost of the adapter (issue 8, item 4): requests/s of POST /verified/voice
 #    (#[twilio_signed]) against POST /plain/voice (the same handler, no verification), in
-#    the same run with the same wrk settings, the two routes alternating (V P V P) after a
-#    warm-up of each. Target: verified >= 90% of plain.
+#    the same run with the same wrk settings, in rounds of one run each whose order
+#    alternates (V P, P V, ...), after a warm-up of each. Target: verified >= 90% of plain,
+#    both routes' runs pooled.
 # 2. Mixed load (issue 7, item 3): valid (200), forged (403) and over-limit (413) requests
 #    at the same time, one wrk instance per kind so every response is counted under its
 #    kind; the server's VmRSS/VmHWM sampled every second. Checks: no status other than the
@@ -17,7 +18,8 @@
 # Installs wrk from Debian when missing (apt-get). Needs cargo, python3 (stdlib), curl.
 #
 # Settings (environment):
-#   LOAD_THREADS=2 LOAD_CONNECTIONS=32 LOAD_DURATION=15   throughput runs (seconds)
+#   LOAD_THREADS=2 LOAD_CONNECTIONS=32 LOAD_DURATION=10   throughput runs (seconds)
+#   LOAD_ROUNDS=4                                         rounds of one run per route
 #   LOAD_WARMUP=3                                         warm-up per route (seconds)
 #   LOAD_MIXED_DURATION=45 LOAD_MIXED_CONNECTIONS=64      mixed run (seconds)
 #   LOAD_MIN_RATIO=0.90                                   throughput target
@@ -28,8 +30,9 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 
 threads="${LOAD_THREADS:-2}"
+rounds="${LOAD_ROUNDS:-4}"
 connections="${LOAD_CONNECTIONS:-32}"
-duration="${LOAD_DURATION:-15}"
+duration="${LOAD_DURATION:-10}"
 warmup="${LOAD_WARMUP:-3}"
 mixed_duration="${LOAD_MIXED_DURATION:-45}"
 mixed_connections="${LOAD_MIXED_CONNECTIONS:-64}"
@@ -132,12 +135,22 @@ wrk_run() { # out-file path seconds wrk-args...
     LOAD_PATH="$path" timeout "$((seconds + 30))" wrk --timeout 5s -d "${seconds}s" "$@" \
         "$url" >"$out" 2>&1 || { echo "error: wrk failed:" >&2; cat "$out" >&2; exit 1; }
 }
-echo "== throughput: -t$threads -c$connections, warm-up ${warmup}s per route, then V P V P of ${duration}s" >&2
+echo "== throughput: -t$threads -c$connections, warm-up ${warmup}s per route, then $rounds rounds (V P, P V, ...) of ${duration}s" >&2
 for path in /verified/voice /plain/voice; do
     wrk_run "$work/warmup.txt" "$path" "$warmup" -t"$threads" -c"$connections" -s "$here/throughput.lua"
 done
+# Rounds of one run of each route, the order alternating (V P, P V, V P, ...): a slow
+# drift of the machine's speed then weighs on both routes alike.
+order=()
+for round in $(seq "$rounds"); do
+    if ((round % 2)); then
+        order+=(/verified/voice /plain/voice)
+    else
+        order+=(/plain/voice /verified/voice)
+    fi
+done
 run=0
-for path in /verified/voice /plain/voice /verified/voice /plain/voice; do
+for path in "${order[@]}"; do
     run=$((run + 1))
     echo "   run $run: $path" >&2
     cpu_before="$(cpu_ticks)"
@@ -195,6 +208,6 @@ fi
 
 # --- summary ---------------------------------------------------------------------------------
 python3 "$here/report.py" "$work" \
-    --settings "-t$threads -c$connections -d${duration}s, V P V P after ${warmup}s warm-up each" \
+    --settings "-t$threads -c$connections -d${duration}s, $rounds rounds (V P, P V, ...) after ${warmup}s warm-up each" \
     --mixed-settings "${mixed_duration}s, $mixed_connections connections" \
     --min-ratio "$min_ratio" --alive "$alive"
