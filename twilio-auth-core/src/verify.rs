@@ -12,7 +12,7 @@ use crate::config::{Config, SigningKey};
 use crate::form::{self, SigningParams};
 use crate::http_auth::HttpAuthRequirement;
 use crate::outcome::{KeySource, Rejection, RejectionReason, RouteOptions, Verified};
-use crate::public_url::UrlProblem;
+use crate::public_url::{PublicUrlPolicy, UrlProblem};
 use crate::request::{Target, WebhookRequest};
 
 /// The header carrying the signature.
@@ -141,7 +141,7 @@ impl Config {
         if req.body_bytes().len() > limit {
             return Err(Rejection::new(RejectionReason::BodyTooLarge { limit }));
         }
-        let user = self.authenticate(req, route.http_auth, unix_now())?;
+        let user = self.authenticate(req, route.http_auth)?;
         let mut verified = if route.signature {
             self.verify_logged_in(req, user.as_deref())?
         } else {
@@ -207,7 +207,6 @@ impl Config {
         &self,
         req: &WebhookRequest<'_>,
         requirement: HttpAuthRequirement,
-        now: u64,
     ) -> Result<Option<String>, Rejection> {
         if !requirement.is_required() {
             return Ok(None);
@@ -227,7 +226,7 @@ impl Config {
             req.method(),
             request_target,
             authorization,
-            now,
+            unix_now(),
         ) {
             Ok(authenticated) => Ok(authenticated.map(|a| a.user().to_owned())),
             Err(failure) => Err(Rejection::new(RejectionReason::HttpAuth(failure.reason()))
@@ -247,7 +246,12 @@ impl Config {
             return Err(Rejection::new(RejectionReason::InvalidUrl));
         }
         let url = self.unchecked_request_url(req)?;
-        let valid = UrlParts::split(&url).is_some_and(|parts| parts.is_valid_authority());
+        // A base URL was checked when the configuration was built, and a target that
+        // starts with `/` leaves its authority as it was.
+        let checked = matches!(req.target, Target::PathAndQuery(_))
+            && matches!(self.inner.url_policy, PublicUrlPolicy::BaseUrl(_));
+        let valid =
+            checked || UrlParts::split(&url).is_some_and(|parts| parts.is_valid_authority());
         if valid {
             Ok(url)
         } else {
