@@ -9,7 +9,7 @@ use crate::algorithm::{Algorithm, SignatureSettings};
 use crate::body_hash::{self, BodyHash, query_values};
 use crate::candidates::{UrlParts, candidate_urls};
 use crate::config::{Config, SigningKey};
-use crate::form::{self, SigningParams};
+use crate::form::{self, FormBuffers, SigningParams};
 use crate::http_auth::HttpAuthRequirement;
 use crate::outcome::{KeySource, Rejection, RejectionReason, RouteOptions, Verified};
 use crate::public_url::{PublicUrlPolicy, UrlProblem};
@@ -295,9 +295,9 @@ impl Config {
             return reject(RejectionReason::MissingSignature);
         };
         let payload = Payload::of(req);
-        let mut text = Vec::new();
+        let mut buffers = FormBuffers::reuse();
         let params = match payload {
-            Payload::Form(body) => SigningParams::decode(body, &mut text),
+            Payload::Form(body) => SigningParams::decode(body, &mut buffers),
             _ => SigningParams::none(),
         };
         let (algorithm, keys) = match self.keys_for(req, &url, &params) {

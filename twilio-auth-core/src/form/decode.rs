@@ -23,20 +23,17 @@ impl Field {
     }
 }
 
-/// A decoded body: every name and value, in body order, one after the other.
-pub(super) struct Decoded {
-    /// Every name and value is UTF-8 on its own.
-    pub text: Vec<u8>,
-    pub fields: Vec<Field>,
-    /// Whether the text may hold a character outside the BMP (a byte 0xF0 or above).
-    pub astral: bool,
-}
-
-/// Decodes a form body. Each name and value is valid UTF-8 on its own, with invalid
-/// sequences replaced by U+FFFD as in [`super::parse`].
-pub(super) fn decode(body: &[u8]) -> Decoded {
-    let mut out = vec![0; body.len()];
-    let mut fields = Vec::with_capacity(body.len() / 24 + 1);
+/// Decodes a form body into `text` (every name and value, one after the other) and
+/// `fields` (where each pair lies in it, in body order), replacing what they held. Each
+/// name and value is valid UTF-8 on its own, with invalid sequences replaced by U+FFFD as
+/// in [`super::parse`]. Returns whether the text may hold a character outside the BMP (a
+/// byte 0xF0 or above).
+pub(super) fn decode(body: &[u8], text: &mut Vec<u8>, fields: &mut Vec<Field>) -> bool {
+    text.clear();
+    text.resize(body.len(), 0);
+    let out = text;
+    fields.clear();
+    fields.reserve(body.len() / 24 + 1);
     let (mut from, mut to) = (0, 0); // next byte to read, next byte to write
     let mut pair = 0; // where the current pair starts in the body
     let mut start = 0; // where its name starts in `out`
@@ -50,7 +47,7 @@ pub(super) fn decode(body: &[u8]) -> Decoded {
             specials &= specials - 1;
             // `at >= from` always: the two digits an escape consumes are never special.
             let len = at.saturating_sub(from);
-            copy_run(body, from, &mut out, to, len);
+            copy_run(body, from, out, to, len);
             to += len;
             from = at + 1;
             let byte = match body[at] {
@@ -85,38 +82,33 @@ pub(super) fn decode(body: &[u8]) -> Decoded {
         }
     }
     let len = body.len().saturating_sub(from);
-    copy_run(body, from, &mut out, to, len);
+    copy_run(body, from, out, to, len);
     to += len;
     if body.len() > pair {
         fields.push(Field::new(start, middle.unwrap_or(to), to));
     }
     out.truncate(to);
-    let buffer = out;
 
-    // Each name and value must be UTF-8 on its own. Text that is all ASCII is; otherwise
-    // each field that is not ASCII is checked, one component at a time. When one is not
-    // UTF-8 (rare, and never from Twilio), each component is decoded with its invalid
-    // sequences replaced, as `parse` does.
     // The highest byte of the text: is it ASCII, may it hold astral text?
     let highest = if body.is_ascii() {
         escaped
     } else {
         escaped.max(body.iter().fold(0, |highest, &b| highest.max(b)))
     };
+    // Each name and value must be UTF-8 on its own. Text that is all ASCII is; otherwise
+    // each field that is not ASCII is checked, one component at a time. When one is not
+    // UTF-8 (rare, and never from Twilio), each component is decoded with its invalid
+    // sequences replaced, as `parse` does.
     let valid = highest < 0x80
         || fields.iter().all(|f| {
-            let (name, value) = (&buffer[f.start..f.middle], &buffer[f.middle..f.end]);
-            buffer[f.start..f.end].is_ascii()
+            let (name, value) = (&out[f.start..f.middle], &out[f.middle..f.end]);
+            out[f.start..f.end].is_ascii()
                 || (std::str::from_utf8(name).is_ok() && std::str::from_utf8(value).is_ok())
         });
     if !valid {
-        return decode_lossy(body);
+        return decode_lossy(body, out, fields);
     }
-    Decoded {
-        text: buffer,
-        fields,
-        astral: highest >= 0xF0,
-    }
+    highest >= 0xF0
 }
 
 /// Copies `len` bytes from `src[from..]` to `dst[to..]` (`to <= from`), each `+` as a
@@ -162,24 +154,18 @@ fn plus_as_space(b: u8) -> u8 {
 }
 
 /// The slow path for bodies that are not UTF-8 once decoded: each component on its own.
-fn decode_lossy(body: &[u8]) -> Decoded {
-    let mut text = String::with_capacity(body.len());
-    let fields = parse(body)
-        .into_iter()
-        .map(|(name, value)| {
-            let start = text.len();
-            text.push_str(&name);
-            let middle = text.len();
-            text.push_str(&value);
-            Field::new(start, middle, text.len())
-        })
-        .collect();
-    let astral = has_astral(&text);
-    Decoded {
-        text: text.into_bytes(),
-        fields,
-        astral,
+fn decode_lossy(body: &[u8], text: &mut Vec<u8>, fields: &mut Vec<Field>) -> bool {
+    text.clear();
+    fields.clear();
+    for (name, value) in parse(body) {
+        let start = text.len();
+        text.extend_from_slice(name.as_bytes());
+        let middle = text.len();
+        text.extend_from_slice(value.as_bytes());
+        fields.push(Field::new(start, middle, text.len()));
     }
+    // Every component is a `str` now, so the whole text is UTF-8.
+    has_astral(std::str::from_utf8(text).unwrap_or_default())
 }
 
 /// How many bytes [`special_bytes`] looks at at once.
@@ -233,7 +219,8 @@ mod tests {
     use super::*;
 
     fn pairs(body: &[u8]) -> Vec<(String, String)> {
-        let Decoded { text, fields, .. } = decode(body);
+        let (mut text, mut fields) = (Vec::new(), Vec::new());
+        decode(body, &mut text, &mut fields);
         let text = |range: std::ops::Range<usize>| String::from_utf8(text[range].to_vec()).unwrap();
         fields
             .iter()

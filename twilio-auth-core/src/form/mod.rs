@@ -9,7 +9,7 @@
 mod decode;
 mod signing;
 
-pub(crate) use signing::SigningParams;
+pub(crate) use signing::{FormBuffers, SigningParams};
 
 use std::borrow::Cow;
 use std::cmp::Ordering;

@@ -2,10 +2,53 @@
 //! into the parameter suffix of the signed string, computed once for all candidate URLs.
 
 use std::borrow::Cow;
+use std::cell::Cell;
 use std::cmp::Ordering;
 
-use super::decode::{Decoded, Field, decode};
+use super::decode::{Field, decode};
 use super::utf16_cmp;
+
+/// The memory a form body is decoded into: the text and the list of fields. Each thread
+/// keeps the last ones between verifications, so a request reuses the previous one's
+/// memory, still in cache, instead of allocating its own (up to [`FormBuffers::KEPT`]
+/// bytes; larger ones are freed).
+#[derive(Default)]
+pub(crate) struct FormBuffers {
+    text: Vec<u8>,
+    fields: Vec<Field>,
+}
+
+thread_local! {
+    /// The buffers of this thread's last verification.
+    static KEPT: Cell<(Vec<u8>, Vec<Field>)> = const { Cell::new((Vec::new(), Vec::new())) };
+}
+
+impl FormBuffers {
+    /// At most this many bytes are kept per thread, text and fields together.
+    const KEPT: usize = 64 * 1024;
+
+    /// This thread's kept buffers (empty ones when there are none, or when a verification
+    /// further up this thread's stack holds them).
+    pub fn reuse() -> Self {
+        let (text, fields) = KEPT.try_with(Cell::take).unwrap_or_default();
+        FormBuffers { text, fields }
+    }
+}
+
+impl Drop for FormBuffers {
+    /// Hands the buffers back to the thread, unless they are large.
+    fn drop(&mut self) {
+        let size = self.text.capacity() + self.fields.capacity() * size_of::<Field>();
+        if size <= FormBuffers::KEPT {
+            let kept = (
+                std::mem::take(&mut self.text),
+                std::mem::take(&mut self.fields),
+            );
+            // The previous content of the cell (empty) is dropped: no recursion.
+            let _ = KEPT.try_with(|cell| cell.set(kept));
+        }
+    }
+}
 
 /// A form body's parameters as the verifier uses them: decoded exactly as
 /// [`super::parse`] decodes them, in the orderings of [`super::orderings`], each as its
@@ -15,7 +58,7 @@ pub(crate) struct SigningParams<'t> {
     /// Every name and value in it is UTF-8 on its own.
     text: &'t [u8],
     /// In byte order, without repeats.
-    fields: Vec<Field>,
+    fields: &'t [Field],
     by_bytes: Cow<'t, [u8]>,
     /// The suffix in UTF-16 order, when it differs.
     by_utf16: Option<Vec<u8>>,
@@ -26,25 +69,21 @@ impl<'t> SigningParams<'t> {
     pub fn none() -> Self {
         SigningParams {
             text: b"",
-            fields: Vec::new(),
+            fields: &[],
             by_bytes: Cow::Borrowed(b""),
             by_utf16: None,
         }
     }
 
-    /// Decodes a form body into `text`.
-    pub fn decode(body: &[u8], text: &'t mut Vec<u8>) -> Self {
-        let Decoded {
-            text: decoded,
-            mut fields,
-            astral,
-        } = decode(body);
-        *text = decoded;
-        let text: &'t [u8] = text;
-        into_byte_order(text, &mut fields);
-        let by_bytes = suffix_of(text, &fields);
+    /// Decodes a form body into `buffers`.
+    pub fn decode(body: &[u8], buffers: &'t mut FormBuffers) -> Self {
+        let astral = decode(body, &mut buffers.text, &mut buffers.fields);
+        let text: &'t [u8] = &buffers.text;
+        into_byte_order(text, &mut buffers.fields);
+        let fields: &'t [Field] = &buffers.fields;
+        let by_bytes = suffix_of(text, fields);
         // Only text outside the BMP can order differently in UTF-16.
-        let by_utf16 = astral.then(|| utf16_suffix(text, &fields)).flatten();
+        let by_utf16 = astral.then(|| utf16_suffix(text, fields)).flatten();
         SigningParams {
             text,
             fields,
@@ -197,8 +236,8 @@ mod tests {
     use crate::form::{orderings, parse, suffix};
 
     fn suffixes(body: &[u8]) -> Vec<String> {
-        let mut text = Vec::new();
-        let decoded = SigningParams::decode(body, &mut text);
+        let mut buffers = FormBuffers::default();
+        let decoded = SigningParams::decode(body, &mut buffers);
         decoded
             .suffixes()
             .map(|s| String::from_utf8(s.to_vec()).unwrap())
@@ -215,11 +254,11 @@ mod tests {
 
     #[test]
     fn sorted_bodies_borrow_the_text_and_others_are_sorted() {
-        let mut text = Vec::new();
-        let sorted = SigningParams::decode(b"A=1&B=%2B2&C=3", &mut text);
+        let mut buffers = FormBuffers::default();
+        let sorted = SigningParams::decode(b"A=1&B=%2B2&C=3", &mut buffers);
         assert!(matches!(sorted.by_bytes, Cow::Borrowed(b"A1B+2C3")));
-        let mut text = Vec::new();
-        let unsorted = SigningParams::decode(b"MediaUrl1=b&MediaUrl0=a&B=2&B=2&A", &mut text);
+        let mut buffers = FormBuffers::default();
+        let unsorted = SigningParams::decode(b"MediaUrl1=b&MediaUrl0=a&B=2&B=2&A", &mut buffers);
         assert_eq!(unsorted.by_bytes.as_ref(), b"AB2MediaUrl0aMediaUrl1b");
         assert_eq!(unsorted.value_of("B"), Some("2"));
         assert_eq!(unsorted.value_of("C"), None);
@@ -231,6 +270,27 @@ mod tests {
         // Equal zero-padded keys, different names: `A` comes before `A\0`.
         assert_eq!(suffixes(b"A%00=1&A=2"), ["A2A\u{0}1"]);
         assert_eq!(suffixes(b"A=2&A%00=1"), ["A2A\u{0}1"]);
+    }
+
+    #[test]
+    fn buffers_are_reused_by_the_thread_and_large_ones_freed() {
+        let mut buffers = FormBuffers::reuse();
+        let first = SigningParams::decode(b"B=2&A=1&C=3333333333", &mut buffers);
+        assert_eq!(first.by_bytes.as_ref(), b"A1B2C3333333333");
+        // A shorter body in the same buffers: nothing of the first one shows.
+        let second = SigningParams::decode(b"Z=%39", &mut buffers);
+        assert_eq!(second.by_bytes.as_ref(), b"Z9");
+        assert_eq!(second.value_of("B"), None);
+        let capacity = buffers.text.capacity();
+        drop(buffers);
+        // The next verification on this thread gets them back...
+        let mut buffers = FormBuffers::reuse();
+        assert_eq!(buffers.text.capacity(), capacity);
+        // ...unless they grew past what a thread keeps.
+        let large = vec![b'x'; FormBuffers::KEPT + 1];
+        SigningParams::decode(&large, &mut buffers);
+        drop(buffers);
+        assert_eq!(FormBuffers::reuse().text.capacity(), 0);
     }
 
     proptest::proptest! {
