@@ -72,8 +72,8 @@ fn allocations_during(f: impl FnOnce()) -> (u64, usize) {
 const BOUNDS: &[(&str, &str, bool, u64)] = &[
     ("voice_valid", "voice_20_params", true, 1),
     ("voice_forged", "voice_20_params", false, 4),
-    ("sms_valid", "sms_100_params_8k", true, 6),
-    ("sms_forged", "sms_100_params_8k", false, 9),
+    ("sms_valid", "sms_100_params_8k", true, 5),
+    ("sms_forged", "sms_100_params_8k", false, 8),
     ("json64k_valid", "json_64k", true, 1),
     ("json64k_forged", "json_64k", false, 4),
 ];

@@ -163,11 +163,12 @@ fn into_byte_order(text: &[u8], fields: &mut Vec<Field>) {
         moves_left -= i - at;
         sorted[at..=i].rotate_right(1);
     }
-    let mut in_order: Vec<Field> = sorted.into_iter().map(|i| fields[i]).collect();
-    let value = |f: &Field| &text[f.middle..f.end];
-    let name = |f: &Field| &text[f.start..f.middle];
-    in_order.dedup_by(|a, b| name(a) == name(b) && value(a) == value(b));
-    *fields = in_order;
+    // Repeats are next to each other now; most neighbours differ in their keys already.
+    sorted.dedup_by(|a, b| by_index(a, b).is_eq());
+    let in_order: Vec<Field> = sorted.into_iter().map(|i| fields[i]).collect();
+    // Copied back, so that `fields` keeps its room for the next body.
+    fields.clear();
+    fields.extend_from_slice(&in_order);
 }
 
 /// Byte order of (name, value), for two fields whose keys are equal. (A key is
@@ -226,9 +227,20 @@ fn key_part(text: &[u8], at: usize, len: usize) -> u128 {
         bytes[..len].copy_from_slice(&part[..len]);
         bytes
     });
-    let dropped = u128::MAX.checked_shr(8 * len.min(16) as u32).unwrap_or(0);
-    u128::from_be_bytes(bytes) & !dropped
+    u128::from_be_bytes(bytes) & KEEP_FIRST[len.min(16)]
 }
+
+/// `KEEP_FIRST[n]` keeps the first `n` bytes of a big-endian `u128`: a lookup, where a
+/// shift of a `u128` by a variable amount is several instructions and a branch.
+const KEEP_FIRST: [u128; 17] = {
+    let mut masks = [0; 17];
+    let mut n = 1;
+    while n <= 16 {
+        masks[n] = u128::MAX << (8 * (16 - n));
+        n += 1;
+    }
+    masks
+};
 
 #[cfg(test)]
 mod tests {
@@ -270,6 +282,23 @@ mod tests {
         // Equal zero-padded keys, different names: `A` comes before `A\0`.
         assert_eq!(suffixes(b"A%00=1&A=2"), ["A2A\u{0}1"]);
         assert_eq!(suffixes(b"A=2&A%00=1"), ["A2A\u{0}1"]);
+    }
+
+    #[test]
+    fn key_parts_hold_the_first_bytes_zero_padded() {
+        let text = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+        for at in [0, 5, 10, 20] {
+            for len in 0..=20 {
+                let mut want = [0u8; 16];
+                let n = len.min(16).min(text.len() - at);
+                want[..n].copy_from_slice(&text[at..at + n]);
+                assert_eq!(
+                    key_part(text, at, len),
+                    u128::from_be_bytes(want),
+                    "{at} {len}"
+                );
+            }
+        }
     }
 
     #[test]
