@@ -42,25 +42,7 @@ impl<'a> UrlParts<'a> {
             Some(at) => (Some(&authority[..at]), &authority[at + 1..]),
             None => (None, authority),
         };
-        let (host, port) = if host_port.starts_with('[') {
-            match host_port.find(']') {
-                Some(close) => {
-                    let (host, tail) = host_port.split_at(close + 1);
-                    match tail.strip_prefix(':') {
-                        Some(port) => (host, Some(port)),
-                        // Anything else after `]` stays in the host, which is then invalid.
-                        None if tail.is_empty() => (host, None),
-                        None => (host_port, None),
-                    }
-                }
-                None => (host_port, None),
-            }
-        } else {
-            match host_port.find(':') {
-                Some(colon) => (&host_port[..colon], Some(&host_port[colon + 1..])),
-                None => (host_port, None),
-            }
-        };
+        let (host, port) = split_host_port(host_port);
         Some(UrlParts {
             scheme,
             userinfo,
@@ -82,20 +64,7 @@ impl<'a> UrlParts<'a> {
     /// assert!(!UrlParts::split("https://[::1/").unwrap().is_valid_authority());
     /// ```
     pub fn is_valid_authority(&self) -> bool {
-        let host_ok = match self.host.strip_prefix('[') {
-            Some(inner) => inner.strip_suffix(']').is_some_and(|ip| {
-                !ip.is_empty()
-                    && ip
-                        .bytes()
-                        .all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.')
-            }),
-            None => !self.host.is_empty() && !self.host.bytes().any(|b| b == b'[' || b == b']'),
-        };
-        let port_ok = self.port.is_none_or(|port| {
-            port.is_empty()
-                || (port.bytes().all(|b| b.is_ascii_digit()) && port.parse::<u16>().is_ok())
-        });
-        host_ok && port_ok
+        authority_is_valid(self.host, self.port)
     }
 
     /// Reassembles the URL with the given userinfo and port.
@@ -238,6 +207,53 @@ fn with_trailing_slash(url: &str) -> Option<String> {
         return None;
     }
     Some(format!("{}/{}", &url[..path_end], &url[path_end..]))
+}
+
+/// `host[:port]` split at the port's `:`; an IPv6 literal keeps its brackets.
+fn split_host_port(host_port: &str) -> (&str, Option<&str>) {
+    if host_port.starts_with('[') {
+        match host_port.find(']') {
+            Some(close) => {
+                let (host, tail) = host_port.split_at(close + 1);
+                match tail.strip_prefix(':') {
+                    Some(port) => (host, Some(port)),
+                    // Anything else after `]` stays in the host, which is then invalid.
+                    None if tail.is_empty() => (host, None),
+                    None => (host_port, None),
+                }
+            }
+            None => (host_port, None),
+        }
+    } else {
+        match host_port.find(':') {
+            Some(colon) => (&host_port[..colon], Some(&host_port[colon + 1..])),
+            None => (host_port, None),
+        }
+    }
+}
+
+/// See [`UrlParts::is_valid_authority`].
+fn authority_is_valid(host: &str, port: Option<&str>) -> bool {
+    let host_ok = match host.strip_prefix('[') {
+        Some(inner) => inner.strip_suffix(']').is_some_and(|ip| {
+            !ip.is_empty()
+                && ip
+                    .bytes()
+                    .all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.')
+        }),
+        None => !host.is_empty() && !host.bytes().any(|b| b == b'[' || b == b']'),
+    };
+    let port_ok = port.is_none_or(|port| {
+        port.is_empty() || (port.bytes().all(|b| b.is_ascii_digit()) && port.parse::<u16>().is_ok())
+    });
+    host_ok && port_ok
+}
+
+/// Whether `host_port` (`host[:port]`, as a `Host` header carries it) is a well-formed
+/// authority, as [`UrlParts::is_valid_authority`] judges one.
+pub(crate) fn host_port_is_valid(host_port: &str) -> bool {
+    let (host, port) = split_host_port(host_port);
+    authority_is_valid(host, port)
 }
 
 #[cfg(test)]

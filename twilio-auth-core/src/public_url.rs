@@ -1,7 +1,7 @@
 //! Which public URL a request was sent to (SPEC §3): the configured public base URL, or
 //! forwarded headers from a trusted proxy, or the `Host` header with a default scheme.
 
-use crate::candidates::UrlParts;
+use crate::candidates::{UrlParts, host_port_is_valid};
 use crate::headers::Headers;
 
 /// How the verifier learns the public URL Twilio requested. `Debug` hides the password of
@@ -99,7 +99,9 @@ pub(crate) enum UrlProblem {
 }
 
 impl PublicUrlPolicy {
-    /// The public URL of a request whose raw path and query are `path_and_query`.
+    /// The public URL of a request whose raw path and query are `path_and_query`, with
+    /// a well-formed authority (the base URL's, checked when the configuration was built,
+    /// or a host and port checked here).
     pub(crate) fn url_for(
         &self,
         path_and_query: &str,
@@ -130,7 +132,7 @@ impl PublicUrlPolicy {
                     .map(str::trim)
                     .filter(|h| !h.is_empty())
                     .ok_or(UrlProblem::MissingHost)?;
-                if !valid_host(host) || !valid_scheme(scheme) {
+                if !valid_host(host) || !host_port_is_valid(host) || !valid_scheme(scheme) {
                     return Err(UrlProblem::InvalidHost);
                 }
                 // Room for the whole URL, a forwarded port of up to five digits included.
@@ -147,6 +149,9 @@ impl PublicUrlPolicy {
                     if !has_port && !default && port.bytes().all(|b| b.is_ascii_digit()) {
                         url.push(':');
                         url.push_str(port);
+                        if !UrlParts::split(&url).is_some_and(|p| p.is_valid_authority()) {
+                            return Err(UrlProblem::InvalidHost);
+                        }
                     }
                 }
                 url.push_str(path_and_query);
@@ -299,9 +304,23 @@ mod tests {
             from_request(false).url_for("/", &(), None),
             Err(UrlProblem::MissingHost)
         );
-        let headers = [("Host", "evil.com/path?")];
+        for host in ["evil.com/path?", "h:99999", "h:8x", "[::1", "[::1]x", "a]b", "[zz]"] {
+            let headers = [("Host", host)];
+            assert_eq!(
+                from_request(false).url_for("/", &headers, None),
+                Err(UrlProblem::InvalidHost),
+                "{host}"
+            );
+        }
+        for host in ["[::1]:8443", "h:", "h:65535"] {
+            let headers = [("Host", host)];
+            let url = from_request(false).url_for("/", &headers, None).unwrap();
+            assert_eq!(url, format!("https://{host}/"));
+        }
+        // A trusted forwarded port is checked like one in the host.
+        let headers = [("Host", "h"), ("X-Forwarded-Port", "99999")];
         assert_eq!(
-            from_request(false).url_for("/", &headers, None),
+            from_request(true).url_for("/", &headers, None),
             Err(UrlProblem::InvalidHost)
         );
         assert_eq!(

@@ -12,7 +12,7 @@ use crate::config::{Config, SigningKey};
 use crate::form::{self, FormBuffers, SigningParams};
 use crate::http_auth::HttpAuthRequirement;
 use crate::outcome::{KeySource, Rejection, RejectionReason, RouteOptions, Verified};
-use crate::public_url::{PublicUrlPolicy, UrlProblem};
+use crate::public_url::UrlProblem;
 use crate::request::{Target, WebhookRequest};
 
 /// The header carrying the signature.
@@ -246,10 +246,9 @@ impl Config {
             return Err(Rejection::new(RejectionReason::InvalidUrl));
         }
         let url = self.unchecked_request_url(req)?;
-        // A base URL was checked when the configuration was built, and a target that
-        // starts with `/` leaves its authority as it was.
-        let checked = matches!(req.target, Target::PathAndQuery(_))
-            && matches!(self.inner.url_policy, PublicUrlPolicy::BaseUrl(_));
+        // A URL built from the policy has a checked authority (see `url_for`), which a
+        // target that starts with `/` leaves as it was.
+        let checked = matches!(req.target, Target::PathAndQuery(_));
         let valid =
             checked || UrlParts::split(&url).is_some_and(|parts| parts.is_valid_authority());
         if valid {
