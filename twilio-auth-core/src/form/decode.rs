@@ -29,7 +29,8 @@ impl Field {
 /// in [`super::parse`]. Returns whether the text may hold a character outside the BMP (a
 /// byte 0xF0 or above).
 pub(super) fn decode(body: &[u8], text: &mut Vec<u8>, fields: &mut Vec<Field>) -> bool {
-    text.clear();
+    // Every byte up to the end of the decoded text is written below: what the buffer held
+    // before is overwritten, and only growth is zeroed.
     text.resize(body.len(), 0);
     let out = text;
     fields.clear();
