@@ -304,7 +304,15 @@ mod tests {
             from_request(false).url_for("/", &(), None),
             Err(UrlProblem::MissingHost)
         );
-        for host in ["evil.com/path?", "h:99999", "h:8x", "[::1", "[::1]x", "a]b", "[zz]"] {
+        for host in [
+            "evil.com/path?",
+            "h:99999",
+            "h:8x",
+            "[::1",
+            "[::1]x",
+            "a]b",
+            "[zz]",
+        ] {
             let headers = [("Host", host)];
             assert_eq!(
                 from_request(false).url_for("/", &headers, None),

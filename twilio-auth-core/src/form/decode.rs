@@ -158,15 +158,16 @@ fn plus_as_space(b: u8) -> u8 {
 fn decode_lossy(body: &[u8], text: &mut Vec<u8>, fields: &mut Vec<Field>) -> bool {
     text.clear();
     fields.clear();
+    let mut astral = false;
     for (name, value) in parse(body) {
+        astral |= has_astral(&name) || has_astral(&value);
         let start = text.len();
         text.extend_from_slice(name.as_bytes());
         let middle = text.len();
         text.extend_from_slice(value.as_bytes());
         fields.push(Field::new(start, middle, text.len()));
     }
-    // Every component is a `str` now, so the whole text is UTF-8.
-    has_astral(std::str::from_utf8(text).unwrap_or_default())
+    astral
 }
 
 /// How many bytes [`special_bytes`] looks at at once.
@@ -240,7 +241,7 @@ mod tests {
                 }
             }
         }
-        // `+` is handled by the copies; neighbours of the special bytes and high bytes are plain.
+        // `+` is the copies' work; neighbours of the special bytes and high bytes are plain.
         assert_eq!(special_bytes(b"+$'*,<>\x00\xFF\xA5\xA6\xBD"), 0);
         assert_eq!(special_bytes(&[b'%'; 64]), u64::MAX);
     }

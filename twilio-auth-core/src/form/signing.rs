@@ -10,8 +10,8 @@ use super::utf16_cmp;
 
 /// The memory a form body is decoded into: the text and the list of fields. Each thread
 /// keeps the last ones between verifications, so a request reuses the previous one's
-/// memory, still in cache, instead of allocating its own (up to [`FormBuffers::KEPT`]
-/// bytes; larger ones are freed).
+/// memory, still in cache, instead of allocating its own (up to
+/// [`FormBuffers::MAX_KEPT`] bytes; larger ones are freed).
 #[derive(Default)]
 pub(crate) struct FormBuffers {
     text: Vec<u8>,
@@ -20,17 +20,18 @@ pub(crate) struct FormBuffers {
 
 thread_local! {
     /// The buffers of this thread's last verification.
-    static KEPT: Cell<(Vec<u8>, Vec<Field>)> = const { Cell::new((Vec::new(), Vec::new())) };
+    static THREAD_BUFFERS: Cell<(Vec<u8>, Vec<Field>)> =
+        const { Cell::new((Vec::new(), Vec::new())) };
 }
 
 impl FormBuffers {
     /// At most this many bytes are kept per thread, text and fields together.
-    const KEPT: usize = 64 * 1024;
+    const MAX_KEPT: usize = 64 * 1024;
 
     /// This thread's kept buffers (empty ones when there are none, or when a verification
     /// further up this thread's stack holds them).
     pub fn reuse() -> Self {
-        let (text, fields) = KEPT.try_with(Cell::take).unwrap_or_default();
+        let (text, fields) = THREAD_BUFFERS.try_with(Cell::take).unwrap_or_default();
         FormBuffers { text, fields }
     }
 }
@@ -39,13 +40,13 @@ impl Drop for FormBuffers {
     /// Hands the buffers back to the thread, unless they are large.
     fn drop(&mut self) {
         let size = self.text.capacity() + self.fields.capacity() * size_of::<Field>();
-        if size <= FormBuffers::KEPT {
+        if size <= FormBuffers::MAX_KEPT {
             let kept = (
                 std::mem::take(&mut self.text),
                 std::mem::take(&mut self.fields),
             );
             // The previous content of the cell (empty) is dropped: no recursion.
-            let _ = KEPT.try_with(|cell| cell.set(kept));
+            let _ = THREAD_BUFFERS.try_with(|cell| cell.set(kept));
         }
     }
 }
@@ -316,7 +317,7 @@ mod tests {
         let mut buffers = FormBuffers::reuse();
         assert_eq!(buffers.text.capacity(), capacity);
         // ...unless they grew past what a thread keeps.
-        let large = vec![b'x'; FormBuffers::KEPT + 1];
+        let large = vec![b'x'; FormBuffers::MAX_KEPT + 1];
         SigningParams::decode(&large, &mut buffers);
         drop(buffers);
         assert_eq!(FormBuffers::reuse().text.capacity(), 0);
