@@ -210,7 +210,7 @@ fn with_trailing_slash(url: &str) -> Option<String> {
 }
 
 /// `host[:port]` split at the port's `:`; an IPv6 literal keeps its brackets.
-fn split_host_port(host_port: &str) -> (&str, Option<&str>) {
+pub(crate) fn split_host_port(host_port: &str) -> (&str, Option<&str>) {
     if host_port.starts_with('[') {
         match host_port.find(']') {
             Some(close) => {

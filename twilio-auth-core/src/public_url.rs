@@ -1,7 +1,7 @@
 //! Which public URL a request was sent to (SPEC §3): the configured public base URL, or
 //! forwarded headers from a trusted proxy, or the `Host` header with a default scheme.
 
-use crate::candidates::{UrlParts, host_port_is_valid};
+use crate::candidates::{UrlParts, host_port_is_valid, split_host_port};
 use crate::headers::Headers;
 
 /// How the verifier learns the public URL Twilio requested. `Debug` hides the password of
@@ -143,13 +143,14 @@ impl PublicUrlPolicy {
                 url.push_str("://");
                 url.push_str(host);
                 if let Some(port) = forwarded.port {
-                    let has_port = UrlParts::split(&url).is_some_and(|p| p.port.is_some());
+                    let has_port = split_host_port(host).1.is_some();
                     let default = (scheme.eq_ignore_ascii_case("https") && port == "443")
                         || (scheme.eq_ignore_ascii_case("http") && port == "80");
                     if !has_port && !default && port.bytes().all(|b| b.is_ascii_digit()) {
                         url.push(':');
                         url.push_str(port);
-                        if !UrlParts::split(&url).is_some_and(|p| p.is_valid_authority()) {
+                        // The authority so far: the host, and now this port.
+                        if !host_port_is_valid(&url[scheme.len() + "://".len()..]) {
                             return Err(UrlProblem::InvalidHost);
                         }
                     }

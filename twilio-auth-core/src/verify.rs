@@ -236,44 +236,31 @@ impl Config {
 
     /// The public URL the configuration assigns to a request.
     pub fn request_url(&self, req: &WebhookRequest<'_>) -> Result<String, Rejection> {
-        // A target is appended to the base URL or `scheme://host`: one that does not start
-        // with `/` (`.evil.com/x`, `@evil.com/x`, `:8443/x`, `*`) would change the host or
-        // port of the URL that is checked.
-        if let Target::PathAndQuery(target) = req.target
-            && !target.is_empty()
-            && !target.starts_with('/')
-        {
-            return Err(Rejection::new(RejectionReason::InvalidUrl));
-        }
-        let url = self.unchecked_request_url(req)?;
-        // A URL built from the policy has a checked authority (see `url_for`), which a
-        // target that starts with `/` leaves as it was.
-        let checked = matches!(req.target, Target::PathAndQuery(_));
-        let valid =
-            checked || UrlParts::split(&url).is_some_and(|parts| parts.is_valid_authority());
-        if valid {
-            Ok(url)
-        } else {
-            Err(Rejection::new(match req.target {
-                Target::Url(_) => RejectionReason::InvalidUrl,
-                Target::PathAndQuery(_) => RejectionReason::InvalidHost,
-            }))
-        }
-    }
-
-    fn unchecked_request_url(&self, req: &WebhookRequest<'_>) -> Result<String, Rejection> {
         match req.target {
-            Target::Url(url) => Ok(url.to_owned()),
-            Target::PathAndQuery(path) => self
-                .inner
-                .url_policy
-                .url_for(path, req_headers(req), req.authority)
-                .map_err(|problem| {
-                    Rejection::new(match problem {
-                        UrlProblem::MissingHost => RejectionReason::MissingHost,
-                        UrlProblem::InvalidHost => RejectionReason::InvalidHost,
+            Target::Url(url) => {
+                if UrlParts::split(url).is_some_and(|parts| parts.is_valid_authority()) {
+                    Ok(url.to_owned())
+                } else {
+                    Err(Rejection::new(RejectionReason::InvalidUrl))
+                }
+            }
+            Target::PathAndQuery(target) => {
+                // A target is appended to the base URL or `scheme://host`, whose authority
+                // `url_for` has checked: one that does not start with `/` (`.evil.com/x`,
+                // `@evil.com/x`, `:8443/x`, `*`) would change the host or port.
+                if !target.is_empty() && !target.starts_with('/') {
+                    return Err(Rejection::new(RejectionReason::InvalidUrl));
+                }
+                self.inner
+                    .url_policy
+                    .url_for(target, req_headers(req), req.authority)
+                    .map_err(|problem| {
+                        Rejection::new(match problem {
+                            UrlProblem::MissingHost => RejectionReason::MissingHost,
+                            UrlProblem::InvalidHost => RejectionReason::InvalidHost,
+                        })
                     })
-                }),
+            }
         }
     }
 
