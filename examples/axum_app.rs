@@ -148,12 +148,12 @@ pub async fn serve(listener: tokio::net::TcpListener, app: Router) -> std::io::R
 #[tokio::main]
 async fn main() -> ExitCode {
     init_logging("info");
-    let (listener, config) = match bind_and_configure().await {
+    let (listener, config, port) = match bind_and_configure().await {
         Ok(bound) => bound,
         Err(code) => return code,
     };
     log_config(&config);
-    announce(listener.local_addr().map_or(0, |a| a.port()));
+    announce(port);
     match serve(listener, app(config)).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -87,11 +87,11 @@ fn app(config: Config) -> Router {
 #[tokio::main]
 async fn main() -> ExitCode {
     init_logging("error");
-    let (listener, config) = match bind_and_configure().await {
+    let (listener, config, port) = match bind_and_configure().await {
         Ok(bound) => bound,
         Err(code) => return code,
     };
-    announce(listener.local_addr().map_or(0, |a| a.port()));
+    announce(port);
     let served = axum::serve(listener, app(config))
         .with_graceful_shutdown(async {
             if tokio::signal::ctrl_c().await.is_err() {

@@ -112,12 +112,12 @@ pub fn routes(
 #[tokio::main]
 async fn main() -> ExitCode {
     init_logging("info");
-    let (listener, config) = match bind_and_configure().await {
+    let (listener, config, port) = match bind_and_configure().await {
         Ok(bound) => bound,
         Err(code) => return code,
     };
     log_config(&config);
-    announce(listener.local_addr().map_or(0, |a| a.port()));
+    announce(port);
     warp::serve(routes(config))
         .incoming(listener)
         .graceful(async {

@@ -119,9 +119,9 @@ pub fn init_logging(default_level: &str) {
 }
 
 /// Binds `127.0.0.1:$PORT`, then reads the configuration for the port actually bound (with
-/// `PORT=0` the default public URL needs the port the OS picked). On failure the `error:`
-/// line is printed and the exit code returned.
-pub async fn bind_and_configure() -> Result<(tokio::net::TcpListener, Config), ExitCode> {
+/// `PORT=0` the default public URL needs the port the OS picked), and returns that port
+/// too. On failure the `error:` line is printed and the exit code returned.
+pub async fn bind_and_configure() -> Result<(tokio::net::TcpListener, Config, u16), ExitCode> {
     let port = port_from_env().map_err(|message| config_error(&message))?;
     let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], port)))
         .await
@@ -131,7 +131,7 @@ pub async fn bind_and_configure() -> Result<(tokio::net::TcpListener, Config), E
         .map_err(|e| config_error(&format!("cannot read the bound address: {e}")))?
         .port();
     let config = config_from_env(port).map_err(|message| config_error(&message))?;
-    Ok((listener, config))
+    Ok((listener, config, port))
 }
 
 /// Logs the configuration (secrets redacted) and warns when the HTTP-auth routes cannot
