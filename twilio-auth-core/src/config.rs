@@ -5,11 +5,11 @@
 use std::fmt;
 use std::sync::Arc;
 
-use crate::algorithm::KeyedMac;
+use crate::algorithm::{Algorithm, KeyedMac};
 use crate::candidates::CandidateOptions;
 use crate::http_auth::{HttpAuthConfig, NonceSecret};
 use crate::outcome::KeySource;
-use crate::public_url::{PublicUrlPolicy, normalise_base_url};
+use crate::public_url::{ForwardedHeaders, PublicUrlPolicy, normalise_base_url};
 use crate::secret::Secret;
 
 /// Default maximum body size: 1 MiB (Twilio's largest webhooks are a few KiB).
@@ -21,7 +21,9 @@ pub const ENV_AUTH_TOKEN: &str = "TWILIO_AUTH_TOKEN";
 pub const ENV_AUTH_TOKEN_SECONDARY: &str = "TWILIO_AUTH_TOKEN_SECONDARY";
 /// Environment variable with the public base URL (e.g. `https://voice.example.com`).
 pub const ENV_WEBHOOK_BASE_URL: &str = "TWILIO_WEBHOOK_BASE_URL";
-/// Environment variable that, set to `true` or `1`, trusts `Forwarded`/`X-Forwarded-*`.
+/// Environment variable naming the forwarded headers a trusted proxy writes:
+/// `x-forwarded` (`X-Forwarded-Proto/Host/Port`) or `forwarded` (RFC 7239); `false` (the
+/// default) trusts neither.
 pub const ENV_TRUST_FORWARDED: &str = "TWILIO_TRUST_FORWARDED_HEADERS";
 
 /// Environment variable with the HTTP Basic/Digest user name Twilio logs in with.
@@ -56,13 +58,23 @@ impl SigningKey {
     }
 }
 
+/// A SharedKey secret and the one algorithm it signs with.
+#[derive(Clone)]
+pub(crate) struct SharedKey {
+    pub id: String,
+    pub algorithm: Algorithm,
+    pub key: SigningKey,
+}
+
 pub(crate) struct Inner {
     /// Primary then secondary Auth Token.
     pub tokens: Vec<SigningKey>,
     /// Sub-account tokens, by `AccountSid`.
     pub accounts: Vec<(String, SigningKey)>,
     /// SharedKey secrets, by key id.
-    pub shared_keys: Vec<(String, SigningKey)>,
+    pub shared_keys: Vec<SharedKey>,
+    /// Whether requests must name a SharedKey (the Auth Token path is off).
+    pub shared_keys_only: bool,
     pub url_policy: PublicUrlPolicy,
     pub candidate_options: CandidateOptions,
     pub body_limit: usize,
@@ -115,10 +127,23 @@ impl Config {
             builder = builder.public_base_url(base);
         }
         if let Some(trust) = var(ENV_TRUST_FORWARDED) {
-            builder = builder.trust_forwarded_headers(matches!(
-                trust.to_ascii_lowercase().as_str(),
-                "1" | "true" | "yes"
-            ));
+            let headers = match trust.to_ascii_lowercase().as_str() {
+                "x-forwarded" | "x-forwarded-*" => Some(ForwardedHeaders::XForwarded),
+                "forwarded" => Some(ForwardedHeaders::Forwarded),
+                "0" | "false" | "no" | "none" => None,
+                _ => {
+                    return Err(ConfigError::InvalidEnv {
+                        name: ENV_TRUST_FORWARDED,
+                        problem: format!(
+                            "{trust:?}: name the headers your proxy writes, `x-forwarded` \
+                             (X-Forwarded-Proto/Host/Port) or `forwarded` (RFC 7239), or `false`"
+                        ),
+                    });
+                }
+            };
+            if let Some(headers) = headers {
+                builder = builder.trust_forwarded_headers(headers);
+            }
         }
         if let Some(limit) = var(ENV_BODY_LIMIT) {
             let bytes = limit
@@ -180,13 +205,14 @@ impl fmt::Debug for Config {
             .tokens
             .iter()
             .chain(self.inner.accounts.iter().map(|(_, k)| k))
-            .chain(self.inner.shared_keys.iter().map(|(_, k)| k))
+            .chain(self.inner.shared_keys.iter().map(|shared| &shared.key))
             .map(|k| k.source.to_string())
             .collect();
         f.debug_struct("Config")
             .field("secrets", &sources)
             .field("url_policy", &self.inner.url_policy)
             .field("candidate_options", &self.inner.candidate_options)
+            .field("shared_keys_only", &self.inner.shared_keys_only)
             .field("body_limit", &self.inner.body_limit)
             .field("http_auth", &self.inner.http_auth)
             .finish()
@@ -221,6 +247,8 @@ pub enum ConfigError {
     InvalidScheme(String),
     /// The body limit is zero.
     ZeroBodyLimit,
+    /// Only SharedKeys are to be accepted, but none is configured.
+    SharedKeysOnlyWithoutKeys,
     /// The HTTP authentication settings are invalid.
     HttpAuth(String),
 }
@@ -239,6 +267,9 @@ impl fmt::Display for ConfigError {
             }
             ConfigError::InvalidScheme(s) => write!(f, "default scheme {s:?} is not a URL scheme"),
             ConfigError::ZeroBodyLimit => f.write_str("the body limit must be at least 1 byte"),
+            ConfigError::SharedKeysOnlyWithoutKeys => {
+                f.write_str("shared_keys_only is set but no SharedKey is configured")
+            }
             ConfigError::HttpAuth(why) => write!(f, "HTTP authentication: {why}"),
         }
     }
@@ -252,9 +283,10 @@ pub struct ConfigBuilder {
     auth_token: Option<Secret>,
     secondary_auth_token: Option<Secret>,
     accounts: Vec<(String, Secret)>,
-    shared_keys: Vec<(String, Secret)>,
+    shared_keys: Vec<(String, Secret, Algorithm)>,
+    shared_keys_only: bool,
     public_base_url: Option<String>,
-    trust_forwarded: bool,
+    trust_forwarded: Option<ForwardedHeaders>,
     default_scheme: Option<String>,
     body_limit: Option<usize>,
     trailing_slash: bool,
@@ -276,6 +308,7 @@ impl fmt::Debug for ConfigBuilder {
                     .map(crate::verify::redact_password),
             )
             .field("trust_forwarded", &self.trust_forwarded)
+            .field("shared_keys_only", &self.shared_keys_only)
             .finish_non_exhaustive()
     }
 }
@@ -304,10 +337,35 @@ impl ConfigBuilder {
         self
     }
 
-    /// A SharedKey secret, used when a request's `X-Twilio-Webhooks-Signature-Settings`
-    /// names `key_id`.
-    pub fn shared_key(mut self, key_id: impl Into<String>, secret: impl Into<Secret>) -> Self {
-        self.shared_keys.push((key_id.into(), secret.into()));
+    /// A SharedKey secret and the algorithm it signs with, used when a request's
+    /// `X-Twilio-Webhooks-Signature-Settings` names `key_id`. A request that names this
+    /// key with another algorithm is refused.
+    ///
+    /// ```
+    /// use twilio_auth_core::{Algorithm, Config};
+    ///
+    /// let config = Config::builder()
+    ///     .shared_key("KS1", "shared-secret", Algorithm::HmacSha256)
+    ///     .shared_keys_only(true)
+    ///     .build()
+    ///     .unwrap();
+    /// # let _ = config;
+    /// ```
+    pub fn shared_key(
+        mut self,
+        key_id: impl Into<String>,
+        secret: impl Into<Secret>,
+        algorithm: Algorithm,
+    ) -> Self {
+        self.shared_keys
+            .push((key_id.into(), secret.into(), algorithm));
+        self
+    }
+
+    /// Accept only requests signed with a configured SharedKey: the Auth Token path is
+    /// off (for accounts that moved every webhook to SharedKeys). Default `false`.
+    pub fn shared_keys_only(mut self, only: bool) -> Self {
+        self.shared_keys_only = only;
         self
     }
 
@@ -318,10 +376,13 @@ impl ConfigBuilder {
         self
     }
 
-    /// Trust `Forwarded` and `X-Forwarded-Proto/Host/Port` (only behind a proxy that
-    /// overwrites them: clients can send anything). Ignored when a public base URL is set.
-    pub fn trust_forwarded_headers(mut self, trust: bool) -> Self {
-        self.trust_forwarded = trust;
+    /// Trust the forwarded headers your proxy writes: [`ForwardedHeaders::XForwarded`]
+    /// (`X-Forwarded-Proto/Host/Port`) or [`ForwardedHeaders::Forwarded`] (RFC 7239).
+    /// Only that family is read, and of a list the last element (the one the proxy in
+    /// front of the app wrote; a client can send anything before it). Only behind such a
+    /// proxy: clients can send these headers too. Ignored when a public base URL is set.
+    pub fn trust_forwarded_headers(mut self, headers: ForwardedHeaders) -> Self {
+        self.trust_forwarded = Some(headers);
         self
     }
 
@@ -376,15 +437,19 @@ impl ConfigBuilder {
             ));
         }
         let mut shared_keys = Vec::new();
-        for (id, secret) in &self.shared_keys {
+        for (id, secret, algorithm) in &self.shared_keys {
             check(&format!("secret of SharedKey {id}"), secret)?;
-            shared_keys.push((
-                id.clone(),
-                SigningKey::new(KeySource::SharedKey(id.clone()), secret),
-            ));
+            shared_keys.push(SharedKey {
+                id: id.clone(),
+                algorithm: *algorithm,
+                key: SigningKey::new(KeySource::SharedKey(id.clone()), secret),
+            });
         }
         if tokens.is_empty() && accounts.is_empty() && shared_keys.is_empty() {
             return Err(ConfigError::NoSecret);
+        }
+        if self.shared_keys_only && shared_keys.is_empty() {
+            return Err(ConfigError::SharedKeysOnlyWithoutKeys);
         }
         let url_policy = match self.public_base_url {
             Some(url) => match normalise_base_url(&url) {
@@ -419,6 +484,7 @@ impl ConfigBuilder {
                 tokens,
                 accounts,
                 shared_keys,
+                shared_keys_only: self.shared_keys_only,
                 url_policy,
                 candidate_options: CandidateOptions {
                     trailing_slash: self.trailing_slash,
@@ -441,7 +507,20 @@ mod tests {
             Config::builder().auth_token("").build().err(),
             Some(ConfigError::EmptySecret("Auth Token".into()))
         );
-        assert!(Config::builder().shared_key("KS1", "s").build().is_ok());
+        assert!(
+            Config::builder()
+                .shared_key("KS1", "s", Algorithm::HmacSha256)
+                .build()
+                .is_ok()
+        );
+        assert_eq!(
+            Config::builder()
+                .auth_token("t")
+                .shared_keys_only(true)
+                .build()
+                .err(),
+            Some(ConfigError::SharedKeysOnlyWithoutKeys)
+        );
     }
 
     #[test]
@@ -474,7 +553,7 @@ mod tests {
             .auth_token("tok-primary")
             .secondary_auth_token("tok-second")
             .account_token("AC1", "tok-account")
-            .shared_key("KS1", "tok-shared");
+            .shared_key("KS1", "tok-shared", Algorithm::HmacSha1);
         let config = builder.clone().build().unwrap();
         for text in [format!("{builder:?}"), format!("{config:?}")] {
             assert!(!text.contains("tok-"), "{text}");

@@ -61,8 +61,9 @@ pub use config::{
 };
 pub use explain::{ExplainedAttempt, Explanation};
 pub use headers::Headers;
-pub use outcome::{KeySource, Rejection, RejectionReason, RouteOptions, Verified};
-pub use public_url::PublicUrlPolicy;
+pub use outcome::{KeySource, Rejection, RejectionReason, Verified};
+pub use policy::RoutePolicy;
+pub use public_url::{ForwardedHeaders, PublicUrlPolicy};
 pub use request::WebhookRequest;
 pub use secret::Secret;
 pub use signer::{SignedBody, Signer};

@@ -4,7 +4,7 @@
 use std::fmt;
 
 use crate::algorithm::Algorithm;
-use crate::http_auth::{HttpAuthFailureReason, HttpAuthRequirement};
+use crate::http_auth::HttpAuthFailureReason;
 
 /// Which configured secret signed an accepted request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,48 +45,6 @@ pub struct Verified {
     pub user: Option<String>,
 }
 
-/// What a route demands of a request, beyond the defaults of [`crate::Config::verify`].
-///
-/// ```
-/// use twilio_auth_core::RouteOptions;
-/// use twilio_auth_core::http_auth::HttpAuthRequirement;
-///
-/// let basic_then_signature = RouteOptions::default().http_auth(HttpAuthRequirement::Basic);
-/// assert!(basic_then_signature.signature);
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct RouteOptions {
-    /// HTTP authentication required before the signature is checked (default: none).
-    pub http_auth: HttpAuthRequirement,
-    /// Whether `X-Twilio-Signature` is checked (default: yes). Turn it off only for a
-    /// route that HTTP authentication alone protects.
-    pub signature: bool,
-}
-
-impl Default for RouteOptions {
-    fn default() -> Self {
-        RouteOptions {
-            http_auth: HttpAuthRequirement::None,
-            signature: true,
-        }
-    }
-}
-
-impl RouteOptions {
-    /// Requires HTTP authentication of the given kind.
-    pub fn http_auth(mut self, requirement: HttpAuthRequirement) -> Self {
-        self.http_auth = requirement;
-        self
-    }
-
-    /// Checks the signature or not.
-    pub fn signature(mut self, check: bool) -> Self {
-        self.signature = check;
-        self
-    }
-}
-
 /// Why a request was refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -120,6 +78,17 @@ pub enum RejectionReason {
     HttpAuth(HttpAuthFailureReason),
     /// The route requires HTTP authentication but the configuration has no credentials.
     HttpAuthNotConfigured,
+    /// A `GET` or `HEAD` request carries a body that no `bodySHA256` in its URL covers:
+    /// Twilio signs these methods URL-only, so the body is not Twilio's.
+    UnsignedBody,
+    /// Per-account tokens are configured and the request's `AccountSid` values disagree
+    /// (two different ones in the body, or body and query).
+    ConflictingAccountSid,
+    /// The signature-settings header names a configured SharedKey with another algorithm
+    /// than the one it is configured with.
+    SharedKeyAlgorithmMismatch,
+    /// Only SharedKeys are accepted, and the request names none.
+    SharedKeyRequired,
 }
 
 impl RejectionReason {
@@ -172,6 +141,18 @@ impl fmt::Display for RejectionReason {
             RejectionReason::HttpAuthNotConfigured => {
                 f.write_str("route requires HTTP authentication but no credentials are configured")
             }
+            RejectionReason::UnsignedBody => f.write_str(
+                "GET/HEAD request carries a body that no bodySHA256 in the signed URL covers",
+            ),
+            RejectionReason::ConflictingAccountSid => {
+                f.write_str("the request's AccountSid values disagree (body, query)")
+            }
+            RejectionReason::SharedKeyAlgorithmMismatch => f.write_str(
+                "X-Twilio-Webhooks-Signature-Settings names another algorithm than its SharedKey's",
+            ),
+            RejectionReason::SharedKeyRequired => f.write_str(
+                "only SharedKeys are accepted and X-Twilio-Webhooks-Signature-Settings is missing",
+            ),
         }
     }
 }
@@ -230,6 +211,9 @@ impl Rejection {
 
     /// A short plain-text body for the client, which says no more than the status does.
     pub fn body(&self) -> &'static str {
+        if self.reason == RejectionReason::UnsignedBody {
+            return "Forbidden: request body not covered by the Twilio signature\n";
+        }
         match self.status() {
             400 => "Bad Request\n",
             401 => "Unauthorized\n",

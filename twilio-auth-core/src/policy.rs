@@ -1,79 +1,124 @@
-//! Route policies as numbers, so that adapters can carry a route's [`RouteOptions`] in a
-//! const generic parameter (`Verified<E, DIGEST>`) and `#[twilio_signed(http_auth = …)]`
-//! can name them. Every adapter re-exports this module as its own `policy`.
+//! What a route demands of a request, as a value ([`RoutePolicy`]) and as a type (the
+//! markers [`Signature`], [`Basic`], [`Digest`], [`Either`], [`BasicOnly`],
+//! [`DigestOnly`], [`EitherOnly`]), so that adapters can carry a route's policy in a type
+//! parameter (`Verified<Form<T>, Digest>`) and `#[twilio_signed(http_auth = …)]` can name
+//! it. Neither can say "check nothing": every policy checks the signature, HTTP
+//! authentication, or both. Every adapter re-exports this module as its own `policy`.
+//!
+//! ```
+//! use twilio_auth_core::policy::{Digest, DigestOnly, HttpAuthScheme, Policy, RoutePolicy};
+//!
+//! assert_eq!(Digest::ROUTE, RoutePolicy::HttpAuthThenSignature(HttpAuthScheme::Digest));
+//! assert_eq!(DigestOnly::ROUTE, RoutePolicy::HttpAuthOnly(HttpAuthScheme::Digest));
+//! assert!(!DigestOnly::ROUTE.checks_signature());
+//! ```
 
-use crate::RouteOptions;
 use crate::http_auth::HttpAuthRequirement;
 
-/// The type of a route policy: one of the constants of this module.
-pub type Policy = u8;
-
-/// The signature only (the default): no HTTP authentication.
-pub const SIGNATURE: Policy = 0;
-/// HTTP Basic authentication, then the signature.
-pub const BASIC: Policy = 1;
-/// HTTP Digest authentication (SHA-256 or MD5), then the signature.
-pub const DIGEST: Policy = 2;
-/// HTTP Basic or Digest authentication, whichever the client sends, then the signature.
-pub const EITHER: Policy = BASIC | DIGEST;
-/// HTTP Basic authentication, and no signature check.
-pub const BASIC_ONLY: Policy = BASIC | NO_SIGNATURE;
-/// HTTP Digest authentication, and no signature check.
-pub const DIGEST_ONLY: Policy = DIGEST | NO_SIGNATURE;
-/// HTTP Basic or Digest authentication, and no signature check.
-pub const EITHER_ONLY: Policy = EITHER | NO_SIGNATURE;
-
-/// The bit that turns the signature check off; valid only with [`BASIC`] or [`DIGEST`] bits.
-const NO_SIGNATURE: Policy = 4;
-
-/// Whether `policy` is one of this module's constants.
-pub const fn is_valid(policy: Policy) -> bool {
-    policy <= EITHER_ONLY && policy != NO_SIGNATURE
+/// The HTTP authentication scheme a route requires.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum HttpAuthScheme {
+    /// HTTP Basic (RFC 7617).
+    Basic,
+    /// HTTP Digest, SHA-256 or MD5 (RFC 7616).
+    Digest,
+    /// Basic or Digest, whichever the client sends; challenges offer Digest first.
+    Either,
 }
 
-/// The core's [`RouteOptions`] for `policy`, or `None` if it is not one of this module's
-/// constants.
-///
-/// ```
-/// use twilio_auth_core::policy::{self, route_options};
-/// use twilio_auth_core::http_auth::HttpAuthRequirement;
-///
-/// let options = route_options(policy::DIGEST_ONLY).unwrap();
-/// assert_eq!(options.http_auth, HttpAuthRequirement::Digest);
-/// assert!(!options.signature);
-/// assert!(route_options(4).is_none());
-/// ```
-pub fn route_options(policy: Policy) -> Option<RouteOptions> {
-    if !is_valid(policy) {
-        return None;
+impl From<HttpAuthScheme> for HttpAuthRequirement {
+    fn from(scheme: HttpAuthScheme) -> Self {
+        match scheme {
+            HttpAuthScheme::Basic => HttpAuthRequirement::Basic,
+            HttpAuthScheme::Digest => HttpAuthRequirement::Digest,
+            HttpAuthScheme::Either => HttpAuthRequirement::Either,
+        }
     }
-    let http_auth = match policy & EITHER {
-        BASIC => HttpAuthRequirement::Basic,
-        DIGEST => HttpAuthRequirement::Digest,
-        EITHER => HttpAuthRequirement::Either,
-        _ => HttpAuthRequirement::None,
-    };
-    Some(
-        RouteOptions::default()
-            .http_auth(http_auth)
-            .signature(policy & NO_SIGNATURE == 0),
-    )
 }
 
-/// [`route_options`] for a policy that the extractors have already checked at compile time
-/// (see [`assert_valid`]); an invalid one still never checks less than the signature.
-pub fn options_of<const POLICY: Policy>() -> RouteOptions {
-    const { assert_valid(POLICY) };
-    route_options(POLICY).unwrap_or_default()
+/// What a route demands. There is no value that checks nothing.
+///
+/// ```
+/// use twilio_auth_core::policy::{HttpAuthScheme, RoutePolicy};
+///
+/// assert_eq!(RoutePolicy::default(), RoutePolicy::Signature);
+/// let digest = RoutePolicy::HttpAuthThenSignature(HttpAuthScheme::Digest);
+/// assert!(digest.checks_signature());
+/// assert!(digest.http_auth().is_required());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum RoutePolicy {
+    /// `X-Twilio-Signature` only (the default).
+    #[default]
+    Signature,
+    /// HTTP authentication first (a `401` with challenges), then the signature (`403`).
+    HttpAuthThenSignature(HttpAuthScheme),
+    /// HTTP authentication alone, for a route that credentials in the URL protect.
+    HttpAuthOnly(HttpAuthScheme),
 }
 
-/// Fails the build (when an extractor with this policy is instantiated) unless `policy` is
-/// one of this module's constants.
-pub const fn assert_valid(policy: Policy) {
-    assert!(
-        is_valid(policy),
-        "not a twilio_auth route policy: use one of SIGNATURE, BASIC, DIGEST, EITHER, BASIC_ONLY, DIGEST_ONLY, EITHER_ONLY"
-    );
+impl RoutePolicy {
+    /// The HTTP authentication this policy requires ([`HttpAuthRequirement::None`] for
+    /// [`RoutePolicy::Signature`]).
+    pub const fn http_auth(self) -> HttpAuthRequirement {
+        match self {
+            RoutePolicy::Signature => HttpAuthRequirement::None,
+            RoutePolicy::HttpAuthThenSignature(scheme) | RoutePolicy::HttpAuthOnly(scheme) => {
+                match scheme {
+                    HttpAuthScheme::Basic => HttpAuthRequirement::Basic,
+                    HttpAuthScheme::Digest => HttpAuthRequirement::Digest,
+                    HttpAuthScheme::Either => HttpAuthRequirement::Either,
+                }
+            }
+        }
+    }
+
+    /// Whether `X-Twilio-Signature` is checked.
+    pub const fn checks_signature(self) -> bool {
+        !matches!(self, RoutePolicy::HttpAuthOnly(_))
+    }
+}
+
+mod sealed {
+    pub trait Sealed {}
+}
+
+/// A route policy as a type: one of the markers of this module. Sealed: no other type can
+/// be a policy, so no adapter needs to check one.
+pub trait Policy: sealed::Sealed + Send + Sync + 'static {
+    /// The policy as a value.
+    const ROUTE: RoutePolicy;
+}
+
+macro_rules! policies {
+    ($($(#[$doc:meta])* $name:ident => $route:expr;)*) => {$(
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+        pub struct $name;
+
+        impl sealed::Sealed for $name {}
+
+        impl Policy for $name {
+            const ROUTE: RoutePolicy = $route;
+        }
+    )*};
+}
+
+policies! {
+    /// The signature only (the default).
+    Signature => RoutePolicy::Signature;
+    /// HTTP Basic authentication, then the signature.
+    Basic => RoutePolicy::HttpAuthThenSignature(HttpAuthScheme::Basic);
+    /// HTTP Digest authentication (SHA-256 or MD5), then the signature.
+    Digest => RoutePolicy::HttpAuthThenSignature(HttpAuthScheme::Digest);
+    /// HTTP Basic or Digest authentication, whichever the client sends, then the signature.
+    Either => RoutePolicy::HttpAuthThenSignature(HttpAuthScheme::Either);
+    /// HTTP Basic authentication, and no signature check.
+    BasicOnly => RoutePolicy::HttpAuthOnly(HttpAuthScheme::Basic);
+    /// HTTP Digest authentication, and no signature check.
+    DigestOnly => RoutePolicy::HttpAuthOnly(HttpAuthScheme::Digest);
+    /// HTTP Basic or Digest authentication, and no signature check.
+    EitherOnly => RoutePolicy::HttpAuthOnly(HttpAuthScheme::Either);
 }
 
 #[cfg(test)]
@@ -81,27 +126,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_constant_maps_to_its_options() {
-        use HttpAuthRequirement::{Basic, Digest, Either, None};
+    fn every_marker_maps_to_its_policy() {
+        use HttpAuthRequirement as R;
         let cases = [
-            (SIGNATURE, None, true),
-            (BASIC, Basic, true),
-            (DIGEST, Digest, true),
-            (EITHER, Either, true),
-            (BASIC_ONLY, Basic, false),
-            (DIGEST_ONLY, Digest, false),
-            (EITHER_ONLY, Either, false),
+            (Signature::ROUTE, R::None, true),
+            (Basic::ROUTE, R::Basic, true),
+            (Digest::ROUTE, R::Digest, true),
+            (Either::ROUTE, R::Either, true),
+            (BasicOnly::ROUTE, R::Basic, false),
+            (DigestOnly::ROUTE, R::Digest, false),
+            (EitherOnly::ROUTE, R::Either, false),
         ];
-        for (policy, http_auth, signature) in cases {
-            let options = route_options(policy).unwrap();
+        for (route, http_auth, signature) in cases {
             assert_eq!(
-                (options.http_auth, options.signature),
+                (route.http_auth(), route.checks_signature()),
                 (http_auth, signature),
-                "{policy}"
+                "{route:?}"
             );
-        }
-        for invalid in [NO_SIGNATURE, 8, 255] {
-            assert!(route_options(invalid).is_none(), "{invalid}");
+            // The one property no policy may lose: it checks something.
+            assert!(route.checks_signature() || route.http_auth().is_required());
         }
     }
 }

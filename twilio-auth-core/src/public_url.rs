@@ -4,6 +4,15 @@
 use crate::candidates::{UrlParts, host_port_is_valid, split_host_port};
 use crate::headers::Headers;
 
+/// The forwarded headers a trusted proxy writes: only that family is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ForwardedHeaders {
+    /// RFC 7239 `Forwarded: proto=…;host=…`.
+    Forwarded,
+    /// `X-Forwarded-Proto`, `X-Forwarded-Host`, `X-Forwarded-Port`.
+    XForwarded,
+}
+
 /// How the verifier learns the public URL Twilio requested. `Debug` hides the password of
 /// a base URL with `user:pass@`.
 #[derive(Clone, PartialEq, Eq)]
@@ -11,14 +20,14 @@ pub enum PublicUrlPolicy {
     /// A configured base such as `https://voice.example.com` (no trailing `/`, no query);
     /// the request's raw path and query are appended to it.
     BaseUrl(String),
-    /// Derive it from the request: forwarded headers when `trust_forwarded` (they are
-    /// client-controlled, so only behind a proxy that sets them), else the `Host` header,
-    /// with `default_scheme` when nothing says otherwise.
+    /// Derive it from the request: the forwarded headers of `trust_forwarded`, when set
+    /// (they are client-controlled, so only behind a proxy that writes them), else the
+    /// `Host` header, with `default_scheme` when nothing says otherwise.
     FromRequest {
         /// Scheme used when no trusted header names one.
         default_scheme: String,
-        /// Read `Forwarded` / `X-Forwarded-*`.
-        trust_forwarded: bool,
+        /// The forwarded headers the proxy writes, if it is trusted.
+        trust_forwarded: Option<ForwardedHeaders>,
     },
 }
 
@@ -119,10 +128,9 @@ impl PublicUrlPolicy {
                 default_scheme,
                 trust_forwarded,
             } => {
-                let forwarded = if *trust_forwarded {
-                    Forwarded::read(headers)
-                } else {
-                    Forwarded::default()
+                let forwarded = match trust_forwarded {
+                    Some(family) => Forwarded::read(*family, headers),
+                    None => Forwarded::default(),
                 };
                 let scheme = forwarded.proto.unwrap_or(default_scheme);
                 let host = forwarded
@@ -206,33 +214,37 @@ struct Forwarded<'h> {
 }
 
 impl<'h> Forwarded<'h> {
-    /// RFC 7239 `Forwarded` (its first element: the proxy nearest the client wrote the
-    /// last, but the first is the original request), then the `X-Forwarded-*` headers.
-    fn read(headers: &'h dyn Headers) -> Self {
-        let mut out = Forwarded::default();
-        if let Some(forwarded) = headers.header("forwarded") {
-            let first = forwarded.split(',').next().unwrap_or("");
-            for pair in first.split(';') {
-                let Some((name, value)) = pair.split_once('=') else {
-                    continue;
-                };
-                let value = value.trim().trim_matches('"');
-                match name.trim().to_ascii_lowercase().as_str() {
-                    "proto" => out.proto = Some(value),
-                    "host" => out.host = Some(value),
-                    _ => {}
-                }
-            }
-        }
-        let first = |name: &str| {
+    /// What the trusted proxy wrote, in the one header family it writes. Of a list, the
+    /// last element: a proxy that appends writes its own value last, and anything before
+    /// it came from the client (or from hops the proxy does not vouch for).
+    fn read(family: ForwardedHeaders, headers: &'h dyn Headers) -> Self {
+        let last = |name: &str| {
             headers
                 .header(name)
-                .map(|v| v.split(',').next().unwrap_or("").trim())
+                .map(|v| v.rsplit(',').next().unwrap_or("").trim())
                 .filter(|v| !v.is_empty())
         };
-        out.proto = out.proto.or_else(|| first("x-forwarded-proto"));
-        out.host = out.host.or_else(|| first("x-forwarded-host"));
-        out.port = first("x-forwarded-port");
+        let mut out = Forwarded::default();
+        match family {
+            ForwardedHeaders::Forwarded => {
+                for pair in last("forwarded").unwrap_or("").split(';') {
+                    let Some((name, value)) = pair.split_once('=') else {
+                        continue;
+                    };
+                    let value = value.trim().trim_matches('"');
+                    match name.trim().to_ascii_lowercase().as_str() {
+                        "proto" => out.proto = Some(value),
+                        "host" => out.host = Some(value),
+                        _ => {}
+                    }
+                }
+            }
+            ForwardedHeaders::XForwarded => {
+                out.proto = last("x-forwarded-proto");
+                out.host = last("x-forwarded-host");
+                out.port = last("x-forwarded-port");
+            }
+        }
         out
     }
 }
@@ -241,12 +253,15 @@ impl<'h> Forwarded<'h> {
 mod tests {
     use super::*;
 
-    fn from_request(trust: bool) -> PublicUrlPolicy {
+    fn from_request(trust: Option<ForwardedHeaders>) -> PublicUrlPolicy {
         PublicUrlPolicy::FromRequest {
             default_scheme: "https".into(),
             trust_forwarded: trust,
         }
     }
+
+    const X: Option<ForwardedHeaders> = Some(ForwardedHeaders::XForwarded);
+    const RFC: Option<ForwardedHeaders> = Some(ForwardedHeaders::Forwarded);
 
     #[test]
     fn base_url_is_prefixed_to_the_raw_path() {
@@ -260,7 +275,7 @@ mod tests {
     fn host_header_with_default_scheme() {
         let headers = [("Host", "example.com:8080")];
         assert_eq!(
-            from_request(false).url_for("/v", &headers, None).unwrap(),
+            from_request(None).url_for("/v", &headers, None).unwrap(),
             "https://example.com:8080/v"
         );
     }
@@ -274,27 +289,65 @@ mod tests {
             ("X-Forwarded-Port", "8443"),
         ];
         assert_eq!(
-            from_request(false).url_for("/v", &headers, None).unwrap(),
+            from_request(None).url_for("/v", &headers, None).unwrap(),
             "https://internal:3000/v"
         );
         assert_eq!(
-            from_request(true).url_for("/v", &headers, None).unwrap(),
+            from_request(X).url_for("/v", &headers, None).unwrap(),
             "http://public.example.com:8443/v"
+        );
+        // The other family is not read at all.
+        assert_eq!(
+            from_request(RFC).url_for("/v", &headers, None).unwrap(),
+            "https://internal:3000/v"
         );
     }
 
     #[test]
-    fn rfc7239_forwarded_wins() {
+    fn the_value_the_proxy_wrote_is_the_last_of_a_list() {
+        // A client sends its own value; a proxy that appends writes the real one last.
+        let headers = [
+            ("Host", "internal"),
+            ("X-Forwarded-Host", "evil.example, api.example.com"),
+            ("X-Forwarded-Proto", "http, https"),
+        ];
+        assert_eq!(
+            from_request(X).url_for("/v", &headers, None).unwrap(),
+            "https://api.example.com/v"
+        );
         let headers = [
             ("Host", "internal"),
             (
                 "Forwarded",
-                "for=1.2.3.4;proto=https;host=\"api.example.com\", for=5.6.7.8",
+                "for=6.6.6.6;host=evil.example;proto=http, for=1.2.3.4;proto=https;host=\"api.example.com\"",
             ),
-            ("X-Forwarded-Host", "other"),
         ];
         assert_eq!(
-            from_request(true).url_for("/v", &headers, None).unwrap(),
+            from_request(RFC).url_for("/v", &headers, None).unwrap(),
+            "https://api.example.com/v"
+        );
+    }
+
+    #[test]
+    fn only_the_trusted_family_is_read() {
+        // A proxy that writes `X-Forwarded-*` but passes `Forwarded` through: the client's
+        // `Forwarded` must not choose the host.
+        let headers = [
+            ("Host", "internal"),
+            ("Forwarded", "proto=http;host=evil.example"),
+            ("X-Forwarded-Host", "api.example.com"),
+        ];
+        assert_eq!(
+            from_request(X).url_for("/v", &headers, None).unwrap(),
+            "https://api.example.com/v"
+        );
+        let headers = [
+            ("Host", "internal"),
+            ("Forwarded", "for=1.2.3.4;proto=https;host=\"api.example.com\""),
+            ("X-Forwarded-Host", "evil.example"),
+        ];
+        assert_eq!(
+            from_request(RFC).url_for("/v", &headers, None).unwrap(),
             "https://api.example.com/v"
         );
     }
@@ -302,7 +355,7 @@ mod tests {
     #[test]
     fn missing_or_hostile_host_is_refused() {
         assert_eq!(
-            from_request(false).url_for("/", &(), None),
+            from_request(None).url_for("/", &(), None),
             Err(UrlProblem::MissingHost)
         );
         for host in [
@@ -316,24 +369,24 @@ mod tests {
         ] {
             let headers = [("Host", host)];
             assert_eq!(
-                from_request(false).url_for("/", &headers, None),
+                from_request(None).url_for("/", &headers, None),
                 Err(UrlProblem::InvalidHost),
                 "{host}"
             );
         }
         for host in ["[::1]:8443", "h:", "h:65535"] {
             let headers = [("Host", host)];
-            let url = from_request(false).url_for("/", &headers, None).unwrap();
+            let url = from_request(None).url_for("/", &headers, None).unwrap();
             assert_eq!(url, format!("https://{host}/"));
         }
         // A trusted forwarded port is checked like one in the host.
         let headers = [("Host", "h"), ("X-Forwarded-Port", "99999")];
         assert_eq!(
-            from_request(true).url_for("/", &headers, None),
+            from_request(X).url_for("/", &headers, None),
             Err(UrlProblem::InvalidHost)
         );
         assert_eq!(
-            from_request(false)
+            from_request(None)
                 .url_for("/", &(), Some("h2.example"))
                 .unwrap(),
             "https://h2.example/"

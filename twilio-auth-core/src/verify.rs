@@ -11,7 +11,8 @@ use crate::candidates::{UrlParts, candidate_urls};
 use crate::config::{Config, SigningKey};
 use crate::form::{self, FormBuffers, SigningParams};
 use crate::http_auth::HttpAuthRequirement;
-use crate::outcome::{KeySource, Rejection, RejectionReason, RouteOptions, Verified};
+use crate::outcome::{KeySource, Rejection, RejectionReason, Verified};
+use crate::policy::RoutePolicy;
 use crate::public_url::UrlProblem;
 use crate::request::{Target, WebhookRequest};
 
@@ -20,27 +21,51 @@ pub const SIGNATURE_HEADER: &str = "X-Twilio-Signature";
 /// The header that selects a SharedKey and algorithm.
 pub const SIGNATURE_SETTINGS_HEADER: &str = "X-Twilio-Webhooks-Signature-Settings";
 
-/// What the body contributes to the signed data.
+/// What the body contributes to the signed data (SPEC §1, method and body binding).
 enum Payload<'b> {
-    /// Nothing: GET/HEAD, or an empty body without a content type.
+    /// Nothing: an empty `GET`/`HEAD`, or an empty body without a content type.
     UrlOnly,
     /// A form body, whose parameters are appended to the URL.
     Form(&'b [u8]),
     /// Any other body: covered by `bodySHA256` in the URL.
     Hashed(&'b [u8]),
+    /// The body of a `GET`/`HEAD`: Twilio signs these URL-only, so it must be covered by
+    /// `bodySHA256` (Event Streams sinks may deliver with GET) or the request is refused.
+    HashedOrRefused(&'b [u8]),
 }
 
 impl<'b> Payload<'b> {
     fn of(req: &WebhookRequest<'b>) -> Self {
         let body = req.body_bytes();
-        let method = req.method();
-        if method.eq_ignore_ascii_case("GET") || method.eq_ignore_ascii_case("HEAD") {
-            return Payload::UrlOnly;
+        // Methods are compared as HTTP compares them: `get` is not `GET`, and its body
+        // is covered like any other method's.
+        if matches!(req.method(), "GET" | "HEAD") {
+            return if body.is_empty() {
+                Payload::UrlOnly
+            } else {
+                Payload::HashedOrRefused(body)
+            };
         }
         match req.header("content-type") {
             Some(ct) if form::is_form_content_type(ct) => Payload::Form(body),
             None if body.is_empty() => Payload::UrlOnly,
             _ => Payload::Hashed(body),
+        }
+    }
+
+    /// The body that `bodySHA256` must cover, if any.
+    fn hashed(&self) -> Option<&'b [u8]> {
+        match *self {
+            Payload::Hashed(body) | Payload::HashedOrRefused(body) => Some(body),
+            Payload::UrlOnly | Payload::Form(_) => None,
+        }
+    }
+
+    /// The reason when the URL has no `bodySHA256` for a body that needs one.
+    fn missing_hash(&self) -> RejectionReason {
+        match self {
+            Payload::HashedOrRefused(_) => RejectionReason::UnsignedBody,
+            _ => RejectionReason::MissingBodyHash,
         }
     }
 }
@@ -103,15 +128,16 @@ impl Config {
     /// authentication first (a `401` with challenges), then the signature (a `403`).
     ///
     /// ```
-    /// use twilio_auth_core::http_auth::{HttpAuthConfig, HttpAuthRequirement};
-    /// use twilio_auth_core::{Config, RouteOptions, Signer, WebhookRequest};
+    /// use twilio_auth_core::http_auth::HttpAuthConfig;
+    /// use twilio_auth_core::policy::{Basic, Policy};
+    /// use twilio_auth_core::{Config, Signer, WebhookRequest};
     ///
     /// let http_auth = HttpAuthConfig::builder("twilio")
     ///     .credential("twilio", "s3cret-pass")
     ///     .build()
     ///     .unwrap();
     /// let config = Config::builder().auth_token("12345").http_auth(http_auth).build().unwrap();
-    /// let route = RouteOptions::default().http_auth(HttpAuthRequirement::Basic);
+    /// let route = Basic::ROUTE;
     ///
     /// // Twilio's first attempt carries no credentials: a 401 with a challenge.
     /// let url = "https://twilio:s3cret-pass@example.com/voice";
@@ -135,14 +161,14 @@ impl Config {
     pub fn verify_with(
         &self,
         req: &WebhookRequest<'_>,
-        route: RouteOptions,
+        route: RoutePolicy,
     ) -> Result<Verified, Rejection> {
         let limit = self.inner.body_limit;
         if req.body_bytes().len() > limit {
             return Err(Rejection::new(RejectionReason::BodyTooLarge { limit }));
         }
-        let user = self.authenticate(req, route.http_auth)?;
-        let mut verified = if route.signature {
+        let user = self.authenticate(req, route.http_auth())?;
+        let mut verified = if route.checks_signature() {
             self.verify_logged_in(req, user.as_deref())?
         } else {
             Verified {
@@ -193,13 +219,7 @@ impl Config {
         let retry = WebhookRequest::from_url(req.method(), &credentialed)
             .headers(req.headers_dyn())
             .body(req.body_bytes());
-        match self.verify(&retry) {
-            Ok(verified) => Ok(Verified {
-                url: verified.url.map(|u| redact_password(&u)),
-                ..verified
-            }),
-            Err(_) => first,
-        }
+        self.verify(&retry).or(first)
     }
 
     /// HTTP authentication as the route requires it: the user, or a 401 with challenges.
@@ -297,10 +317,8 @@ impl Config {
             Ok(len) if len == algorithm.output_len() => &decoded[..len],
             _ => return reject(RejectionReason::MalformedSignature),
         };
-        if matches!(payload, Payload::Hashed(_))
-            && query_values(&url, "bodySHA256").next().is_none()
-        {
-            return reject(RejectionReason::MissingBodyHash);
+        if payload.hashed().is_some() && query_values(&url, "bodySHA256").next().is_none() {
+            return reject(payload.missing_hash());
         }
 
         let mut try_url = |candidate: &str| {
@@ -343,10 +361,10 @@ impl Config {
         };
         let key = key.clone();
 
-        if let Payload::Hashed(body) = payload {
+        if let Some(body) = payload.hashed() {
             match body_hash::check(&url, body) {
                 BodyHash::Matches => {}
-                BodyHash::Missing => return reject(RejectionReason::MissingBodyHash),
+                BodyHash::Missing => return reject(payload.missing_hash()),
                 BodyHash::Mismatch => return reject(RejectionReason::BodyHashMismatch),
             }
         }
@@ -355,7 +373,8 @@ impl Config {
             None => url,
         };
         Ok(Verified {
-            url: Some(matched_url),
+            // The URL may carry the base URL's or the login's password: never shown.
+            url: Some(redacted(matched_url)),
             key: Some(key),
             algorithm: Some(algorithm),
             user: None,
@@ -379,25 +398,61 @@ impl Config {
             let key = inner
                 .shared_keys
                 .iter()
-                .find(|(id, _)| id == settings.key_id)
-                .map(|(_, key)| key)
+                .find(|shared| shared.id == settings.key_id)
                 .ok_or(RejectionReason::UnknownSharedKey)?;
-            return Ok((algorithm, Keys::All(std::slice::from_ref(key))));
-        }
-        if !inner.accounts.is_empty() {
-            let account_sid = params
-                .value_of("AccountSid")
-                .or_else(|| query_values(url, "AccountSid").next());
-            if let Some(sid) = account_sid
-                && inner.accounts.iter().any(|(account, _)| account == sid)
-            {
-                return Ok((Algorithm::HmacSha1, Keys::Account(&inner.accounts, sid)));
+            // The request may not choose a weaker (or any other) algorithm for a key.
+            if key.algorithm != algorithm {
+                return Err(RejectionReason::SharedKeyAlgorithmMismatch);
             }
+            return Ok((algorithm, Keys::All(std::slice::from_ref(&key.key))));
+        }
+        if inner.shared_keys_only {
+            return Err(RejectionReason::SharedKeyRequired);
+        }
+        if !inner.accounts.is_empty()
+            && let Some(sid) = account_sid(url, params)?
+            && inner.accounts.iter().any(|(account, _)| account == sid)
+        {
+            return Ok((Algorithm::HmacSha1, Keys::Account(&inner.accounts, sid)));
         }
         if inner.tokens.is_empty() {
             return Err(RejectionReason::UnknownSharedKey);
         }
         Ok((Algorithm::HmacSha1, Keys::All(&inner.tokens)))
+    }
+}
+
+/// The one `AccountSid` a request names (in its form body or its query), or a refusal
+/// when it names several: the key must be chosen by the same value the handler reads.
+fn account_sid<'k>(
+    url: &'k str,
+    params: &SigningParams<'k>,
+) -> Result<Option<&'k str>, RejectionReason> {
+    let mut body = params.values_of("AccountSid");
+    let from_body = body.next();
+    if body.next().is_some() {
+        return Err(RejectionReason::ConflictingAccountSid);
+    }
+    // The query as a framework's `Query` extractor would decode it (`Account%53id`
+    // included). Only requests to apps with per-account tokens get here.
+    let query = url.split_once('?').map_or("", |(_, q)| q);
+    let query = query.split_once('#').map_or(query, |(q, _)| q);
+    let decoded = form::parse(query.as_bytes());
+    let mut from_query = decoded
+        .iter()
+        .filter(|(name, _)| name == "AccountSid")
+        .map(|(_, value)| value.as_ref());
+    let first_in_query = from_query.next();
+    if from_query.any(|value| Some(value) != first_in_query) {
+        return Err(RejectionReason::ConflictingAccountSid);
+    }
+    match (from_body, first_in_query) {
+        (Some(a), Some(b)) if a != b => Err(RejectionReason::ConflictingAccountSid),
+        (Some(sid), _) => Ok(Some(sid)),
+        // The raw query value, borrowed from the URL; a decoded one that differs from it
+        // names no configured account anyway.
+        (None, Some(_)) => Ok(query_values(url, "AccountSid").next()),
+        (None, None) => Ok(None),
     }
 }
 

@@ -120,14 +120,15 @@ proptest! {
         trust in any::<bool>(),
         full_url in any::<bool>(),
     ) {
-        let config = Config::builder()
+        let mut builder = Config::builder()
             .auth_token(TOKEN)
-            .shared_key("KS1", "shared")
+            .shared_key("KS1", "shared", twilio_auth_core::Algorithm::HmacSha1)
             .account_token("AC1", "sub")
-            .trust_forwarded_headers(trust)
-            .try_trailing_slash(true)
-            .build()
-            .unwrap();
+            .try_trailing_slash(true);
+        if trust {
+            builder = builder.trust_forwarded_headers(twilio_auth_core::ForwardedHeaders::XForwarded);
+        }
+        let config = builder.build().unwrap();
         let req = if full_url { WebhookRequest::from_url(&method, &target) } else { WebhookRequest::new(&method, &target) };
         let req = req.headers(&headers).body(&body);
         if let Err(rejection) = config.verify(&req) {

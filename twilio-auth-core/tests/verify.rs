@@ -91,7 +91,7 @@ fn sub_account_token_is_chosen_by_account_sid() {
 fn shared_key_with_hmac_sha256() {
     let config = Config::builder()
         .auth_token("main")
-        .shared_key("KS1", "shared-secret")
+        .shared_key("KS1", "shared-secret", Algorithm::HmacSha256)
         .build()
         .unwrap();
     let params = [("CallSid", "CA1")];
@@ -135,10 +135,10 @@ fn shared_key_with_hmac_sha256() {
         reason("algorithm=HMAC_SHA256"),
         RejectionReason::UnknownSharedKey
     );
-    // A SHA-256 signature presented as SHA-1 has the wrong length.
+    // The key is configured for SHA-256: the request may not name another algorithm.
     assert_eq!(
         reason("key=KS1,algorithm=HMAC_SHA1"),
-        RejectionReason::MalformedSignature
+        RejectionReason::SharedKeyAlgorithmMismatch
     );
 }
 
@@ -281,7 +281,7 @@ fn public_url_policies() {
     let req = WebhookRequest::new("GET", "/status?x=1").headers(&forwarded);
     let trusting = Config::builder()
         .auth_token("t")
-        .trust_forwarded_headers(true)
+        .trust_forwarded_headers(twilio_auth_core::ForwardedHeaders::XForwarded)
         .build()
         .unwrap();
     let ignoring = Config::builder().auth_token("t").build().unwrap();
@@ -304,8 +304,9 @@ fn public_url_policies() {
 
 #[test]
 fn http_auth_comes_before_the_signature() {
-    use twilio_auth_core::RouteOptions;
-    use twilio_auth_core::http_auth::{HttpAuthConfig, HttpAuthRequirement};
+    use twilio_auth_core::RoutePolicy;
+    use twilio_auth_core::http_auth::HttpAuthConfig;
+    use twilio_auth_core::policy::HttpAuthScheme;
 
     let http_auth = HttpAuthConfig::builder("webhooks")
         .credential("twilio", "pa55word")
@@ -321,7 +322,7 @@ fn http_auth_comes_before_the_signature() {
     // base64("twilio:pa55word") and base64("twilio:wrong")
     let good_auth = "Basic dHdpbGlvOnBhNTV3b3Jk";
     let bad_auth = "Basic dHdpbGlvOndyb25n";
-    let run = |auth: Option<&str>, sig: &str, route: RouteOptions| {
+    let run = |auth: Option<&str>, sig: &str, route: RoutePolicy| {
         let mut headers = vec![("X-Twilio-Signature", sig)];
         if let Some(auth) = auth {
             headers.push(("Authorization", auth));
@@ -331,7 +332,7 @@ fn http_auth_comes_before_the_signature() {
             route,
         )
     };
-    let basic = RouteOptions::default().http_auth(HttpAuthRequirement::Basic);
+    let basic = RoutePolicy::HttpAuthThenSignature(HttpAuthScheme::Basic);
 
     let first = run(None, "forged", basic).unwrap_err();
     assert_eq!(
@@ -359,14 +360,14 @@ fn http_auth_comes_before_the_signature() {
     let either = run(
         None,
         &good_sig,
-        RouteOptions::default().http_auth(HttpAuthRequirement::Either),
+        RoutePolicy::HttpAuthThenSignature(HttpAuthScheme::Either),
     )
     .unwrap_err();
     assert_eq!(either.challenges().len(), 3, "{:?}", either.challenges());
     assert!(either.challenges()[0].starts_with("Digest "));
 
     // HTTP auth alone, signature explicitly off.
-    let no_sig = basic.signature(false);
+    let no_sig = RoutePolicy::HttpAuthOnly(HttpAuthScheme::Basic);
     assert!(run(Some(good_auth), "forged", no_sig).is_ok());
     assert_eq!(run(None, "forged", no_sig).unwrap_err().status(), 401);
 
@@ -387,8 +388,9 @@ fn http_auth_comes_before_the_signature() {
 
 #[test]
 fn after_an_http_login_the_url_with_credentials_is_a_candidate() {
-    use twilio_auth_core::RouteOptions;
-    use twilio_auth_core::http_auth::{HttpAuthConfig, HttpAuthRequirement};
+    use twilio_auth_core::RoutePolicy;
+    use twilio_auth_core::http_auth::HttpAuthConfig;
+    use twilio_auth_core::policy::HttpAuthScheme;
 
     let http_auth = HttpAuthConfig::builder("webhooks")
         .credential("twilio", "pa55word")
@@ -403,7 +405,7 @@ fn after_an_http_login_the_url_with_credentials_is_a_candidate() {
     // What the official libraries' tests do: sign the URL with its credentials (and :443).
     let signature =
         Signer::new("t").sign_url("https://twilio:pa55word@example.com:443/basic/status");
-    let run = |auth: Option<&str>, route: RouteOptions| {
+    let run = |auth: Option<&str>, route: RoutePolicy| {
         let mut headers = vec![("X-Twilio-Signature", signature.as_str())];
         if let Some(auth) = auth {
             headers.push(("Authorization", auth));
@@ -413,14 +415,14 @@ fn after_an_http_login_the_url_with_credentials_is_a_candidate() {
             route,
         )
     };
-    let basic = RouteOptions::default().http_auth(HttpAuthRequirement::Basic);
+    let basic = RoutePolicy::HttpAuthThenSignature(HttpAuthScheme::Basic);
     let verified = run(Some("Basic dHdpbGlvOnBhNTV3b3Jk"), basic).unwrap();
     assert_eq!(
         verified.url.as_deref(),
         Some("https://twilio:***@example.com:443/basic/status")
     );
     // Without a login the credentials are unknown, so that signature cannot match.
-    let rejection = run(None, RouteOptions::default()).unwrap_err();
+    let rejection = run(None, RoutePolicy::default()).unwrap_err();
     assert_eq!(rejection.reason(), &RejectionReason::SignatureMismatch);
 }
 

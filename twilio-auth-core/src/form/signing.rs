@@ -93,13 +93,13 @@ impl<'t> SigningParams<'t> {
         }
     }
 
-    /// The first value of the parameter `name` in byte order (the smallest, if repeated).
-    pub fn value_of(&self, name: &str) -> Option<&'t str> {
+    /// The values of the parameter `name`, in byte order, without repeats.
+    pub fn values_of<'n>(&self, name: &'n str) -> impl Iterator<Item = &'t str> + use<'t, 'n> {
         let text = self.text;
         self.fields
             .iter()
-            .find(|f| &text[f.start..f.middle] == name.as_bytes())
-            .and_then(|f| std::str::from_utf8(&text[f.middle..f.end]).ok())
+            .filter(move |f| &text[f.start..f.middle] == name.as_bytes())
+            .filter_map(move |f| std::str::from_utf8(&text[f.middle..f.end]).ok())
     }
 
     /// The suffix of each ordering to try, byte order first.
@@ -273,8 +273,8 @@ mod tests {
         let mut buffers = FormBuffers::default();
         let unsorted = SigningParams::decode(b"MediaUrl1=b&MediaUrl0=a&B=2&B=2&A", &mut buffers);
         assert_eq!(unsorted.by_bytes.as_ref(), b"AB2MediaUrl0aMediaUrl1b");
-        assert_eq!(unsorted.value_of("B"), Some("2"));
-        assert_eq!(unsorted.value_of("C"), None);
+        assert_eq!(unsorted.values_of("B").next(), Some("2"));
+        assert_eq!(unsorted.values_of("C").next(), None);
         // Names that share their first eight bytes, and a name that is a prefix of another.
         assert_eq!(
             suffixes(b"ABCDEFGHb=2&ABCDEFGH=1&ABCDEFGHa=3&ABCDEFG%00=4"),
@@ -310,7 +310,7 @@ mod tests {
         // A shorter body in the same buffers: nothing of the first one shows.
         let second = SigningParams::decode(b"Z=%39", &mut buffers);
         assert_eq!(second.by_bytes.as_ref(), b"Z9");
-        assert_eq!(second.value_of("B"), None);
+        assert_eq!(second.values_of("B").next(), None);
         let capacity = buffers.text.capacity();
         drop(buffers);
         // The next verification on this thread gets them back...
