@@ -36,6 +36,11 @@
 //! credentials), warns once at start-up, and answers every request to these two routes with
 //! `401` and an error in the log.
 //!
+//! Method and body binding (every byte a handler reads is signed): `/any/voice` and
+//! `/any/events` serve the voice and events handlers under every method (`any(…)`), and
+//! `GET|POST /guarded` is a handler that reads no body, protected by the header guard
+//! `TwilioSignature` written by hand; it answers `guarded <CallSid of the query>`.
+//!
 //! When ready it prints exactly one line on stdout, `listening on http://127.0.0.1:PORT`;
 //! a configuration error prints `error: …` on stderr and exits with status 2.
 
@@ -52,7 +57,8 @@ use axum::Router;
 use axum::extract::{DefaultBodyLimit, Form, FromRef, Json, Query};
 use axum::http::header;
 use axum::response::IntoResponse;
-use axum::routing::{get, post};
+use axum::routing::{any, get, post};
+use twilio_auth::axum::TwilioSignature;
 use twilio_auth::{Config, twilio_signed};
 
 /// The application's state; `#[twilio_signed]` finds the verifier's configuration in it
@@ -110,6 +116,16 @@ pub async fn events(Json(event): Json<serde_json::Value>) -> impl IntoResponse {
     Json(serde_json::json!({ "received": kind }))
 }
 
+/// `GET|POST /guarded`: a handler that reads no body, behind the header guard. The guard
+/// reads and verifies the body anyway, so a body nobody signed is refused.
+pub async fn guarded(
+    Query(callback): Query<StatusCallback>,
+    _: TwilioSignature,
+) -> impl IntoResponse {
+    tracing::info!(call_sid = %callback.call_sid, "guarded");
+    format!("guarded {}\n", callback.call_sid)
+}
+
 /// The app's routes, without state or limits: the part another framework's app mirrors.
 pub fn routes() -> Router<AppState> {
     // `/api/voice` proves that the prefix `nest` strips before routing is still part of
@@ -121,6 +137,9 @@ pub fn routes() -> Router<AppState> {
         .route("/events", post(events))
         .route("/basic/voice", post(basic_voice))
         .route("/digest/voice", post(digest_voice))
+        .route("/any/voice", any(voice))
+        .route("/any/events", any(events))
+        .route("/guarded", get(guarded).post(guarded))
         .nest("/api", api)
 }
 

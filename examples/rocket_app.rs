@@ -42,7 +42,7 @@ use rocket::http::ContentType;
 use rocket::serde::json::{Json, Value, json};
 use rocket::{Build, Rocket, get, post, routes};
 use twilio_auth::Config;
-use twilio_auth::rocket::{TwilioAuth, twilio_signed};
+use twilio_auth::rocket::{TwilioAuth, TwilioSignature, twilio_signed};
 
 /// The form Twilio posts when a call comes in (only the fields this app uses; Rocket's
 /// lenient form parsing ignores the other thirty).
@@ -100,6 +100,11 @@ pub fn status(callback: StatusCallback) -> String {
 #[twilio_signed]
 #[post("/events", data = "<event>")]
 pub fn events(event: Json<Value>) -> Json<Value> {
+    received(&event)
+}
+
+/// The answer to a verified event.
+fn received(event: &Value) -> Json<Value> {
     let kind = event
         .get("type")
         .and_then(|t| t.as_str())
@@ -107,6 +112,48 @@ pub fn events(event: Json<Value>) -> Json<Value> {
         .to_owned();
     tracing::info!(%kind, "event");
     Json(json!({ "received": kind }))
+}
+
+/// `/any/voice` under every method Rocket routes (Rocket has no any-method route, so one
+/// route per method): the voice handler where a body may come with any method.
+macro_rules! any_voice {
+    ($($name:ident: $method:ident),*) => {$(
+        #[doc = concat!("`", stringify!($method), " /any/voice`: the voice handler.")]
+        #[twilio_signed]
+        #[rocket::route($method, uri = "/any/voice", data = "<call>")]
+        pub fn $name(call: Form<IncomingCall>) -> (ContentType, String) {
+            answer(&call)
+        }
+    )*};
+}
+any_voice!(any_voice_get: GET, any_voice_post: POST, any_voice_put: PUT, any_voice_delete: DELETE, any_voice_patch: PATCH, any_voice_options: OPTIONS);
+
+/// `GET /any/events`: the events handler under GET (Event Streams sinks may deliver so).
+#[twilio_signed]
+#[get("/any/events", data = "<event>")]
+pub fn any_events_get(event: Json<Value>) -> Json<Value> {
+    received(&event)
+}
+
+/// `GET|POST /guarded`: the header guard `TwilioSignature`, written by hand, beside
+/// Rocket's own form data guard. A request guard cannot read the body, so it refuses any
+/// request that carries one: the form below is only ever empty.
+#[post("/guarded?<callback..>", data = "<form>")]
+pub fn guarded(
+    callback: StatusCallback,
+    _signed: TwilioSignature,
+    form: Option<Form<IncomingCall>>,
+) -> String {
+    let read = form.map_or_else(|| "none".to_owned(), |f| f.call_sid.clone());
+    tracing::info!(call_sid = %callback.call_sid, body = %read, "guarded");
+    format!("guarded {} body {read}\n", callback.call_sid)
+}
+
+/// `GET /guarded`: the same guard on a GET.
+#[get("/guarded?<callback..>")]
+pub fn guarded_get(callback: StatusCallback, _signed: TwilioSignature) -> String {
+    tracing::info!(call_sid = %callback.call_sid, "guarded");
+    format!("guarded {}\n", callback.call_sid)
 }
 
 fn answer(call: &IncomingCall) -> (ContentType, String) {
@@ -148,7 +195,22 @@ pub fn app(config: Config, port: u16) -> Rocket<Build> {
         }))
         .mount(
             "/",
-            routes![voice, status, events, basic_voice, digest_voice],
+            routes![
+                voice,
+                status,
+                events,
+                basic_voice,
+                digest_voice,
+                any_voice_get,
+                any_voice_post,
+                any_voice_put,
+                any_voice_delete,
+                any_voice_patch,
+                any_voice_options,
+                any_events_get,
+                guarded,
+                guarded_get
+            ],
         )
         .mount("/api", routes![voice])
 }

@@ -31,6 +31,10 @@
 //! the app still starts, warns once, and answers every request to these two routes with
 //! `401`.
 //!
+//! Method and body binding: `/any/voice` and `/any/events` serve the voice and events
+//! handlers under every method, and `GET|POST /guarded` is a handler that reads no body
+//! behind the `signed` filter; it answers `guarded <CallSid of the query>`.
+//!
 //! When ready it prints exactly one line on stdout, `listening on http://127.0.0.1:PORT`;
 //! a configuration error prints `error: …` on stderr and exits with status 2.
 
@@ -88,6 +92,35 @@ pub async fn events(Json(event): Json<serde_json::Value>) -> impl Reply {
     warp::reply::json(&serde_json::json!({ "received": kind }))
 }
 
+/// `/any/voice`, every method: the voice handler on a route that does not filter methods.
+#[twilio_signed(path = "any/voice")]
+pub async fn any_voice(Form(call): Form<IncomingCall>) -> impl Reply {
+    answer(&call)
+}
+
+/// `/any/events`, every method: the events handler on a route that does not filter methods.
+#[twilio_signed(path = "any/events")]
+pub async fn any_events(json: Json<serde_json::Value>) -> impl Reply {
+    events(json).await
+}
+
+/// `GET|POST /guarded`: a handler that reads no body, built from the building blocks: the
+/// `signed` filter reads and verifies the body, so a body nobody signed is refused.
+pub fn guarded_filter(
+    config: Config,
+) -> impl Filter<Extract = (warp::reply::Response,), Error = warp::Rejection> + Clone {
+    let route = warp::path("guarded")
+        .and(warp::path::end())
+        .and(warp::get().or(warp::post()).unify())
+        .and(twilio_auth::warp::signed(config))
+        .and(warp::query::<StatusCallback>())
+        .map(|callback: StatusCallback| {
+            tracing::info!(call_sid = %callback.call_sid, "guarded");
+            warp::reply::Reply::into_response(format!("guarded {}\n", callback.call_sid))
+        });
+    twilio_auth::warp::seal(route)
+}
+
 /// The TwiML answer to a call.
 fn answer(call: &IncomingCall) -> impl Reply + use<> {
     tracing::info!(call_sid = %call.call_sid, "incoming call");
@@ -106,7 +139,10 @@ pub fn routes(
         // The prefix that `warp::path("api")` matches is still part of the signed URL.
         .or(warp::path("api").and(voice_filter(config.clone())))
         .or(basic_voice_filter(config.clone()))
-        .or(digest_voice_filter(config))
+        .or(digest_voice_filter(config.clone()))
+        .or(any_voice_filter(config.clone()))
+        .or(any_events_filter(config.clone()))
+        .or(guarded_filter(config))
 }
 
 #[tokio::main]

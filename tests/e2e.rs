@@ -21,6 +21,7 @@
 
 mod e2e {
     pub mod app;
+    pub mod binding;
     pub mod curl;
     pub mod hostile;
     pub mod http;

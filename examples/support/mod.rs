@@ -37,7 +37,7 @@ pub fn with_local_default(
     match config.url_policy() {
         PublicUrlPolicy::BaseUrl(_) => Ok(config),
         PublicUrlPolicy::FromRequest {
-            trust_forwarded: true,
+            trust_forwarded: Some(_),
             ..
         } => builder.default_scheme("http").build(),
         PublicUrlPolicy::FromRequest { .. } => builder

@@ -1,24 +1,38 @@
 //! Whole-request verification: arbitrary method, target, headers and body through
-//! `Config::verify`, `Config::verify_with` and `Config::explain`, under several
-//! configurations (proxy trust, base URL, SharedKeys, sub-accounts, HTTP auth, small body
-//! limit).
+//! `Config::verify`, `Config::verify_with` (every `RoutePolicy`) and `Config::explain`,
+//! under six configurations (proxy trust of either header family, base URL, SharedKeys of
+//! either algorithm, `shared_keys_only`, sub-accounts, HTTP auth, small body limit).
 //!
-//! Properties: nothing panics; every rejection is 400/401/403/413 and a 401 for failed HTTP
-//! authentication carries challenges; no rejection or explanation shows a secret; a request
-//! is accepted only with a signature the harness computed with a configured key (the fuzzer
-//! cannot forge an HMAC), and then the matched URL is one of the request's candidates.
+//! Properties: nothing panics; the URL the configuration rebuilds is the one an
+//! independent model builds (base URL + target; or the trusted header family only, the
+//! last element of each list, else `Host`); `verify`, `verify_with` and `explain` conclude
+//! exactly what the model of `common/model.rs` says (the reason of every rejection, the
+//! key, algorithm and redacted URL of every acceptance, the candidate URLs a rejection
+//! lists); every rejection is 400/401/403/413, a 401 for failed HTTP authentication
+//! carries challenges; no rejection or explanation shows a secret. A request is accepted
+//! only with a signature the harness computed with a configured key (the fuzzer cannot
+//! forge an HMAC).
 #![no_main]
+
+#[path = "common/model.rs"]
+mod model;
 
 use std::sync::LazyLock;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use libfuzzer_sys::fuzz_target;
+use model::{Auth, Setup, Sig, header};
+use twilio_auth_core::body_hash::body_sha256_hex;
 use twilio_auth_core::candidates::{CandidateOptions, UrlParts, candidate_urls};
-use twilio_auth_core::http_auth::{HttpAuthConfig, HttpAuthRequirement, NonceSecret};
+use twilio_auth_core::http_auth::{
+    Credentials, HttpAuthConfig, HttpAuthRequirement, NonceSecret, decode_basic_credentials,
+    parse_authorization,
+};
+use twilio_auth_core::policy::HttpAuthScheme;
 use twilio_auth_core::{
-    Algorithm, Config, RejectionReason, RouteOptions, SIGNATURE_SETTINGS_HEADER, Signer,
-    WebhookRequest, form,
+    Algorithm, Config, DEFAULT_BODY_LIMIT, ForwardedHeaders, KeySource, Rejection,
+    RejectionReason, RoutePolicy, Signer, WebhookRequest,
 };
 
 const TOKEN: &str = "fuzz-primary-auth-token-0123456789";
@@ -27,52 +41,152 @@ const ACCOUNT_SID: &str = "AC0123456789abcdef0123456789abcdef";
 const ACCOUNT_TOKEN: &str = "fuzz-subaccount-token-abcdef";
 const SHARED_KEY_ID: &str = "KS0123456789";
 const SHARED_SECRET: &str = "fuzz-shared-key-secret-ZYXW";
+const USER: &str = "twilio";
 const PASSWORD: &str = "fuzz-http-password-Q1w2E3";
 const SECRETS: [&str; 5] = [TOKEN, SECONDARY, ACCOUNT_TOKEN, SHARED_SECRET, PASSWORD];
 
-static CONFIGS: LazyLock<Vec<Config>> = LazyLock::new(|| {
+/// Where a configuration takes the public URL from.
+#[derive(Debug, Clone, Copy)]
+enum UrlSource {
+    Base(&'static str),
+    FromRequest {
+        trust: Option<ForwardedHeaders>,
+        scheme: &'static str,
+    },
+}
+
+struct Case {
+    config: Config,
+    setup: Setup,
+    url: UrlSource,
+    trailing_slash: bool,
+}
+
+static CASES: LazyLock<Vec<Case>> = LazyLock::new(|| {
     let http_auth = || {
         HttpAuthConfig::builder("twilio")
-            .credential("twilio", PASSWORD)
+            .credential(USER, PASSWORD)
             .nonce_secret(NonceSecret::new(b"fuzz nonce secret 0123456789".to_vec()).unwrap())
             .build()
             .unwrap()
     };
+    let setup = || Setup {
+        body_limit: DEFAULT_BODY_LIMIT,
+        tokens: vec![(TOKEN, KeySource::PrimaryToken)],
+        accounts: Vec::new(),
+        shared: None,
+        shared_only: false,
+        http_auth: false,
+    };
+    let https = UrlSource::FromRequest {
+        trust: None,
+        scheme: "https",
+    };
     vec![
-        // Host header, https, nothing else.
-        Config::builder().auth_token(TOKEN).build().unwrap(),
-        // Behind a trusted proxy, http by default, token rotation, trailing slash.
-        Config::builder()
-            .auth_token(TOKEN)
-            .secondary_auth_token(SECONDARY)
-            .trust_forwarded_headers(true)
-            .default_scheme("http")
-            .try_trailing_slash(true)
-            .build()
-            .unwrap(),
-        // A public base URL with a path prefix, sub-account and SharedKey secrets.
-        Config::builder()
-            .auth_token(TOKEN)
-            .account_token(ACCOUNT_SID, ACCOUNT_TOKEN)
-            .shared_key(SHARED_KEY_ID, SHARED_SECRET)
-            .public_base_url("https://voice.example.com/app/")
-            .build()
-            .unwrap(),
-        // HTTP authentication, a 64-byte body limit, base URL with credentials and port.
-        Config::builder()
-            .auth_token(TOKEN)
-            .http_auth(http_auth())
-            .public_base_url("https://twilio:pw@[2001:db8::1]:8443")
-            .body_limit(64)
-            .build()
-            .unwrap(),
-        // SharedKeys only (no Auth Token), trusting proxies.
-        Config::builder()
-            .shared_key(SHARED_KEY_ID, SHARED_SECRET)
-            .trust_forwarded_headers(true)
-            .http_auth(http_auth())
-            .build()
-            .unwrap(),
+        // 0. Host header, https, nothing else.
+        Case {
+            config: Config::builder().auth_token(TOKEN).build().unwrap(),
+            setup: setup(),
+            url: https,
+            trailing_slash: false,
+        },
+        // 1. Behind a proxy that writes X-Forwarded-*, http by default, token rotation,
+        //    trailing slash.
+        Case {
+            config: Config::builder()
+                .auth_token(TOKEN)
+                .secondary_auth_token(SECONDARY)
+                .trust_forwarded_headers(ForwardedHeaders::XForwarded)
+                .default_scheme("http")
+                .try_trailing_slash(true)
+                .build()
+                .unwrap(),
+            setup: Setup {
+                tokens: vec![
+                    (TOKEN, KeySource::PrimaryToken),
+                    (SECONDARY, KeySource::SecondaryToken),
+                ],
+                ..setup()
+            },
+            url: UrlSource::FromRequest {
+                trust: Some(ForwardedHeaders::XForwarded),
+                scheme: "http",
+            },
+            trailing_slash: true,
+        },
+        // 2. A public base URL with a path prefix, sub-account and SharedKey (SHA-256).
+        Case {
+            config: Config::builder()
+                .auth_token(TOKEN)
+                .account_token(ACCOUNT_SID, ACCOUNT_TOKEN)
+                .shared_key(SHARED_KEY_ID, SHARED_SECRET, Algorithm::HmacSha256)
+                .public_base_url("https://voice.example.com/app/")
+                .build()
+                .unwrap(),
+            setup: Setup {
+                accounts: vec![(ACCOUNT_SID, ACCOUNT_TOKEN)],
+                shared: Some((SHARED_KEY_ID, SHARED_SECRET, Algorithm::HmacSha256)),
+                ..setup()
+            },
+            url: UrlSource::Base("https://voice.example.com/app"),
+            trailing_slash: false,
+        },
+        // 3. HTTP authentication, a 64-byte body limit, base URL with credentials and port.
+        Case {
+            config: Config::builder()
+                .auth_token(TOKEN)
+                .http_auth(http_auth())
+                .public_base_url("https://twilio:pw@[2001:db8::1]:8443")
+                .body_limit(64)
+                .build()
+                .unwrap(),
+            setup: Setup {
+                body_limit: 64,
+                http_auth: true,
+                ..setup()
+            },
+            url: UrlSource::Base("https://twilio:pw@[2001:db8::1]:8443"),
+            trailing_slash: false,
+        },
+        // 4. A SharedKey (SHA-1) and no Auth Token, behind a proxy that writes `Forwarded`.
+        Case {
+            config: Config::builder()
+                .shared_key(SHARED_KEY_ID, SHARED_SECRET, Algorithm::HmacSha1)
+                .trust_forwarded_headers(ForwardedHeaders::Forwarded)
+                .http_auth(http_auth())
+                .build()
+                .unwrap(),
+            setup: Setup {
+                tokens: Vec::new(),
+                shared: Some((SHARED_KEY_ID, SHARED_SECRET, Algorithm::HmacSha1)),
+                http_auth: true,
+                ..setup()
+            },
+            url: UrlSource::FromRequest {
+                trust: Some(ForwardedHeaders::Forwarded),
+                scheme: "https",
+            },
+            trailing_slash: false,
+        },
+        // 5. SharedKeys only: an Auth Token and a sub-account are configured, but only
+        //    requests naming the SharedKey (SHA-256) are accepted.
+        Case {
+            config: Config::builder()
+                .auth_token(TOKEN)
+                .account_token(ACCOUNT_SID, ACCOUNT_TOKEN)
+                .shared_key(SHARED_KEY_ID, SHARED_SECRET, Algorithm::HmacSha256)
+                .shared_keys_only(true)
+                .build()
+                .unwrap(),
+            setup: Setup {
+                accounts: vec![(ACCOUNT_SID, ACCOUNT_TOKEN)],
+                shared: Some((SHARED_KEY_ID, SHARED_SECRET, Algorithm::HmacSha256)),
+                shared_only: true,
+                ..setup()
+            },
+            url: https,
+            trailing_slash: false,
+        },
     ]
 });
 
@@ -87,6 +201,21 @@ enum Signature {
     Flipped { key: u8, index: u8, mask: u8 },
 }
 
+/// The signature-settings header the harness writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Settings {
+    /// Whatever the input wrote (if anything).
+    AsGiven,
+    /// `key=<SharedKey>,algorithm=<its configured algorithm>`.
+    Right,
+    /// `key=<SharedKey>,algorithm=<the other algorithm>`.
+    OtherAlgorithm,
+    /// `key=<SharedKey>` (no algorithm: HMAC_SHA1).
+    NoAlgorithm,
+    /// None at all (the input's is removed).
+    Absent,
+}
+
 /// The input, in a text format that real requests can seed:
 ///
 /// ```text
@@ -97,16 +226,21 @@ enum Signature {
 /// body
 /// ```
 ///
-/// Flags: config, HTTP auth requirement, check signature (odd), full URL (odd), signature
-/// mode (0 as given, 1 computed, 2 flipped), key, flip index, flip mask. ASCII digits count
-/// as their value, so `10100000` is readable.
+/// Flags: config (6), HTTP auth requirement (none, Basic, Digest, Either), check signature
+/// (odd; a route with no HTTP auth always checks it), target (bit 0: a full URL; bit 1:
+/// `bodySHA256` of the body appended to the query), signature (% 3: as given, computed,
+/// flipped; / 3 % 5: settings header as given, right, other algorithm, no algorithm,
+/// absent), key (primary, secondary, sub-account, SharedKey), flip index, flip mask.
+/// ASCII digits count as their value, so `10100000` is readable.
 #[derive(Debug)]
 struct Input<'a> {
     config: u8,
     requirement: u8,
     check_signature: bool,
     full_url: bool,
+    add_body_hash: bool,
     signature: Signature,
+    settings: Settings,
     method: &'a str,
     target: &'a str,
     authority: Option<&'a str>,
@@ -166,12 +300,21 @@ impl<'a> Input<'a> {
                 mask: flags[7],
             },
         };
+        let settings = match flags[4] / 3 % 5 {
+            0 => Settings::AsGiven,
+            1 => Settings::Right,
+            2 => Settings::OtherAlgorithm,
+            3 => Settings::NoAlgorithm,
+            _ => Settings::Absent,
+        };
         Input {
             config: flags[0],
             requirement: flags[1],
             check_signature: flags[2] % 2 == 1,
             full_url: flags[3] % 2 == 1,
+            add_body_hash: flags[3] / 2 % 2 == 1,
             signature,
+            settings,
             method,
             target,
             authority,
@@ -181,7 +324,24 @@ impl<'a> Input<'a> {
     }
 }
 
-fn check_request_url(url: &str, input: &Input<'_>) {
+/// The route: no HTTP authentication means the signature (a route that checks nothing
+/// cannot be written); with HTTP authentication, the flag says whether the signature
+/// follows it.
+fn route(requirement: u8, check_signature: bool) -> RoutePolicy {
+    let scheme = match requirement % 4 {
+        0 => return RoutePolicy::Signature,
+        1 => HttpAuthScheme::Basic,
+        2 => HttpAuthScheme::Digest,
+        _ => HttpAuthScheme::Either,
+    };
+    if check_signature {
+        RoutePolicy::HttpAuthThenSignature(scheme)
+    } else {
+        RoutePolicy::HttpAuthOnly(scheme)
+    }
+}
+
+fn check_request_url(url: &str, input: &Input<'_>, target: &str) {
     let parts = UrlParts::split(url).expect("a request URL without `://`");
     let mut joined = format!("{}://", parts.scheme);
     if let Some(userinfo) = parts.userinfo {
@@ -195,11 +355,7 @@ fn check_request_url(url: &str, input: &Input<'_>) {
     }
     joined.push_str(parts.rest);
     let lossless = joined == url;
-    let target = if input.target.is_empty() {
-        "/"
-    } else {
-        input.target
-    };
+    let target = if target.is_empty() { "/" } else { target };
     let keeps_target = input.full_url || parts.rest.ends_with(target);
     #[cfg(feature = "strict")]
     {
@@ -228,104 +384,259 @@ fn check_request_url(url: &str, input: &Input<'_>) {
     }
 }
 
-fn signer(key: u8) -> (Signer, &'static str) {
-    match key % 4 {
-        0 => (Signer::new(TOKEN), TOKEN),
-        1 => (Signer::new(SECONDARY), SECONDARY),
-        2 => (Signer::new(ACCOUNT_TOKEN), ACCOUNT_TOKEN),
-        _ => (
-            Signer::with_algorithm(SHARED_SECRET, Algorithm::HmacSha256),
-            SHARED_SECRET,
-        ),
+/// SPEC §3: the URL the configuration must rebuild. A full URL is taken as it is; a
+/// target must start with `/` and follows the base URL; else the scheme and host come
+/// from the one trusted header family (of each list the last element, the one the proxy
+/// wrote), then `Host`, then the HTTP/2 authority. The validity of a host is not modelled:
+/// an invalid one may be refused (400), but never turned into another URL.
+fn check_url_model(
+    result: &Result<String, Rejection>,
+    source: UrlSource,
+    input: &Input<'_>,
+    target: &str,
+    headers: &[(&str, String)],
+) {
+    let reason = result.as_ref().err().map(Rejection::reason);
+    if input.full_url {
+        match result {
+            Ok(url) => assert_eq!(url, target),
+            Err(r) => assert_eq!(r.reason(), &RejectionReason::InvalidUrl),
+        }
+        return;
     }
+    if !target.is_empty() && !target.starts_with('/') {
+        assert_eq!(reason, Some(&RejectionReason::InvalidUrl), "{target:?}");
+        return;
+    }
+    let path = if target.is_empty() { "/" } else { target };
+    let (trust, default_scheme) = match source {
+        UrlSource::Base(base) => {
+            assert_eq!(result.as_deref().ok(), Some(format!("{base}{path}").as_str()));
+            return;
+        }
+        UrlSource::FromRequest { trust, scheme } => (trust, scheme),
+    };
+    let last = |name: &str| {
+        header(headers, name)
+            .map(|v| v.rsplit(',').next().unwrap_or("").trim())
+            .filter(|v| !v.is_empty())
+    };
+    let (mut proto, mut host, mut port) = (None, None, None);
+    match trust {
+        None => {}
+        Some(ForwardedHeaders::XForwarded) => {
+            proto = last("x-forwarded-proto");
+            host = last("x-forwarded-host");
+            port = last("x-forwarded-port");
+        }
+        Some(ForwardedHeaders::Forwarded) => {
+            for pair in last("forwarded").unwrap_or("").split(';') {
+                let Some((name, value)) = pair.split_once('=') else {
+                    continue;
+                };
+                let value = value.trim().trim_matches('"');
+                match name.trim().to_ascii_lowercase().as_str() {
+                    "proto" => proto = Some(value),
+                    "host" => host = Some(value),
+                    _ => {}
+                }
+            }
+        }
+    }
+    let scheme = proto.unwrap_or(default_scheme);
+    let host = host
+        .or_else(|| header(headers, "host"))
+        .or(input.authority)
+        .map(str::trim)
+        .filter(|h| !h.is_empty());
+    match (result, host) {
+        (Err(r), None) => assert_eq!(r.reason(), &RejectionReason::MissingHost),
+        (Err(r), Some(_)) => assert_eq!(r.reason(), &RejectionReason::InvalidHost),
+        (Ok(url), None) => panic!("{url:?} built without a host"),
+        (Ok(url), Some(host)) => {
+            let mut expected = format!("{scheme}://{host}");
+            if let Some(port) = port {
+                let has_port = if host.starts_with('[') {
+                    host.contains("]:")
+                } else {
+                    host.contains(':')
+                };
+                let default = (scheme.eq_ignore_ascii_case("https") && port == "443")
+                    || (scheme.eq_ignore_ascii_case("http") && port == "80");
+                if !has_port && !default && port.bytes().all(|b| b.is_ascii_digit()) {
+                    expected.push(':');
+                    expected.push_str(port);
+                }
+            }
+            expected.push_str(path);
+            assert_eq!(url, &expected, "{trust:?} {headers:?}");
+        }
+    }
+}
+
+/// Whether the request carries the configured Basic credentials (no input can carry a
+/// valid Digest response: its nonce would need the server's secret).
+fn basic_login_ok(headers: &[(&str, String)], requirement: HttpAuthRequirement) -> bool {
+    requirement.allows_basic()
+        && header(headers, "authorization")
+            .and_then(|h| match parse_authorization(h) {
+                Ok(Credentials::Basic(token)) => decode_basic_credentials(&token).ok(),
+                _ => None,
+            })
+            .is_some_and(|(u, p)| u == USER && p == PASSWORD)
+}
+
+/// The candidate URLs a rejection lists: none before a URL exists or for HTTP
+/// authentication; every candidate for a signature mismatch; else the URL; all redacted.
+fn check_candidates(rejection: &Rejection, url: Option<&str>, trailing_slash: bool) {
+    use RejectionReason as R;
+    let listed = rejection.candidate_urls();
+    let expected: Vec<String> = match (rejection.reason(), url) {
+        (
+            R::BodyTooLarge { .. }
+            | R::MissingHost
+            | R::InvalidHost
+            | R::InvalidUrl
+            | R::HttpAuth(_)
+            | R::HttpAuthNotConfigured,
+            _,
+        ) => Vec::new(),
+        (R::SignatureMismatch, Some(url)) => {
+            candidate_urls(url, CandidateOptions { trailing_slash })
+        }
+        (_, Some(url)) => vec![url.to_owned()],
+        (reason, None) => panic!("{reason:?} without a URL"),
+    };
+    assert_eq!(listed.len(), expected.len(), "{listed:?} for {expected:?}");
+    for (shown, url) in listed.iter().zip(&expected) {
+        model::assert_redacted(shown, url, &rejection);
+    }
+}
+
+fn build<'r>(
+    input: &Input<'r>,
+    target: &'r str,
+    headers: &'r Vec<(&str, String)>,
+) -> WebhookRequest<'r> {
+    let req = if input.full_url {
+        WebhookRequest::from_url(input.method, target)
+    } else {
+        WebhookRequest::new(input.method, target)
+    };
+    req.headers(headers)
+        .body(input.body)
+        .authority(input.authority)
 }
 
 fuzz_target!(|data: &[u8]| {
     let input = Input::parse(data);
-    let config = &CONFIGS[usize::from(input.config) % CONFIGS.len()];
-    let requirement = match input.requirement % 4 {
-        0 => HttpAuthRequirement::None,
-        1 => HttpAuthRequirement::Basic,
-        2 => HttpAuthRequirement::Digest,
-        _ => HttpAuthRequirement::Either,
-    };
-    let route = RouteOptions::default()
-        .http_auth(requirement)
-        .signature(input.check_signature);
+    let case = &CASES[usize::from(input.config) % CASES.len()];
+    let (config, setup) = (&case.config, &case.setup);
+    let route = route(input.requirement, input.check_signature);
+    assert!(route.checks_signature() || route.http_auth().is_required());
 
+    let target = if input.add_body_hash {
+        let sep = if input.target.contains('?') { "&" } else { "?" };
+        format!(
+            "{}{sep}bodySHA256={}",
+            input.target,
+            body_sha256_hex(input.body)
+        )
+    } else {
+        input.target.to_owned()
+    };
     let mut headers: Vec<(&str, String)> = input
         .headers
         .iter()
         .map(|&(n, v)| (n, v.to_owned()))
         .collect();
 
-    // The harness may sign the request as a configured key would; that is the only way
-    // an accepted request is legitimate.
-    let mut signed_with: Option<&str> = None;
-    let mut expect_signature_ok = false;
-    if let Signature::Computed { key } | Signature::Flipped { key, .. } = input.signature {
-        let probe = if input.full_url {
-            WebhookRequest::from_url(input.method, input.target)
-        } else {
-            WebhookRequest::new(input.method, input.target)
-        };
-        let probe = probe
-            .headers(&headers)
-            .body(input.body)
-            .authority(input.authority);
-        if let Ok(url) = config.request_url(&probe) {
-            let (signer, secret) = signer(key);
-            let is_form = !input.method.eq_ignore_ascii_case("GET")
-                && !input.method.eq_ignore_ascii_case("HEAD")
-                && probe
-                    .header("content-type")
-                    .is_some_and(form::is_form_content_type);
-            let mut signature = if is_form {
-                signer.sign_form_body(&url, input.body)
-            } else {
-                signer.sign_url(&url)
-            };
-            if let Signature::Flipped { index, mask, .. } = input.signature {
-                let mut raw = STANDARD.decode(&signature).unwrap();
-                let i = usize::from(index) % raw.len();
-                raw[i] ^= mask.max(1);
-                signature = STANDARD.encode(raw);
-            } else {
-                signed_with = Some(secret);
-                // Whether the configuration would pick this very key for the request: no
-                // signature-settings header, and an Auth Token it has (config 2 picks its
-                // sub-account key when any `AccountSid` appears, config 4 has no token).
-                let config_index = usize::from(input.config) % CONFIGS.len();
-                let mentions_account = String::from_utf8_lossy(input.body).contains("AccountSid")
-                    || input.target.contains("AccountSid");
-                expect_signature_ok = probe.header(SIGNATURE_SETTINGS_HEADER).is_none()
-                    && match key % 4 {
-                        0 => config_index <= 3 && !(config_index == 2 && mentions_account),
-                        1 => config_index == 1,
-                        _ => false,
-                    };
-            }
-            headers.retain(|(n, _)| !n.eq_ignore_ascii_case("X-Twilio-Signature"));
-            headers.insert(0, ("X-Twilio-Signature", signature));
-        }
-    }
-
-    let req = if input.full_url {
-        WebhookRequest::from_url(input.method, input.target)
-    } else {
-        WebhookRequest::new(input.method, input.target)
+    // The signature-settings header, and the algorithm a SharedKey signature uses.
+    let configured = setup.shared.map_or(Algorithm::HmacSha256, |(_, _, a)| a);
+    let other = match configured {
+        Algorithm::HmacSha1 => Algorithm::HmacSha256,
+        Algorithm::HmacSha256 => Algorithm::HmacSha1,
     };
-    let req = req
-        .headers(&headers)
-        .body(input.body)
-        .authority(input.authority);
-
-    // The URL the configuration rebuilds keeps the request target as its path and query,
-    // and its authority as written: nothing in the target or the Host header may move
-    // text into or out of the authority.
-    if let Ok(url) = config.request_url(&req) {
-        check_request_url(&url, &input);
+    let settings = match input.settings {
+        Settings::AsGiven | Settings::Absent => None,
+        Settings::Right => Some((format!("key={SHARED_KEY_ID},algorithm={configured}"), configured)),
+        Settings::OtherAlgorithm => {
+            Some((format!("key={SHARED_KEY_ID},algorithm={other}"), other))
+        }
+        Settings::NoAlgorithm => Some((format!("key={SHARED_KEY_ID}"), Algorithm::HmacSha1)),
+    };
+    if input.settings != Settings::AsGiven {
+        headers.retain(|(n, _)| !n.eq_ignore_ascii_case(model::SETTINGS));
     }
+    if let Some((value, _)) = &settings {
+        headers.insert(0, (model::SETTINGS, value.clone()));
+    }
+
+    // The harness may sign the request as a configured key would; that is the only way
+    // an accepted request is legitimate. It signs the URL the configuration rebuilds, with
+    // the form parameters exactly when the body binding rule says the body is a form.
+    let mut signed_params: Vec<(String, String)> = Vec::new();
+    let mut signed: Option<(&str, Algorithm)> = None;
+    if let Signature::Computed { key } | Signature::Flipped { key, .. } = input.signature
+        && let Ok(url) = config.request_url(&build(&input, &target, &headers))
+    {
+        let (secret, algorithm) = match key % 4 {
+            0 => (TOKEN, Algorithm::HmacSha1),
+            1 => (SECONDARY, Algorithm::HmacSha1),
+            2 => (ACCOUNT_TOKEN, Algorithm::HmacSha1),
+            _ => (
+                SHARED_SECRET,
+                settings.as_ref().map_or(configured, |(_, a)| *a),
+            ),
+        };
+        let payload = model::payload(input.method, header(&headers, "content-type"), input.body);
+        let signer = Signer::with_algorithm(secret, algorithm);
+        let mut signature = if payload == model::Payload::Form {
+            signed_params = model::verifier_params(payload, input.body);
+            signer.sign_form_body(&url, input.body)
+        } else {
+            signer.sign_url(&url)
+        };
+        if let Signature::Flipped { index, mask, .. } = input.signature {
+            let mut raw = STANDARD.decode(&signature).unwrap();
+            let i = usize::from(index) % raw.len();
+            raw[i] ^= mask.max(1);
+            signature = STANDARD.encode(raw);
+        } else {
+            signed = Some((secret, algorithm));
+        }
+        headers.retain(|(n, _)| !n.eq_ignore_ascii_case(model::SIGNATURE));
+        headers.insert(0, (model::SIGNATURE, signature));
+    }
+    let sig = match signed {
+        Some((secret, algorithm)) => Sig::Valid {
+            secret,
+            algorithm,
+            params: &signed_params,
+        },
+        None => Sig::Forged,
+    };
+
+    let req = build(&input, &target, &headers);
+    let url = config.request_url(&req);
+    // The URL the configuration rebuilds is the model's, keeps the request target as its
+    // path and query, and its authority as written.
+    check_url_model(&url, case.url, &input, &target, &headers);
+    if let Ok(url) = &url {
+        check_request_url(url, &input, &target);
+    }
+    let url_or_reason = url.as_ref().map(Clone::clone).map_err(|r| r.reason().clone());
+    let url = url.ok();
+
+    let expected = model::verify(setup, input.method, &headers, input.body, &url_or_reason, &sig);
+    let auth = if basic_login_ok(&headers, route.http_auth()) {
+        Auth::Passes
+    } else {
+        Auth::Fails
+    };
+    let expected_route =
+        model::verify_with(setup, route, auth, USER, input.body.len(), expected.clone());
+    let context = (&input, &target, &headers, route);
 
     let input_text = format!("{input:?}");
     let leaks = |text: &str| {
@@ -334,68 +645,19 @@ fuzz_target!(|data: &[u8]| {
             .any(|s| text.contains(s) && !input_text.contains(s))
     };
 
-    for (i, outcome) in [config.verify(&req), config.verify_with(&req, route)]
-        .into_iter()
-        .enumerate()
-    {
-        match outcome {
-            Ok(verified) => {
-                let signature_checked = i == 0 || input.check_signature;
-                if signature_checked {
-                    assert!(
-                        signed_with.is_some(),
-                        "accepted a request the harness did not sign: {input:?} -> {verified:?}"
-                    );
-                    let url = config.request_url(&req).expect("accepted without a URL");
-                    let matched = verified.url.as_deref().expect("no matched URL");
-                    let candidates = candidate_urls(
-                        &url,
-                        CandidateOptions {
-                            trailing_slash: true,
-                        },
-                    );
-                    assert!(
-                        matched == url || candidates.iter().any(|c| c == matched),
-                        "{matched:?} not a candidate of {url:?}"
-                    );
-                }
-                if i == 1 && requirement.is_required() {
-                    assert!(verified.user.is_some(), "HTTP auth passed without a user");
-                }
-            }
-            Err(rejection) => {
-                let status = rejection.status();
-                // A request signed right for the URL the configuration computes, with the
-                // key it selects, never fails on its signature.
-                assert!(
-                    !(expect_signature_ok
-                        && matches!(
-                            rejection.reason(),
-                            RejectionReason::SignatureMismatch
-                                | RejectionReason::MalformedSignature
-                                | RejectionReason::MissingSignature
-                        )),
-                    "rejected a valid signature ({rejection}): {input:?}"
-                );
-                assert!(matches!(status, 400 | 401 | 403 | 413), "status {status}");
-                if let RejectionReason::HttpAuth(_) = rejection.reason() {
-                    assert_eq!(status, 401);
-                    assert!(
-                        !rejection.challenges().is_empty(),
-                        "401 without a challenge"
-                    );
-                }
-                if status != 401 {
-                    assert!(rejection.challenges().is_empty());
-                }
-                let shown = format!("{rejection} {rejection:?}");
-                assert!(!leaks(&shown), "a secret in the rejection: {shown}");
-                assert!(!rejection.body().is_empty());
-            }
+    let verified = config.verify(&req);
+    let explanation = config.explain(&req);
+    let with_route = config.verify_with(&req, route);
+    model::assert_outcome(&verified, &model::plain(expected), url.as_deref(), &context);
+    model::assert_outcome(&with_route, &expected_route, url.as_deref(), &context);
+    assert_eq!(explanation.outcome, verified, "explain and verify differ");
+    for outcome in [&verified, &with_route] {
+        if let Err(rejection) = outcome {
+            check_candidates(rejection, url.as_deref(), case.trailing_slash);
+            let shown = format!("{rejection} {rejection:?}");
+            assert!(!leaks(&shown), "a secret in the rejection: {shown}");
         }
     }
-
-    let explanation = config.explain(&req);
     let shown = format!("{explanation:?}");
     assert!(!leaks(&shown), "a secret in the explanation");
 });

@@ -182,7 +182,41 @@ pub fn send(addr: SocketAddr, request: &Request) -> io::Result<Response> {
     stream.write_all(&request.to_bytes(addr.port()))?;
     stream.flush()?;
 
+    if request.method == "HEAD" {
+        return read_head(&mut stream, TIMEOUT);
+    }
     read_response(&mut stream, TIMEOUT, OnReset::Fail)
+}
+
+/// Reads the answer to a `HEAD` request: its status line and headers, and no body, whatever
+/// `Content-Length` announces (RFC 9110 §9.3.2).
+fn read_head(stream: &mut TcpStream, within: Duration) -> io::Result<Response> {
+    stream.set_read_timeout(Some(within))?;
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
+        match stream.read(&mut chunk)? {
+            0 => break,
+            n => buf.extend_from_slice(&chunk[..n]),
+        }
+    }
+    let end = buf
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .ok_or_else(|| io::Error::new(io::ErrorKind::UnexpectedEof, "truncated response head"))?;
+    // The head alone, announced as having no body.
+    let head = String::from_utf8_lossy(&buf[..end]);
+    let head: Vec<&str> = head
+        .split("\r\n")
+        .filter(|line| {
+            let name = line.split(':').next().unwrap_or("").trim();
+            !name.eq_ignore_ascii_case("content-length")
+                && !name.eq_ignore_ascii_case("transfer-encoding")
+        })
+        .collect();
+    let text = format!("{}\r\ncontent-length: 0\r\n\r\n", head.join("\r\n"));
+    parse(text.as_bytes(), true)?
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, "unparsable response head"))
 }
 
 /// What a connection reset means to [`read_response`] once some bytes have come.

@@ -55,7 +55,7 @@ pub fn run_table(app: &str) {
             group_failed = true;
         }
         for scenario in rows {
-            let outcome = run_one(&server, &ctx, scenario).and_then(|status| {
+            let outcome = run_one(app, &server, &ctx, scenario).and_then(|status| {
                 still_up(&mut server, &ctx).map(|()| status).map_err(|e| {
                     format!("the app no longer answers a genuine request afterwards: {e}")
                 })
@@ -111,7 +111,7 @@ pub fn run_table(app: &str) {
 
 /// Runs a scenario (one request, or an exchange) and checks the answer; `Ok` carries the
 /// statuses for the report (`401 → 200`).
-fn run_one(server: &App, ctx: &Ctx, scenario: &Scenario) -> Result<String, String> {
+fn run_one(app: &str, server: &App, ctx: &Ctx, scenario: &Scenario) -> Result<String, String> {
     let responses = match scenario.action {
         Action::Send(build) => {
             let request = build(ctx, scenario.signer)?;
@@ -128,7 +128,7 @@ fn run_one(server: &App, ctx: &Ctx, scenario: &Scenario) -> Result<String, Strin
     let Some(response) = responses.last() else {
         return Err("the exchange received no response".to_owned());
     };
-    let expect = scenario.expect;
+    let expect = scenario.expect.for_app(app);
     let mut problems = Vec::new();
     if let Some(expected) = expect.trail
         && trail != expected

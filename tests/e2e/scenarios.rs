@@ -47,10 +47,35 @@ pub const PUBLIC_URL: AppEnv = AppEnv {
     vars: &[("TWILIO_WEBHOOK_BASE_URL", "https://public.example.com")],
     public_base: Some("https://public.example.com"),
 };
-/// Behind a proxy that sets `X-Forwarded-*`/`Forwarded`, no base URL.
+/// Behind a proxy that writes `X-Forwarded-*`, no base URL.
 pub const PROXY_TRUSTED: AppEnv = AppEnv {
-    name: "forwarded headers trusted",
-    vars: &[("TWILIO_TRUST_FORWARDED_HEADERS", "true")],
+    name: "X-Forwarded-* trusted",
+    vars: &[("TWILIO_TRUST_FORWARDED_HEADERS", "x-forwarded")],
+    public_base: None,
+};
+/// Behind a proxy that writes RFC 7239 `Forwarded`, no base URL.
+pub const PROXY_TRUSTED_RFC7239: AppEnv = AppEnv {
+    name: "Forwarded (RFC 7239) trusted",
+    vars: &[("TWILIO_TRUST_FORWARDED_HEADERS", "forwarded")],
+    public_base: None,
+};
+/// Sub-account tokens chosen by `AccountSid` (`binding.rs`).
+pub const SUBACCOUNTS: AppEnv = AppEnv {
+    name: "sub-account tokens",
+    vars: &[(
+        "TWILIO_ACCOUNT_TOKENS",
+        "ACe2e00000000000000000000000000001=e2e-subaccount-token-1,\
+         ACe2e00000000000000000000000000002=e2e-subaccount-token-2",
+    )],
+    public_base: None,
+};
+/// A SharedKey for HMAC-SHA256 beside the Auth Token (`binding.rs`).
+pub const SHARED_KEYS: AppEnv = AppEnv {
+    name: "SharedKeys",
+    vars: &[(
+        "TWILIO_SHARED_KEYS",
+        "KSe2e00000000000000000000000000001:HMAC_SHA256=e2e-shared-key-secret",
+    )],
     public_base: None,
 };
 /// Forwarded headers explicitly not trusted (the default).
@@ -101,11 +126,14 @@ pub const ENVS: &[&AppEnv] = &[
     &DEFAULTS,
     &PUBLIC_URL,
     &PROXY_TRUSTED,
+    &PROXY_TRUSTED_RFC7239,
     &PROXY_UNTRUSTED,
     &SMALL_LIMIT,
     &ROTATION,
     &HTTP_AUTH,
     &HTTP_AUTH_SHORT_NONCES,
+    &SUBACCOUNTS,
+    &SHARED_KEYS,
 ];
 
 /// What a request builder knows about the running app.
@@ -160,6 +188,9 @@ pub struct Expect {
     /// For an exchange, the statuses of every response in order, the last included
     /// (`None`: only the last is checked).
     pub trail: Option<&'static [u16]>,
+    /// What a named app answers instead, where its framework refuses the request before
+    /// the verifier sees it (e.g. warp's 405 for `HEAD` on a `GET` route).
+    pub on_app: &'static [(&'static str, Expect)],
 }
 
 impl Expect {
@@ -170,7 +201,22 @@ impl Expect {
             content_type: None,
             challenges: None,
             trail: None,
+            on_app: &[],
         }
+    }
+
+    /// `self`, except for the apps named in `exceptions`, which answer as given there.
+    pub const fn on(mut self, exceptions: &'static [(&'static str, Expect)]) -> Self {
+        self.on_app = exceptions;
+        self
+    }
+
+    /// What `app` must answer.
+    pub fn for_app(self, app: &str) -> Expect {
+        self.on_app
+            .iter()
+            .find(|(name, _)| *name == app)
+            .map_or(self, |&(_, expect)| expect)
     }
 
     pub const fn challenges(mut self, challenges: &'static [&'static str]) -> Self {
@@ -238,16 +284,16 @@ pub const CALL: &[(&str, &str)] = &[
     ("From", "+14155550100"),
     ("To", "+14155550199"),
 ];
-const STATUS: &str = "/status?CallSid=CAe2e00000000000000000000000000001&CallStatus=completed";
-const EVENT: &str =
+pub const STATUS: &str = "/status?CallSid=CAe2e00000000000000000000000000001&CallStatus=completed";
+pub const EVENT: &str =
     r#"{"type":"call.completed","CallSid":"CAe2e00000000000000000000000000001","duration":42}"#;
 
-const TWIML: Expect = Expect::status(200)
+pub const TWIML: Expect = Expect::status(200)
     .body("<Response><Say>Hello +14155550100, your call CAe2e00000000000000000000000000001")
     .content_type("xml");
 const STATUS_OK: Expect =
     Expect::status(200).body("status completed for CAe2e00000000000000000000000000001");
-const EVENT_OK: Expect = Expect::status(200).body(r#""received":"call.completed""#);
+pub const EVENT_OK: Expect = Expect::status(200).body(r#""received":"call.completed""#);
 const FORBIDDEN: Expect = Expect::status(403);
 const TOO_LARGE: Expect = Expect::status(413);
 const BAD_REQUEST: Expect = Expect::status(400);
@@ -595,7 +641,7 @@ pub fn table() -> Vec<Scenario> {
         // Proxies.
         ("X-Forwarded-Proto/Host URL",                 &PROXY_TRUSTED, &[Ours, Python], forwarded_x_headers, TWIML),
         ("X-Forwarded-Port in the URL",                &PROXY_TRUSTED, &[Node], forwarded_x_headers_with_port, TWIML),
-        ("Forwarded (RFC 7239) URL",                   &PROXY_TRUSTED, &[Ours], forwarded_rfc7239, TWIML),
+        ("Forwarded (RFC 7239) URL",                   &PROXY_TRUSTED_RFC7239, &[Ours], forwarded_rfc7239, TWIML),
         ("no forwarded headers: Host and http",        &PROXY_TRUSTED, &[Ours], signed_voice, TWIML),
         ("forwarded URL signed, headers missing",      &PROXY_TRUSTED, &[Ours], forwarded_url_without_headers, FORBIDDEN),
         ("forwarded to another host",                  &PROXY_TRUSTED, &[Ours], forwarded_to_other_host, FORBIDDEN),
@@ -747,8 +793,10 @@ pub fn table() -> Vec<Scenario> {
     /// genuine signed `/voice` request.
     const THEN_GENUINE: Expect = TWIML;
     use super::hostile;
+    let binding = super::binding::rows();
     let actions = rows
         .iter()
+        .chain(&binding)
         .map(|&(name, env, signers, build, expect)| {
             (name, env, signers, Action::Send(build), expect)
         })
@@ -791,6 +839,16 @@ pub fn startup_table() -> Vec<StartupScenario> {
             name: "public base URL without a scheme",
             vars: &[("TWILIO_WEBHOOK_BASE_URL", "voice.example.com")],
             stderr: "voice.example.com",
+        },
+        StartupScenario {
+            name: "forwarded headers trusted without saying which",
+            vars: &[("TWILIO_TRUST_FORWARDED_HEADERS", "true")],
+            stderr: "x-forwarded",
+        },
+        StartupScenario {
+            name: "a SharedKey without its algorithm",
+            vars: &[("TWILIO_SHARED_KEYS", "KS1=secret")],
+            stderr: "TWILIO_SHARED_KEYS",
         },
         StartupScenario {
             name: "body limit not a number",

@@ -19,6 +19,14 @@ pub const DEFAULT_BODY_LIMIT: usize = 1 << 20;
 pub const ENV_AUTH_TOKEN: &str = "TWILIO_AUTH_TOKEN";
 /// Environment variable with the secondary Auth Token, tried during rotation.
 pub const ENV_AUTH_TOKEN_SECONDARY: &str = "TWILIO_AUTH_TOKEN_SECONDARY";
+/// Environment variable with sub-account Auth Tokens, chosen by a request's `AccountSid`:
+/// comma-separated `AccountSid=token` pairs.
+pub const ENV_ACCOUNT_TOKENS: &str = "TWILIO_ACCOUNT_TOKENS";
+/// Environment variable with SharedKeys: comma-separated `KeyId:ALGORITHM=secret` entries,
+/// `ALGORITHM` being `HMAC_SHA1` or `HMAC_SHA256`.
+pub const ENV_SHARED_KEYS: &str = "TWILIO_SHARED_KEYS";
+/// Environment variable that, set to `true`, accepts SharedKey signatures only.
+pub const ENV_SHARED_KEYS_ONLY: &str = "TWILIO_SHARED_KEYS_ONLY";
 /// Environment variable with the public base URL (e.g. `https://voice.example.com`).
 pub const ENV_WEBHOOK_BASE_URL: &str = "TWILIO_WEBHOOK_BASE_URL";
 /// Environment variable naming the forwarded headers a trusted proxy writes:
@@ -105,7 +113,8 @@ impl Config {
     }
 
     /// Reads the configuration from the environment:
-    /// [`ENV_AUTH_TOKEN`] (required), [`ENV_AUTH_TOKEN_SECONDARY`],
+    /// [`ENV_AUTH_TOKEN`] (required unless SharedKeys are), [`ENV_AUTH_TOKEN_SECONDARY`],
+    /// [`ENV_ACCOUNT_TOKENS`], [`ENV_SHARED_KEYS`], [`ENV_SHARED_KEYS_ONLY`],
     /// [`ENV_WEBHOOK_BASE_URL`], [`ENV_TRUST_FORWARDED`] and [`ENV_BODY_LIMIT`] (optional);
     /// and, when both
     /// [`ENV_WEBHOOK_USER`] and [`ENV_WEBHOOK_PASSWORD`] are set, HTTP authentication with
@@ -118,8 +127,33 @@ impl Config {
     /// A builder preloaded from the environment, to add more settings in code.
     pub fn builder_from_env() -> Result<ConfigBuilder, ConfigError> {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-        let token = var(ENV_AUTH_TOKEN).ok_or(ConfigError::MissingEnv(ENV_AUTH_TOKEN))?;
-        let mut builder = Config::builder().auth_token(token);
+        let shared_keys = var(ENV_SHARED_KEYS);
+        let mut builder = Config::builder();
+        match var(ENV_AUTH_TOKEN) {
+            Some(token) => builder = builder.auth_token(token),
+            None if shared_keys.is_some() => {}
+            None => return Err(ConfigError::MissingEnv(ENV_AUTH_TOKEN)),
+        }
+        for (sid, token) in pairs(ENV_ACCOUNT_TOKENS, var(ENV_ACCOUNT_TOKENS), '=')? {
+            builder = builder.account_token(sid, token);
+        }
+        for (id_and_algorithm, secret) in pairs(ENV_SHARED_KEYS, shared_keys, '=')? {
+            let invalid = || ConfigError::InvalidEnv {
+                name: ENV_SHARED_KEYS,
+                problem: format!(
+                    "{id_and_algorithm:?} is not `KeyId:HMAC_SHA1` or `KeyId:HMAC_SHA256`"
+                ),
+            };
+            let (id, algorithm) = id_and_algorithm.split_once(':').ok_or_else(invalid)?;
+            let algorithm = Algorithm::from_name(algorithm).ok_or_else(invalid)?;
+            builder = builder.shared_key(id, secret, algorithm);
+        }
+        if let Some(only) = var(ENV_SHARED_KEYS_ONLY) {
+            builder = builder.shared_keys_only(matches!(
+                only.to_ascii_lowercase().as_str(),
+                "1" | "true" | "yes"
+            ));
+        }
         if let Some(secondary) = var(ENV_AUTH_TOKEN_SECONDARY) {
             builder = builder.secondary_auth_token(secondary);
         }
@@ -196,6 +230,34 @@ impl Config {
     pub fn url_policy(&self) -> &PublicUrlPolicy {
         &self.inner.url_policy
     }
+}
+
+/// The `name<sep>value` entries of a comma-separated variable (errors name the variable and
+/// never show a value, which may be a secret).
+fn pairs(
+    variable: &'static str,
+    value: Option<String>,
+    separator: char,
+) -> Result<Vec<(String, String)>, ConfigError> {
+    let Some(value) = value else {
+        return Ok(Vec::new());
+    };
+    value
+        .split(',')
+        .map(str::trim)
+        .filter(|entry| !entry.is_empty())
+        .enumerate()
+        .map(|(i, entry)| {
+            entry
+                .split_once(separator)
+                .map(|(name, secret)| (name.trim().to_owned(), secret.trim().to_owned()))
+                .filter(|(name, secret)| !name.is_empty() && !secret.is_empty())
+                .ok_or_else(|| ConfigError::InvalidEnv {
+                    name: variable,
+                    problem: format!("entry {} is not `name{separator}secret`", i + 1),
+                })
+        })
+        .collect()
 }
 
 impl fmt::Debug for Config {

@@ -78,8 +78,9 @@ pub enum RejectionReason {
     HttpAuth(HttpAuthFailureReason),
     /// The route requires HTTP authentication but the configuration has no credentials.
     HttpAuthNotConfigured,
-    /// A `GET` or `HEAD` request carries a body that no `bodySHA256` in its URL covers:
-    /// Twilio signs these methods URL-only, so the body is not Twilio's.
+    /// The request carries a body its signature does not cover: a `GET` or `HEAD` body
+    /// without `bodySHA256` in the URL (Twilio signs these methods URL-only), or any body
+    /// where a guard that cannot read it stands.
     UnsignedBody,
     /// Per-account tokens are configured and the request's `AccountSid` values disagree
     /// (two different ones in the body, or body and query).
@@ -142,7 +143,8 @@ impl fmt::Display for RejectionReason {
                 f.write_str("route requires HTTP authentication but no credentials are configured")
             }
             RejectionReason::UnsignedBody => f.write_str(
-                "GET/HEAD request carries a body that no bodySHA256 in the signed URL covers",
+                "request carries a body its signature does not cover (a GET/HEAD body needs \
+                 bodySHA256 in the signed URL; a header-only guard verifies none)",
             ),
             RejectionReason::ConflictingAccountSid => {
                 f.write_str("the request's AccountSid values disagree (body, query)")

@@ -88,6 +88,16 @@ mod sealed {
 pub trait Policy: sealed::Sealed + Send + Sync + 'static {
     /// The policy as a value.
     const ROUTE: RoutePolicy;
+
+    /// `E` itself, for every policy. An extractor `Verified<E, P>` holds a
+    /// `P::Inner<E>`, so that it carries its policy in its type and still has one field
+    /// (`Verified(Form(call))` as a pattern).
+    #[doc(hidden)]
+    type Inner<E>;
+
+    /// `E` as [`Policy::Inner`].
+    #[doc(hidden)]
+    fn wrap<E>(inner: E) -> Self::Inner<E>;
 }
 
 macro_rules! policies {
@@ -100,6 +110,11 @@ macro_rules! policies {
 
         impl Policy for $name {
             const ROUTE: RoutePolicy = $route;
+            type Inner<E> = E;
+
+            fn wrap<E>(inner: E) -> E {
+                inner
+            }
         }
     )*};
 }

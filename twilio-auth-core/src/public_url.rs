@@ -343,7 +343,10 @@ mod tests {
         );
         let headers = [
             ("Host", "internal"),
-            ("Forwarded", "for=1.2.3.4;proto=https;host=\"api.example.com\""),
+            (
+                "Forwarded",
+                "for=1.2.3.4;proto=https;host=\"api.example.com\"",
+            ),
             ("X-Forwarded-Host", "evil.example"),
         ];
         assert_eq!(

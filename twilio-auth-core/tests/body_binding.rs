@@ -316,7 +316,9 @@ fn no_route_policy_checks_nothing() {
     let req = WebhookRequest::from_url("POST", "https://example.com/voice");
     let rejection = config.verify_with(&req, BasicOnly::ROUTE).unwrap_err();
     assert_eq!(rejection.status(), 401);
-    let rejection = config.verify_with(&req, RoutePolicy::default()).unwrap_err();
+    let rejection = config
+        .verify_with(&req, RoutePolicy::default())
+        .unwrap_err();
     assert_eq!(rejection.reason(), &RejectionReason::MissingSignature);
 }
 

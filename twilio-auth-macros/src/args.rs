@@ -68,18 +68,19 @@ pub(crate) struct Args {
 
 impl Args {
     /// The name of the route's policy, as every adapter's `__private` module exports it:
-    /// `SIGNATURE` (the default: no HTTP authentication), `BASIC`, `DIGEST`, `EITHER`
-    /// (HTTP authentication, then the signature) or `BASIC_ONLY`, `DIGEST_ONLY`,
-    /// `EITHER_ONLY` (`signature = false`). `None` when the arguments leave the default.
+    /// The policy marker type: `Signature` (the default: no HTTP authentication), `Basic`,
+    /// `Digest`, `Either` (HTTP authentication, then the signature) or `BasicOnly`,
+    /// `DigestOnly`, `EitherOnly` (`signature = false`). `None` when the arguments leave
+    /// the default.
     pub(crate) fn route_policy(&self) -> Option<&'static str> {
         let signature = self.signature.unwrap_or(true);
         Some(match (self.http_auth?, signature) {
-            (HttpAuth::Basic, true) => "BASIC",
-            (HttpAuth::Digest, true) => "DIGEST",
-            (HttpAuth::Either, true) => "EITHER",
-            (HttpAuth::Basic, false) => "BASIC_ONLY",
-            (HttpAuth::Digest, false) => "DIGEST_ONLY",
-            (HttpAuth::Either, false) => "EITHER_ONLY",
+            (HttpAuth::Basic, true) => "Basic",
+            (HttpAuth::Digest, true) => "Digest",
+            (HttpAuth::Either, true) => "Either",
+            (HttpAuth::Basic, false) => "BasicOnly",
+            (HttpAuth::Digest, false) => "DigestOnly",
+            (HttpAuth::Either, false) => "EitherOnly",
         })
     }
 
@@ -261,23 +262,23 @@ mod tests {
         let policy = |tokens| Args::parse(tokens).unwrap().route_policy();
         assert_eq!(policy(quote!()), None);
         assert_eq!(policy(quote!(signature = true)), None);
-        assert_eq!(policy(quote!(http_auth = "basic")), Some("BASIC"));
-        assert_eq!(policy(quote!(http_auth = "digest")), Some("DIGEST"));
+        assert_eq!(policy(quote!(http_auth = "basic")), Some("Basic"));
+        assert_eq!(policy(quote!(http_auth = "digest")), Some("Digest"));
         assert_eq!(
             policy(quote!(http_auth = "either", signature = true)),
-            Some("EITHER")
+            Some("Either")
         );
         assert_eq!(
             policy(quote!(signature = false, http_auth = "basic")),
-            Some("BASIC_ONLY")
+            Some("BasicOnly")
         );
         assert_eq!(
             policy(quote!(http_auth = "digest", signature = false)),
-            Some("DIGEST_ONLY")
+            Some("DigestOnly")
         );
         assert_eq!(
             policy(quote!(state = S, http_auth = "either", signature = false)),
-            Some("EITHER_ONLY")
+            Some("EitherOnly")
         );
     }
 

@@ -10,8 +10,8 @@ use axum::extract::Request;
 use axum::response::{IntoResponse, Response};
 use tower_layer::Layer;
 use tower_service::Service;
-use twilio_auth_core::http_auth::HttpAuthRequirement;
-use twilio_auth_core::{Config, RouteOptions};
+use twilio_auth_core::policy::HttpAuthScheme;
+use twilio_auth_core::{Config, RoutePolicy};
 
 use crate::body::read_limited;
 use crate::verify::verify_parts;
@@ -28,8 +28,9 @@ use crate::verify::verify_parts;
 ///
 /// By default it checks the signature only. [`http_auth`](Self::http_auth) first requires
 /// HTTP Basic and/or Digest authentication with the configuration's credentials (a `401`
-/// with one `WWW-Authenticate` header per challenge), and [`signature(false)`](Self::signature)
-/// then skips the signature check.
+/// with one `WWW-Authenticate` header per challenge), and
+/// [`http_auth_only`](Self::http_auth_only) requires it instead of the signature. No
+/// setting lets a request through unchecked.
 ///
 /// ```
 /// use axum::{Form, Router, routing::post};
@@ -53,7 +54,8 @@ use crate::verify::verify_parts;
 /// use axum::{Router, routing::post};
 /// use twilio_auth_axum::TwilioAuthLayer;
 /// use twilio_auth_core::Config;
-/// use twilio_auth_core::http_auth::{HttpAuthConfig, HttpAuthRequirement};
+/// use twilio_auth_core::http_auth::HttpAuthConfig;
+/// use twilio_auth_core::policy::HttpAuthScheme;
 ///
 /// let http_auth = HttpAuthConfig::builder("twilio-webhooks")
 ///     .credential("twilio", "a long random password")
@@ -62,12 +64,12 @@ use crate::verify::verify_parts;
 /// let config = Config::builder().auth_token("12345").http_auth(http_auth).build().unwrap();
 /// let app: Router = Router::new()
 ///     .route("/voice", post(|| async { "<Response/>" }))
-///     .layer(TwilioAuthLayer::new(config).http_auth(HttpAuthRequirement::Digest));
+///     .layer(TwilioAuthLayer::new(config).http_auth(HttpAuthScheme::Digest));
 /// ```
 #[derive(Debug, Clone)]
 pub struct TwilioAuthLayer {
     config: Config,
-    route: RouteOptions,
+    policy: RoutePolicy,
 }
 
 impl TwilioAuthLayer {
@@ -75,7 +77,7 @@ impl TwilioAuthLayer {
     pub fn new(config: Config) -> Self {
         TwilioAuthLayer {
             config,
-            route: RouteOptions::default(),
+            policy: RoutePolicy::Signature,
         }
     }
 
@@ -83,31 +85,21 @@ impl TwilioAuthLayer {
     /// checked, with the credentials of the configuration's
     /// [`http_auth`](twilio_auth_core::ConfigBuilder::http_auth). Without credentials there,
     /// every request is refused with `401` and an error is logged.
-    pub fn http_auth(mut self, requirement: HttpAuthRequirement) -> Self {
-        self.route = self.route.http_auth(requirement);
+    pub fn http_auth(mut self, scheme: HttpAuthScheme) -> Self {
+        self.policy = RoutePolicy::HttpAuthThenSignature(scheme);
         self
     }
 
-    /// Whether `X-Twilio-Signature` is checked (default `true`). `false` counts only together
-    /// with [`http_auth`](Self::http_auth): a layer never checks nothing, so without HTTP
-    /// authentication the signature is still checked (and an error is logged).
-    pub fn signature(mut self, check: bool) -> Self {
-        self.route = self.route.signature(check);
+    /// Requires HTTP authentication alone, and no signature: for routes that credentials
+    /// in the webhook URL protect.
+    pub fn http_auth_only(mut self, scheme: HttpAuthScheme) -> Self {
+        self.policy = RoutePolicy::HttpAuthOnly(scheme);
         self
     }
 
     /// What the layer demands of each request.
-    pub fn route_options(&self) -> RouteOptions {
-        effective(self.route)
-    }
-}
-
-/// `route`, except that a route that would check nothing checks the signature.
-fn effective(route: RouteOptions) -> RouteOptions {
-    if route.signature || route.http_auth.is_required() {
-        route
-    } else {
-        route.signature(true)
+    pub fn policy(&self) -> RoutePolicy {
+        self.policy
     }
 }
 
@@ -115,16 +107,10 @@ impl<S> Layer<S> for TwilioAuthLayer {
     type Service = TwilioAuthService<S>;
 
     fn layer(&self, inner: S) -> Self::Service {
-        if !self.route.signature && !self.route.http_auth.is_required() {
-            tracing::error!(
-                "TwilioAuthLayer::signature(false) without http_auth(…) would let every request \
-                 through: the signature is checked anyway"
-            );
-        }
         TwilioAuthService {
             inner,
             config: self.config.clone(),
-            route: effective(self.route),
+            policy: self.policy,
         }
     }
 }
@@ -134,7 +120,7 @@ impl<S> Layer<S> for TwilioAuthLayer {
 pub struct TwilioAuthService<S> {
     inner: S,
     config: Config,
-    route: RouteOptions,
+    policy: RoutePolicy,
 }
 
 impl<S> Service<Request> for TwilioAuthService<S>
@@ -152,7 +138,7 @@ where
 
     fn call(&mut self, req: Request) -> Self::Future {
         let config = self.config.clone();
-        let route = self.route;
+        let policy = self.policy;
         // `poll_ready` was called on `self.inner`, not on a clone: the request goes to that one.
         let ready = self.inner.clone();
         let mut inner = std::mem::replace(&mut self.inner, ready);
@@ -161,7 +147,7 @@ where
                 Ok(read) => read,
                 Err(error) => return Ok(error.into_response()),
             };
-            if let Err(rejection) = verify_parts(&config, &mut parts, &bytes, route) {
+            if let Err(rejection) = verify_parts(&config, &mut parts, &bytes, policy) {
                 return Ok(rejection.into_response());
             }
             inner

@@ -1,25 +1,26 @@
-//! What a route demands beyond the defaults, as the const parameter of
-//! [`Verified<E, POLICY>`](crate::Verified) and [`TwilioSignature<POLICY>`](crate::TwilioSignature).
+//! What a route demands beyond the defaults, as the policy parameter of
+//! [`Verified<E, P>`](crate::Verified) and [`TwilioSignature<P>`](crate::TwilioSignature).
 //!
-//! A policy is one of the constants below. The default, [`SIGNATURE`], checks
-//! `X-Twilio-Signature` only. [`BASIC`], [`DIGEST`] and [`EITHER`] first require HTTP
+//! A policy is one of the marker types below. The default, [`Signature`], checks
+//! `X-Twilio-Signature` only. [`Basic`], [`Digest`] and [`Either`] first require HTTP
 //! Basic/Digest authentication (a `401` with `WWW-Authenticate` challenges, the credentials
 //! coming from [`Config`](twilio_auth_core::Config)'s
 //! [`http_auth`](twilio_auth_core::ConfigBuilder::http_auth)) and then check the signature
-//! (`403`). The `…_ONLY` variants require HTTP authentication and skip the signature: for a
-//! route that HTTP authentication alone protects. There is no policy that checks nothing.
+//! (`403`). The `…Only` variants require HTTP authentication and skip the signature: for a
+//! route that HTTP authentication alone protects. There is no policy that checks nothing,
+//! and no other type is a policy ([`Policy`] is sealed).
 //!
-//! `#[twilio_signed(http_auth = "digest")]` writes `Verified<E, { DIGEST }>` for you, and
-//! `#[twilio_signed(http_auth = "digest", signature = false)]` writes `DIGEST_ONLY`.
+//! `#[twilio_signed(http_auth = "digest")]` writes `Verified<E, Digest>` for you, and
+//! `#[twilio_signed(http_auth = "digest", signature = false)]` writes `DigestOnly`.
 //!
 //! ```
 //! use axum::{Form, Router, routing::post};
 //! use std::collections::HashMap;
 //! use twilio_auth_axum::Verified;
-//! use twilio_auth_axum::policy::DIGEST;
+//! use twilio_auth_axum::policy::Digest;
 //!
 //! // Digest authentication (401 → retry), then the signature.
-//! async fn voice(Verified(Form(call)): Verified<Form<HashMap<String, String>>, DIGEST>) -> String {
+//! async fn voice(Verified(Form(call)): Verified<Form<HashMap<String, String>>, Digest>) -> String {
 //!     format!("{} parameters", call.len())
 //! }
 //!
@@ -30,13 +31,13 @@
 //! (Without credentials in the configuration, such a route answers every request with `401`
 //! and logs an error.)
 //!
-//! Any other value fails the build where the extractor is used:
+//! Any other type fails the build where the extractor is used:
 //!
-//! ```compile_fail,E0080
+//! ```compile_fail,E0277
 //! use axum::{Router, routing::post};
 //! use twilio_auth_axum::Verified;
 //!
-//! async fn voice(Verified(body): Verified<String, 4>) -> String {
+//! async fn voice(Verified(body): Verified<String, u8>) -> String {
 //!     body
 //! }
 //!

@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use twilio_auth_core::Config;
 
 use crate::body::{BodyError, read_limited};
-use crate::policy::{self, Policy};
+use crate::policy::{Policy, Signature};
 use crate::rejection::TwilioRejection;
 use crate::verify::verify_parts;
 
@@ -25,12 +25,12 @@ use crate::verify::verify_parts;
 /// only then runs `E` on the buffered bytes. A refused request never reaches `E` nor the
 /// handler; `E`'s own rejection is passed through unchanged.
 ///
-/// `POLICY` says what the route demands (see [`policy`](crate::policy)): by default
-/// ([`SIGNATURE`](crate::policy::SIGNATURE)) the signature only; `Verified<E, BASIC>`,
-/// `Verified<E, DIGEST>` or `Verified<E, EITHER>` first require HTTP authentication with
+/// `P` says what the route demands (see [`policy`](crate::policy)): by default
+/// ([`Signature`](crate::policy::Signature)) the signature only; `Verified<E, Basic>`,
+/// `Verified<E, Digest>` or `Verified<E, Either>` first require HTTP authentication with
 /// the configuration's [`http_auth`](twilio_auth_core::ConfigBuilder::http_auth) credentials
 /// (a `401` with one `WWW-Authenticate` header per challenge), then the signature (`403`);
-/// the `…_ONLY` policies skip the signature. `#[twilio_signed(http_auth = "…")]` picks the
+/// the `…Only` policies skip the signature. `#[twilio_signed(http_auth = "…")]` picks the
 /// policy for you.
 ///
 /// On success the core's [`twilio_auth_core::Verified`] is also left in the request's
@@ -54,19 +54,28 @@ use crate::verify::verify_parts;
 /// let config = Config::builder().auth_token("12345").build().unwrap();
 /// let app: Router = Router::new().route("/sms", post(sms)).with_state(config);
 /// ```
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Verified<E, const POLICY: Policy = { policy::SIGNATURE }>(pub E);
+pub struct Verified<E, P: Policy = Signature>(pub P::Inner<E>);
+
+impl<E, P: Policy> std::fmt::Debug for Verified<E, P>
+where
+    P::Inner<E>: std::fmt::Debug,
+{
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Verified").field(&self.0).finish()
+    }
+}
 
 /// The marker that tells axum how [`Verified<E>`] is extracted: through `E`'s own marker
 /// `M`, so `E` may read the body or only the request's parts (like `Query`).
 #[doc(hidden)]
 pub struct ViaVerified<M>(PhantomData<fn() -> M>);
 
-impl<S, M, E, const POLICY: Policy> FromRequest<S, ViaVerified<M>> for Verified<E, POLICY>
+impl<S, M, E, P> FromRequest<S, ViaVerified<M>> for Verified<E, P>
 where
     S: Send + Sync,
     Config: FromRef<S>,
     E: FromRequest<S, M>,
+    P: Policy,
 {
     type Rejection = VerifiedRejection<E::Rejection>;
 
@@ -75,17 +84,16 @@ where
         let (mut parts, bytes) = read_limited(req, config.body_limit(), true)
             .await
             .map_err(VerifiedRejection::from)?;
-        verify_parts(&config, &mut parts, &bytes, policy::options_of::<POLICY>())
-            .map_err(VerifiedRejection::Twilio)?;
+        verify_parts(&config, &mut parts, &bytes, P::ROUTE).map_err(VerifiedRejection::Twilio)?;
         let req = Request::from_parts(parts, Body::from(bytes));
         E::from_request(req, state)
             .await
-            .map(Verified)
+            .map(|extracted| Verified(P::wrap(extracted)))
             .map_err(VerifiedRejection::Extractor)
     }
 }
 
-/// Why [`Verified<E, POLICY>`](Verified) refused a request.
+/// Why [`Verified<E, P>`](Verified) refused a request.
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum VerifiedRejection<R> {

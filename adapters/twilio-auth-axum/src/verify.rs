@@ -4,7 +4,7 @@
 
 use axum::extract::OriginalUri;
 use axum::http::request::Parts;
-use twilio_auth_core::{Config, RouteOptions, Verified as CoreVerified, WebhookRequest};
+use twilio_auth_core::{Config, RoutePolicy, Verified as CoreVerified, WebhookRequest};
 
 use crate::rejection::TwilioRejection;
 
@@ -15,7 +15,7 @@ pub(crate) fn verify_parts(
     config: &Config,
     parts: &mut Parts,
     body: &[u8],
-    route: RouteOptions,
+    route: RoutePolicy,
 ) -> Result<(), TwilioRejection> {
     let uri = parts
         .extensions

@@ -11,11 +11,11 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use tower::ServiceExt;
-use twilio_auth_axum::policy::{BASIC, BASIC_ONLY, DIGEST, EITHER};
+use twilio_auth_axum::policy::{Basic, BasicOnly, Digest, Either, HttpAuthScheme};
 use twilio_auth_axum::{TwilioAuthLayer, TwilioSignature, Verified, twilio_signed};
 use twilio_auth_core::http_auth::{
-    Credentials, DigestAlgorithm, DigestResponseInput, HttpAuthConfig, HttpAuthRequirement,
-    digest_response, parse_authorization,
+    Credentials, DigestAlgorithm, DigestResponseInput, HttpAuthConfig, digest_response,
+    parse_authorization,
 };
 use twilio_auth_core::{Config, Signer, Verified as CoreVerified, form};
 
@@ -105,22 +105,22 @@ fn answer_digest(response: &Response, uri: &str) -> String {
     )
 }
 
-async fn voice(Verified(Form(call)): Verified<Form<HashMap<String, String>>, BASIC>) -> String {
+async fn voice(Verified(Form(call)): Verified<Form<HashMap<String, String>>, Basic>) -> String {
     call["CallSid"].clone()
 }
 
 async fn digest_voice(
-    Verified(Form(call)): Verified<Form<HashMap<String, String>>, DIGEST>,
+    Verified(Form(call)): Verified<Form<HashMap<String, String>>, Digest>,
 ) -> String {
     call["CallSid"].clone()
 }
 
-async fn either_user(Verified(request): Verified<axum::extract::Request, EITHER>) -> String {
+async fn either_user(Verified(request): Verified<axum::extract::Request, Either>) -> String {
     let verified = request.extensions().get::<CoreVerified>().unwrap();
     verified.user.clone().unwrap_or_default()
 }
 
-async fn ping(_: TwilioSignature<BASIC_ONLY>) -> &'static str {
+async fn ping(_: TwilioSignature<BasicOnly>) -> &'static str {
     "pong"
 }
 
@@ -237,7 +237,7 @@ async fn layer_requires_http_auth_then_the_signature() {
     let handler = || async { "ok" };
     let app = Router::new()
         .route("/voice", post(handler))
-        .layer(TwilioAuthLayer::new(config(true)).http_auth(HttpAuthRequirement::Basic));
+        .layer(TwilioAuthLayer::new(config(true)).http_auth(HttpAuthScheme::Basic));
     let first = call(&app, post_form("/voice", true, None)).await;
     assert_eq!(first.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(challenges(&first).len(), 1);
@@ -254,11 +254,9 @@ async fn layer_requires_http_auth_then_the_signature() {
         StatusCode::FORBIDDEN
     );
 
-    let auth_only = Router::new().route("/voice", post(handler)).layer(
-        TwilioAuthLayer::new(config(true))
-            .http_auth(HttpAuthRequirement::Either)
-            .signature(false),
-    );
+    let auth_only = Router::new()
+        .route("/voice", post(handler))
+        .layer(TwilioAuthLayer::new(config(true)).http_auth_only(HttpAuthScheme::Either));
     assert_eq!(
         call(&auth_only, post_form("/voice", false, Some(BASIC_GOOD)))
             .await
@@ -268,9 +266,9 @@ async fn layer_requires_http_auth_then_the_signature() {
 }
 
 #[tokio::test]
-async fn a_layer_never_checks_nothing() {
-    let layer = TwilioAuthLayer::new(config(true)).signature(false);
-    assert!(layer.route_options().signature);
+async fn a_layer_checks_the_signature_by_default() {
+    let layer = TwilioAuthLayer::new(config(true));
+    assert_eq!(layer.policy(), twilio_auth_core::RoutePolicy::Signature);
     let app = Router::new()
         .route("/voice", post(|| async { "ok" }))
         .layer(layer);

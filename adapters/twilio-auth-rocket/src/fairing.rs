@@ -7,15 +7,18 @@ use std::io::Cursor;
 
 use rocket::fairing::{self, Fairing, Info, Kind};
 use rocket::http::{ContentType, Status};
-use rocket::{Build, Ignite, Request, Response, Rocket};
+use rocket::{Build, Data, Ignite, Request, Response, Rocket};
 use twilio_auth_core::Config;
 
-use crate::policy::{Policy, options_of};
-use crate::verify::recorded;
+use crate::policy::Policy;
+use crate::verify::{BodyPresent, announces_body, recorded};
 
 /// The fairing every app with `#[twilio_signed]` routes attaches, once:
 ///
 /// - it manages the [`Config`] (handlers may take it as `&State<twilio_auth::Config>`);
+/// - it notes whether each request carries a body, so that
+///   [`TwilioSignature`](crate::TwilioSignature), which cannot read it, refuses a body it
+///   did not verify;
 /// - on a refused request, it answers with the rejection's status (400, 401, 403 or 413),
 ///   a short `text/plain` body that gives nothing away, and, for a 401, one
 ///   `WWW-Authenticate` header per challenge — whatever catcher Rocket ran for that status.
@@ -63,7 +66,7 @@ impl Fairing for TwilioAuth {
         Info {
             name: "twilio-auth",
             // Singleton: attached twice, the last one wins, instead of managing two configs.
-            kind: Kind::Ignite | Kind::Response | Kind::Singleton,
+            kind: Kind::Ignite | Kind::Request | Kind::Response | Kind::Singleton,
         }
     }
 
@@ -76,6 +79,14 @@ impl Fairing for TwilioAuth {
             return Err(rocket);
         }
         Ok(rocket.manage(self.config.clone()).manage(Attached))
+    }
+
+    async fn on_request(&self, req: &mut Request<'_>, data: &mut Data<'_>) {
+        // The headers tell, except for an HTTP/2 request without `Content-Length`: then
+        // one byte is peeked (it stays in `data` for the data guard).
+        let present = announces_body(req.headers())
+            || (!req.headers().contains("content-length") && !data.peek(1).await.is_empty());
+        req.local_cache(|| BodyPresent(present));
     }
 
     async fn on_response<'r>(&self, req: &'r Request<'_>, res: &mut Response<'r>) {
@@ -103,7 +114,7 @@ impl Fairing for TwilioAuth {
 /// `true` (abort) when the fairing is missing. A route that requires HTTP authentication
 /// when the configuration has no credentials launches (as with every adapter, it answers
 /// `401` and logs why), but is reported now, once.
-pub(crate) fn misconfigured<const POLICY: Policy>(rocket: &Rocket<Ignite>, guard: &str) -> bool {
+pub(crate) fn misconfigured<P: Policy>(rocket: &Rocket<Ignite>, guard: &str) -> bool {
     let config = match (rocket.state::<Attached>(), rocket.state::<Config>()) {
         (Some(Attached), Some(config)) => config,
         _ => {
@@ -115,7 +126,7 @@ pub(crate) fn misconfigured<const POLICY: Policy>(rocket: &Rocket<Ignite>, guard
             return true;
         }
     };
-    let requirement = options_of::<POLICY>().http_auth;
+    let requirement = P::ROUTE.http_auth();
     if requirement.is_required() && config.http_auth().is_none() {
         log::error!(
             "twilio-auth: a mounted route requires HTTP {requirement:?} authentication \

@@ -2,23 +2,25 @@
 //! callbacks), which `#[twilio_signed]` adds to routes that have no `data` parameter.
 
 use std::fmt;
+use std::marker::PhantomData;
 
 use rocket::http::Status;
 use rocket::request::{FromRequest, Outcome};
 use rocket::{Ignite, Request, Rocket, Sentinel};
-use twilio_auth_core::{Config, Verified as Verification};
+use twilio_auth_core::{Config, Rejection, RejectionReason, Verified as Verification};
 
 use crate::fairing::misconfigured;
-use crate::policy::{Policy, SIGNATURE, options_of};
+use crate::policy::{Policy, Signature};
 use crate::verified::{VerifiedError, status_of};
-use crate::verify::verify_request;
+use crate::verify::{has_body, refuse, verify_request};
 
 /// Proof that a request without a body (a `GET` webhook, whose parameters are in the signed
-/// query string) comes from Twilio. `POLICY` is the route's [`policy`](crate::policy), as
-/// for [`Verified`](crate::Verified).
+/// query string) comes from Twilio. `P` is the route's [`policy`](crate::policy), as for
+/// [`Verified`](crate::Verified).
 ///
-/// It reads no body, so it verifies as if the body were empty: a `POST` with a form or
-/// JSON body fails with 403 here — take the body with `data = "<…>"` and
+/// A request guard cannot read the body, so it refuses (403) any request that carries one
+/// — whatever the method, and whatever data guard stands beside it: a body it did not
+/// verify never reaches the handler. Take a body with `data = "<…>"` and
 /// [`Verified`](crate::Verified) instead.
 ///
 /// ```no_run
@@ -37,11 +39,12 @@ use crate::verify::verify_request;
 ///     rocket::build().attach(TwilioAuth::fairing(config)).mount("/", routes![status])
 /// }
 /// ```
-pub struct TwilioSignature<const POLICY: Policy = SIGNATURE> {
+pub struct TwilioSignature<P: Policy = Signature> {
     verification: Verification,
+    policy: PhantomData<fn() -> P>,
 }
 
-impl<const POLICY: Policy> TwilioSignature<POLICY> {
+impl<P: Policy> TwilioSignature<P> {
     /// What verification found: the URL that matched, the secret that signed, the user
     /// that logged in.
     pub fn verification(&self) -> &Verification {
@@ -49,7 +52,7 @@ impl<const POLICY: Policy> TwilioSignature<POLICY> {
     }
 }
 
-impl<const POLICY: Policy> fmt::Debug for TwilioSignature<POLICY> {
+impl<P: Policy> fmt::Debug for TwilioSignature<P> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TwilioSignature")
             .field("verification", &self.verification)
@@ -58,24 +61,34 @@ impl<const POLICY: Policy> fmt::Debug for TwilioSignature<POLICY> {
 }
 
 #[rocket::async_trait]
-impl<'r, const POLICY: Policy> FromRequest<'r> for TwilioSignature<POLICY> {
+impl<'r, P: Policy> FromRequest<'r> for TwilioSignature<P> {
     type Error = VerifiedError<'r>;
 
     async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Self::Error> {
         let Some(config) = req.rocket().state::<Config>() else {
             return Outcome::Error((Status::InternalServerError, VerifiedError::NotConfigured));
         };
-        match verify_request(req, config, &[], options_of::<POLICY>()) {
-            Ok(verification) => Outcome::Success(TwilioSignature { verification }),
-            Err(rejection) => Outcome::Error((status_of(&rejection), rejection.into())),
+        let verification = match verify_request(req, config, &[], P::ROUTE) {
+            Ok(verification) => verification,
+            Err(rejection) => return Outcome::Error((status_of(&rejection), rejection.into())),
+        };
+        // Verified as if the body were empty: a body is refused, not ignored (after HTTP
+        // authentication, which comes first).
+        if P::ROUTE.checks_signature() && has_body(req) {
+            let rejection = refuse(req, Rejection::new(RejectionReason::UnsignedBody));
+            return Outcome::Error((status_of(&rejection), rejection.into()));
         }
+        Outcome::Success(TwilioSignature {
+            verification,
+            policy: PhantomData,
+        })
     }
 }
 
 /// Refuses to launch when the [`TwilioAuth`](crate::TwilioAuth) fairing is not attached
 /// (and reports a route that requires HTTP authentication the configuration cannot give).
-impl<const POLICY: Policy> Sentinel for TwilioSignature<POLICY> {
+impl<P: Policy> Sentinel for TwilioSignature<P> {
     fn abort(rocket: &Rocket<Ignite>) -> bool {
-        misconfigured::<POLICY>(rocket, std::any::type_name::<Self>())
+        misconfigured::<P>(rocket, std::any::type_name::<Self>())
     }
 }

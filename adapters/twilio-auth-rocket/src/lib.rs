@@ -64,9 +64,7 @@ pub use twilio_auth_macros::twilio_signed_rocket as twilio_signed;
 pub mod __private {
     /// Rocket's part (the facade gathers every framework's under one `__private`).
     pub mod rocket {
-        pub use crate::policy::{
-            BASIC, BASIC_ONLY, DIGEST, DIGEST_ONLY, EITHER, EITHER_ONLY, SIGNATURE,
-        };
+        pub use crate::policy::{Basic, BasicOnly, Digest, DigestOnly, Either, EitherOnly};
         pub use crate::{TwilioSignature, Verified};
 
         /// A call to this makes "not a body `Verified` can provide" an error at the user's

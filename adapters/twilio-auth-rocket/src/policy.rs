@@ -1,29 +1,29 @@
-//! What a route demands beyond the defaults, as the const parameter of
-//! [`Verified<T, POLICY>`](crate::Verified) and [`TwilioSignature<POLICY>`](crate::TwilioSignature)
-//! (the same constants as the axum adapter's).
+//! What a route demands beyond the defaults, as the policy parameter of
+//! [`Verified<T, P>`](crate::Verified) and [`TwilioSignature<P>`](crate::TwilioSignature)
+//! (the same types as the other adapters').
 //!
-//! A policy is one of the constants below. The default, [`SIGNATURE`], checks
-//! `X-Twilio-Signature` only. [`BASIC`], [`DIGEST`] and [`EITHER`] first require HTTP
+//! A policy is one of the marker types below. The default, [`Signature`], checks
+//! `X-Twilio-Signature` only. [`Basic`], [`Digest`] and [`Either`] first require HTTP
 //! Basic/Digest authentication (a `401` with `WWW-Authenticate` challenges, the credentials
 //! coming from [`Config`](twilio_auth_core::Config)'s
 //! [`http_auth`](twilio_auth_core::ConfigBuilder::http_auth)) and then check the signature
-//! (`403`). The `…_ONLY` variants require HTTP authentication and skip the signature: for a
-//! route that HTTP authentication alone protects. There is no policy that checks nothing.
+//! (`403`). The `…Only` variants require HTTP authentication and skip the signature: for a
+//! route that HTTP authentication alone protects. There is no policy that checks nothing,
+//! and no other type is a policy ([`Policy`] is sealed).
 //!
-//! `#[twilio_signed(http_auth = "digest")]` writes `Verified<T, { DIGEST }>` for you, and
-//! `#[twilio_signed(http_auth = "digest", signature = false)]` writes `DIGEST_ONLY`.
+//! `#[twilio_signed(http_auth = "digest")]` writes `Verified<T, Digest>` for you, and
+//! `#[twilio_signed(http_auth = "digest", signature = false)]` writes `DigestOnly`.
 //!
 //! ```no_run
 //! use rocket::form::Form;
 //! use rocket::post;
 //! use std::collections::HashMap;
 //! use twilio_auth_rocket::Verified;
-//! use twilio_auth_rocket::policy::DIGEST;
+//! use twilio_auth_rocket::policy::Digest;
 //!
-//! // Digest authentication (401 → retry), then the signature. In a Rocket route the
-//! // constant goes in braces: Rocket's attribute reads every bare generic argument as a type.
+//! // Digest authentication (401 → retry), then the signature.
 //! #[post("/voice", data = "<call>")]
-//! fn voice(call: Verified<Form<HashMap<String, String>>, { DIGEST }>) -> String {
+//! fn voice(call: Verified<Form<HashMap<String, String>>, Digest>) -> String {
 //!     format!("{} parameters", call.len())
 //! }
 //! ```

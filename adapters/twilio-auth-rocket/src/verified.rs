@@ -6,6 +6,7 @@
 //! and statuses Rocket's own guards have.
 
 use std::fmt;
+use std::marker::PhantomData;
 use std::ops::{Deref, DerefMut};
 
 use rocket::data::{ByteUnit, Data, FromData, Limits, Outcome};
@@ -16,15 +17,15 @@ use rocket::{Ignite, Request, Rocket, Sentinel};
 use twilio_auth_core::{Config, Rejection, RejectionReason, Verified as Verification};
 
 use crate::fairing::misconfigured;
-use crate::policy::{Policy, SIGNATURE, options_of};
+use crate::policy::{Policy, Signature};
 use crate::verify::{refuse, verify_request};
 
 /// A request body that passed Twilio verification, as a `T`: [`Form<T>`], [`Json<T>`],
 /// `String`, `&str`, `Vec<u8>`, `&[u8]`, or an `Option` of one of them (`None` when the
 /// verified body does not parse).
 ///
-/// `POLICY` is what the route demands besides the signature: one of the constants of
-/// [`policy`](crate::policy), [`SIGNATURE`] by default. Usually `#[twilio_signed]` writes this type; written by hand:
+/// `P` is what the route demands: one of the types of [`policy`](crate::policy),
+/// [`Signature`] by default. Usually `#[twilio_signed]` writes this type; written by hand:
 ///
 /// ```no_run
 /// use rocket::form::{Form, FromForm};
@@ -56,12 +57,13 @@ use crate::verify::{refuse, verify_request};
 /// fairing answers it. Once verified, a body that `T` cannot parse fails as Rocket's own
 /// guard would (415 for a form that is not `x-www-form-urlencoded`, 422 for a form or JSON
 /// that does not fit `T`, 400 for malformed JSON or text that is not UTF-8).
-pub struct Verified<T, const POLICY: Policy = SIGNATURE> {
+pub struct Verified<T, P: Policy = Signature> {
     inner: T,
     verification: Verification,
+    policy: PhantomData<fn() -> P>,
 }
 
-impl<T, const POLICY: Policy> Verified<T, POLICY> {
+impl<T, P: Policy> Verified<T, P> {
     /// The verified body.
     pub fn into_inner(self) -> T {
         self.inner
@@ -74,7 +76,7 @@ impl<T, const POLICY: Policy> Verified<T, POLICY> {
     }
 }
 
-impl<T, const POLICY: Policy> Deref for Verified<T, POLICY> {
+impl<T, P: Policy> Deref for Verified<T, P> {
     type Target = T;
 
     fn deref(&self) -> &T {
@@ -82,13 +84,13 @@ impl<T, const POLICY: Policy> Deref for Verified<T, POLICY> {
     }
 }
 
-impl<T, const POLICY: Policy> DerefMut for Verified<T, POLICY> {
+impl<T, P: Policy> DerefMut for Verified<T, P> {
     fn deref_mut(&mut self) -> &mut T {
         &mut self.inner
     }
 }
 
-impl<T: fmt::Debug, const POLICY: Policy> fmt::Debug for Verified<T, POLICY> {
+impl<T: fmt::Debug, P: Policy> fmt::Debug for Verified<T, P> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Verified")
             .field("inner", &self.inner)
@@ -98,7 +100,7 @@ impl<T: fmt::Debug, const POLICY: Policy> fmt::Debug for Verified<T, POLICY> {
 }
 
 #[rocket::async_trait]
-impl<'r, T, const POLICY: Policy> FromData<'r> for Verified<T, POLICY>
+impl<'r, T, P: Policy> FromData<'r> for Verified<T, P>
 where
     T: VerifiedData<'r>,
 {
@@ -121,7 +123,7 @@ where
             }
             Err(error) => return Outcome::Error((Status::BadRequest, VerifiedError::Io(error))),
         };
-        let verification = match verify_request(req, config, &body, options_of::<POLICY>()) {
+        let verification = match verify_request(req, config, &body, P::ROUTE) {
             Ok(verification) => verification,
             Err(rejection) => return Outcome::Error((status_of(&rejection), rejection.into())),
         };
@@ -129,6 +131,7 @@ where
             Ok(inner) => Outcome::Success(Verified {
                 inner,
                 verification,
+                policy: PhantomData,
             }),
             Err(failure) => Outcome::Error(failure),
         }
@@ -137,9 +140,9 @@ where
 
 /// Refuses to launch when the [`TwilioAuth`](crate::TwilioAuth) fairing is not attached
 /// (and reports a route that requires HTTP authentication the configuration cannot give).
-impl<T, const POLICY: Policy> Sentinel for Verified<T, POLICY> {
+impl<T, P: Policy> Sentinel for Verified<T, P> {
     fn abort(rocket: &Rocket<Ignite>) -> bool {
-        misconfigured::<POLICY>(rocket, std::any::type_name::<Self>())
+        misconfigured::<P>(rocket, std::any::type_name::<Self>())
     }
 }
 

@@ -6,7 +6,7 @@
 
 use rocket::Request;
 use rocket::http::HeaderMap;
-use twilio_auth_core::{Config, Headers, Rejection, RouteOptions, Verified, WebhookRequest};
+use twilio_auth_core::{Config, Headers, Rejection, RoutePolicy, Verified, WebhookRequest};
 
 /// Rocket's header map as the core reads headers (names match in any letter case).
 pub(crate) struct RocketHeaders<'a>(pub &'a HeaderMap<'a>);
@@ -26,7 +26,7 @@ pub(crate) fn verify_request(
     req: &Request<'_>,
     config: &Config,
     body: &[u8],
-    options: RouteOptions,
+    options: RoutePolicy,
 ) -> Result<Verified, Rejection> {
     let target = req.uri().to_string();
     let headers = RocketHeaders(req.headers());
@@ -61,4 +61,24 @@ pub(crate) fn refuse(req: &Request<'_>, rejection: Rejection) -> Rejection {
 /// The rejection recorded for `req`, if a guard refused it.
 pub(crate) fn recorded<'r>(req: &'r Request<'_>) -> Option<&'r Rejection> {
     req.local_cache(|| Recorded(None)).0.as_ref()
+}
+
+/// Whether the request carries a body, as the [`TwilioAuth`](crate::TwilioAuth) fairing
+/// found before routing (a guard cannot see the body).
+pub(crate) struct BodyPresent(pub bool);
+
+/// Whether `req` carries a body: what the fairing recorded, or, if it did not run, what
+/// the headers announce.
+pub(crate) fn has_body(req: &Request<'_>) -> bool {
+    req.local_cache(|| BodyPresent(announces_body(req.headers())))
+        .0
+}
+
+/// Whether the headers announce a body: a non-zero `Content-Length` or any
+/// `Transfer-Encoding`. (Without either, an HTTP/1 request has none; an HTTP/2 one may.)
+pub(crate) fn announces_body(headers: &HeaderMap<'_>) -> bool {
+    headers.contains("transfer-encoding")
+        || headers
+            .get_one("content-length")
+            .is_some_and(|len| len.trim() != "0")
 }

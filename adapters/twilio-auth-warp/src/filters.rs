@@ -6,7 +6,7 @@ use std::future::ready;
 
 use bytes::Bytes;
 use serde::de::DeserializeOwned;
-use twilio_auth_core::{Config, RouteOptions};
+use twilio_auth_core::{Config, RoutePolicy};
 use warp::reply::{Reply, Response};
 use warp::{Filter, Rejection};
 
@@ -21,19 +21,19 @@ use crate::request::{VerifiedRequest, outcome};
 pub fn request(
     config: Config,
 ) -> impl Filter<Extract = (VerifiedRequest,), Error = Rejection> + Clone {
-    request_with(config, RouteOptions::default())
+    request_with(config, RoutePolicy::Signature)
 }
 
-/// [`request`] for a route with its own [`RouteOptions`]: HTTP Basic/Digest
-/// authentication before the signature, or the signature check turned off.
+/// [`request`] for a route with its own [`RoutePolicy`]: HTTP Basic/Digest
+/// authentication before the signature, or instead of it. No policy checks nothing.
 ///
 /// ```
-/// use twilio_auth_core::RouteOptions;
-/// use twilio_auth_core::http_auth::HttpAuthRequirement;
+/// use twilio_auth_core::RoutePolicy;
+/// use twilio_auth_core::policy::HttpAuthScheme;
 /// use warp::Filter;
 ///
 /// # fn app(config: twilio_auth_core::Config) -> impl Filter<Extract = (warp::reply::Response,), Error = warp::Rejection> + Clone {
-/// let basic = RouteOptions::default().http_auth(HttpAuthRequirement::Basic);
+/// let basic = RoutePolicy::HttpAuthThenSignature(HttpAuthScheme::Basic);
 /// twilio_auth_warp::seal(
 ///     warp::post()
 ///         .and(warp::path!("basic" / "voice"))
@@ -46,7 +46,7 @@ pub fn request(
 /// ```
 pub fn request_with(
     config: Config,
-    options: RouteOptions,
+    options: RoutePolicy,
 ) -> impl Filter<Extract = (VerifiedRequest,), Error = Rejection> + Clone {
     outcome(config, options).and_then(|outcome: Result<VerifiedRequest, TwilioRejection>| {
         ready(outcome.map_err(warp::reject::custom))
@@ -79,13 +79,13 @@ pub fn form<T>(config: Config) -> impl Filter<Extract = (T,), Error = Rejection>
 where
     T: DeserializeOwned + Send + 'static,
 {
-    form_with(config, RouteOptions::default())
+    form_with(config, RoutePolicy::Signature)
 }
 
-/// [`form`] with [`RouteOptions`].
+/// [`form`] with [`RoutePolicy`].
 pub fn form_with<T>(
     config: Config,
-    options: RouteOptions,
+    options: RoutePolicy,
 ) -> impl Filter<Extract = (T,), Error = Rejection> + Clone
 where
     T: DeserializeOwned + Send + 'static,
@@ -101,13 +101,13 @@ pub fn json<T>(config: Config) -> impl Filter<Extract = (T,), Error = Rejection>
 where
     T: DeserializeOwned + Send + 'static,
 {
-    json_with(config, RouteOptions::default())
+    json_with(config, RoutePolicy::Signature)
 }
 
-/// [`json`] with [`RouteOptions`].
+/// [`json`] with [`RoutePolicy`].
 pub fn json_with<T>(
     config: Config,
-    options: RouteOptions,
+    options: RoutePolicy,
 ) -> impl Filter<Extract = (T,), Error = Rejection> + Clone
 where
     T: DeserializeOwned + Send + 'static,
@@ -119,13 +119,13 @@ where
 
 /// Verifies the request, then extracts its raw body.
 pub fn bytes(config: Config) -> impl Filter<Extract = (Bytes,), Error = Rejection> + Clone {
-    bytes_with(config, RouteOptions::default())
+    bytes_with(config, RoutePolicy::Signature)
 }
 
-/// [`bytes()`] with [`RouteOptions`].
+/// [`bytes()`] with [`RoutePolicy`].
 pub fn bytes_with(
     config: Config,
-    options: RouteOptions,
+    options: RoutePolicy,
 ) -> impl Filter<Extract = (Bytes,), Error = Rejection> + Clone {
     request_with(config, options).map(|request: VerifiedRequest| request.body().clone())
 }
@@ -150,13 +150,13 @@ pub fn bytes_with(
 /// # }
 /// ```
 pub fn signed(config: Config) -> impl Filter<Extract = (), Error = Rejection> + Clone {
-    signed_with(config, RouteOptions::default())
+    signed_with(config, RoutePolicy::Signature)
 }
 
-/// [`signed`] with [`RouteOptions`].
+/// [`signed`] with [`RoutePolicy`].
 pub fn signed_with(
     config: Config,
-    options: RouteOptions,
+    options: RoutePolicy,
 ) -> impl Filter<Extract = (), Error = Rejection> + Clone {
     request_with(config, options)
         .map(|_: VerifiedRequest| ())

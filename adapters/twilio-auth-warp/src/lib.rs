@@ -8,7 +8,7 @@
 //!   [`request`] (the whole [`VerifiedRequest`]): each reads the body within the
 //!   configuration's limit — with a running count, so a chunked body without
 //!   `Content-Length` is cut off at the limit too — verifies it, and only then extracts.
-//!   Each has a `_with` variant taking [`RouteOptions`](twilio_auth_core::RouteOptions)
+//!   Each has a `_with` variant taking a [`RoutePolicy`](twilio_auth_core::RoutePolicy)
 //!   for HTTP Basic/Digest authentication.
 //! - [`seal`] answers a route's refusals on that route; [`recover`] is the same as a
 //!   function for [`Filter::recover`](warp::Filter::recover).
@@ -85,8 +85,10 @@ pub use twilio_auth_macros::twilio_signed_warp as twilio_signed;
 pub mod __private {
     pub use crate::route::route;
     pub use crate::{FromVerified, VerifiedRequest};
-    pub use twilio_auth_core::http_auth::HttpAuthRequirement;
-    pub use twilio_auth_core::{Config, RouteOptions};
+    pub use twilio_auth_core::Config;
+    pub use twilio_auth_core::policy::{
+        Basic, BasicOnly, Digest, DigestOnly, Either, EitherOnly, Policy, Signature,
+    };
     pub use warp;
     pub use warp::reply::Response;
 

@@ -9,7 +9,7 @@
 use std::convert::Infallible;
 
 use bytes::Bytes;
-use twilio_auth_core::{Config, RouteOptions, Verified, WebhookRequest};
+use twilio_auth_core::{Config, RoutePolicy, Verified, WebhookRequest};
 use warp::Filter;
 use warp::filters::path::FullPath;
 use warp::http::uri::Authority;
@@ -91,7 +91,7 @@ impl VerifiedRequest {
 /// filters before it matched, the route answers whatever happens here.
 pub(crate) fn outcome(
     config: Config,
-    options: RouteOptions,
+    options: RoutePolicy,
 ) -> impl Filter<Extract = (Result<VerifiedRequest, TwilioRejection>,), Error = Infallible> + Clone
 {
     warp::method()

@@ -4,7 +4,7 @@
 
 use std::future::Future;
 
-use twilio_auth_core::{Config, RouteOptions};
+use twilio_auth_core::{Config, RoutePolicy};
 use warp::reply::{Reply, Response};
 use warp::{Filter, Rejection};
 
@@ -15,7 +15,7 @@ use crate::request::{VerifiedRequest, outcome};
 pub fn route<P, H, Fut>(
     prefix: P,
     config: Config,
-    options: RouteOptions,
+    options: RoutePolicy,
     handler: H,
 ) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone
 where

@@ -5,10 +5,11 @@
 use bytes::Bytes;
 use serde::Deserialize;
 use twilio_auth_core::http_auth::{
-    Credentials, DigestAlgorithm, DigestResponseInput, HttpAuthConfig, HttpAuthRequirement,
-    digest_response, parse_authorization,
+    Credentials, DigestAlgorithm, DigestResponseInput, HttpAuthConfig, digest_response,
+    parse_authorization,
 };
-use twilio_auth_core::{Config, RouteOptions, Signer, form};
+use twilio_auth_core::policy::HttpAuthScheme;
+use twilio_auth_core::{Config, RoutePolicy, Signer, form};
 use twilio_auth_warp::{Form, Json, Query, VerifiedRequest, twilio_signed};
 use warp::Filter;
 use warp::http::StatusCode;
@@ -316,7 +317,7 @@ async fn basic_authentication_then_signature() {
     assert_eq!(forged.status(), StatusCode::FORBIDDEN);
 
     // The same through the building blocks.
-    let basic = RouteOptions::default().http_auth(HttpAuthRequirement::Basic);
+    let basic = RoutePolicy::HttpAuthThenSignature(HttpAuthScheme::Basic);
     let route = twilio_auth_warp::seal(
         warp::post()
             .and(warp::path!("basic" / "voice"))

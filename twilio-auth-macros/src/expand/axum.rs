@@ -1,7 +1,7 @@
 //! axum: the last parameter `pat: T` becomes `Verified(pat): Verified<T>`; a handler without
 //! parameters gets a `TwilioSignature` guard. A route policy (`http_auth`, `signature`)
-//! becomes their const parameter: `Verified<T, { __private::DIGEST }>`,
-//! `TwilioSignature<{ __private::BASIC_ONLY }>`. Assertions placed at the user's own types turn
+//! becomes their policy type: `Verified<T, __private::Digest>`,
+//! `TwilioSignature<__private::BasicOnly>`. Assertions placed at the user's own types turn
 //! "this handler is not a `Handler`" at the router into a clear error at the handler.
 
 use proc_macro2::{Span, TokenStream};
@@ -19,10 +19,10 @@ pub(super) fn expand(handler: Handler, args: &Args, runtime: &Runtime) -> TokenS
     let checks = checks(&handler, args, runtime);
     let Handler { mut item, .. } = handler;
     let verified = runtime.path("Verified");
-    // `, { <crate>::__private::DIGEST }` when the route has a policy other than the default.
+    // `, <crate>::__private::Digest` when the route has a policy other than the default.
     let policy = args.route_policy().map(|name| {
         let name = runtime.path(name);
-        quote!(, { #name })
+        quote!(, #name)
     });
     match item.sig.inputs.last_mut() {
         Some(FnArg::Typed(PatType { pat, ty, .. })) => {
@@ -36,7 +36,7 @@ pub(super) fn expand(handler: Handler, args: &Args, runtime: &Runtime) -> TokenS
             let guard = runtime.path("TwilioSignature");
             let policy = args.route_policy().map(|name| {
                 let name = runtime.path(name);
-                quote!(<{ #name }>)
+                quote!(<#name>)
             });
             item.sig.inputs.push(parse_quote!(_: #guard #policy));
         }
@@ -146,7 +146,7 @@ mod tests {
             quote! { async fn voice(Form(call): Form<IncomingCall>) -> String { call.sid } },
         );
         assert!(
-            out.contains(":: twilio_auth :: __private :: Verified < Form < IncomingCall > , { :: twilio_auth :: __private :: DIGEST } >"),
+            out.contains(":: twilio_auth :: __private :: Verified < Form < IncomingCall > , :: twilio_auth :: __private :: Digest >"),
             "{out}"
         );
         let out = expand(
@@ -158,7 +158,7 @@ mod tests {
             quote! { async fn ping() -> &'static str { "ok" } },
         );
         assert!(
-            out.contains("_ : twilio_auth_axum :: __private :: TwilioSignature < { twilio_auth_axum :: __private :: BASIC_ONLY } >"),
+            out.contains("_ : twilio_auth_axum :: __private :: TwilioSignature < twilio_auth_axum :: __private :: BasicOnly >"),
             "{out}"
         );
         let out = expand(quote!(signature = true), quote! { async fn ping() {} });

@@ -3,8 +3,8 @@
 //! `__twilio_call: Verified<T>` (Rocket wants identifiers, so it is renamed, and the route
 //! attribute follows), and `let call = __twilio_call.into_inner();` opens the body, which is
 //! otherwise left as written. A route without `data` gets a `TwilioSignature` request guard.
-//! A route policy (`http_auth`, `signature`) becomes the guards' const parameter:
-//! `Verified<T, { __private::rocket::DIGEST }>`.
+//! A route policy (`http_auth`, `signature`) becomes the guards' policy type:
+//! `Verified<T, __private::rocket::Digest>`.
 
 use proc_macro2::{Literal, Span, TokenStream, TokenTree};
 use quote::{ToTokens, format_ident, quote, quote_spanned};
@@ -92,7 +92,7 @@ pub(crate) fn twilio_signed(args: TokenStream, item: TokenStream) -> TokenStream
     let private = Runtime::new(&args).path("rocket");
     let policy = args.route_policy().map(|name| {
         let name = Ident::new(name, Span::call_site());
-        quote!({ #private::#name })
+        quote!(#private::#name)
     });
     match (data, data_param) {
         (Some(data), Some(index)) => {
@@ -280,7 +280,7 @@ mod tests {
             },
         );
         assert!(
-            out.contains("Verified < Form < IncomingCall > , { twilio_auth_rocket :: __private :: rocket :: DIGEST } >"),
+            out.contains("Verified < Form < IncomingCall > , twilio_auth_rocket :: __private :: rocket :: Digest >"),
             "{out}"
         );
         assert!(
@@ -303,7 +303,7 @@ mod tests {
             },
         );
         assert!(
-            out.contains("sid : & str , __twilio_signature : :: twilio_auth :: __private :: rocket :: TwilioSignature < { :: twilio_auth :: __private :: rocket :: BASIC_ONLY } >"),
+            out.contains("sid : & str , __twilio_signature : :: twilio_auth :: __private :: rocket :: TwilioSignature < :: twilio_auth :: __private :: rocket :: BasicOnly >"),
             "{out}"
         );
         let out = expand(quote!(), quote! { #[get("/ping")] fn ping() {} });

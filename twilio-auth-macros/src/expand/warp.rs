@@ -17,7 +17,7 @@ use syn::{FnArg, LitStr, Path, ReturnType, parse_quote};
 
 use self::args::WarpArgs;
 use super::{Runtime, with_error};
-use crate::args::{Args, Errors, HttpAuth};
+use crate::args::{Args, Errors};
 use crate::parse::{self, Handler, ParamKind, mentions_self_or_impl};
 
 /// axum extractors a warp handler cannot take, with what to take instead.
@@ -171,20 +171,12 @@ fn expand(handler: &Handler, args: &WarpArgs, segments: Option<&[String]>) -> To
         prefix = quote!(#warp::Filter::and(#prefix, #warp::path::end()));
     }
 
-    let route_options = runtime.path("RouteOptions");
-    let mut options = quote!(#route_options::default());
-    if let Some(http_auth) = args.shared.http_auth {
-        let requirement = runtime.path("HttpAuthRequirement");
-        let variant = match http_auth {
-            HttpAuth::Basic => quote!(Basic),
-            HttpAuth::Digest => quote!(Digest),
-            HttpAuth::Either => quote!(Either),
-        };
-        options = quote!(#options.http_auth(#requirement::#variant));
-    }
-    if args.shared.signature == Some(false) {
-        options = quote!(#options.signature(false));
-    }
+    let options = match args.shared.route_policy() {
+        Some(name) => runtime.path(name),
+        None => runtime.path("Signature"),
+    };
+    let policy_trait = runtime.path("Policy");
+    let options = quote!(<#options as #policy_trait>::ROUTE);
 
     let extract = runtime.path("extract");
     let reply = runtime.path("reply");
@@ -286,14 +278,14 @@ mod tests {
              :: twilio_auth :: warp :: __private :: warp :: path (\"api\")) , \
              :: twilio_auth :: warp :: __private :: warp :: path (\"voice\")) , \
              :: twilio_auth :: warp :: __private :: warp :: path :: end ()) ,",
-            ":: default () . http_auth (:: twilio_auth :: warp :: __private :: HttpAuthRequirement :: Basic)",
+            "< :: twilio_auth :: warp :: __private :: Basic as :: twilio_auth :: warp :: __private :: Policy > :: ROUTE",
             "let __twilio_auth_arg0 : Form < IncomingCall > = match :: twilio_auth :: warp :: __private :: extract :: < Form < IncomingCall > > (& request)",
             "let __twilio_auth_arg1 : Query < Q > =",
             ":: twilio_auth :: warp :: __private :: reply (voice (__twilio_auth_arg0 , __twilio_auth_arg1) . await)",
         ] {
             assert!(out.contains(fragment), "{fragment}\nnot in\n{out}");
         }
-        assert!(!out.contains("signature (false)"), "{out}");
+        assert!(!out.contains("Only"), "{out}");
     }
 
     #[test]
@@ -310,7 +302,10 @@ mod tests {
             out.contains("twilio_auth_warp :: __private :: route (twilio_auth_warp :: __private :: any_method () ,"),
             "{out}"
         );
-        assert!(out.contains(". signature (false)"), "{out}");
+        assert!(
+            out.contains("< twilio_auth_warp :: __private :: EitherOnly as twilio_auth_warp :: __private :: Policy > :: ROUTE"),
+            "{out}"
+        );
         assert!(out.contains("reply (ping () . await)"), "{out}");
         assert!(!out.contains("warp :: path"), "{out}");
     }
