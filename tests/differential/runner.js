@@ -8,7 +8,8 @@
 //       params) with the decoded form (a name maps to an array when it repeats, as
 //       querystring.parse gives it) for form POSTs and {} for GET, and
 //       validateRequestWithBody(token, sig, url, body) for other bodies. Verdict: true /
-//       false, or "error" when it throws. Writes the final case file, one case per line.
+//       false, or "error" when it throws. Writes the final case file, one case per line:
+//       {"peers": {"python": {...}, "node": {registry, package, version}}, "cases": [...]}.
 "use strict";
 
 const fs = require("fs");
@@ -67,7 +68,9 @@ function evaluate(c) {
 }
 
 function validate(inPath, outPath) {
-  const cases = JSON.parse(fs.readFileSync(inPath, "utf8"));
+  const input = JSON.parse(fs.readFileSync(inPath, "utf8"));
+  const cases = input.cases;
+  const peers = { ...input.peers, node: { registry: "npm", package: "twilio", version: twilioVersion } };
   const lines = [];
   const counts = { true: 0, false: 0, error: 0 };
   for (const c of cases) {
@@ -91,7 +94,11 @@ function validate(inPath, outPath) {
     out.note = c.note;
     lines.push(JSON.stringify(out));
   }
-  fs.writeFileSync(outPath, "[\n" + lines.join(",\n") + "\n]\n");
+  // One case per line, so that a regenerated snapshot diffs by case.
+  fs.writeFileSync(
+    outPath,
+    `{"peers":${JSON.stringify(peers)},\n"cases":[\n` + lines.join(",\n") + "\n]}\n",
+  );
   console.error(
     `runner.js validate (twilio-node ${twilioVersion}): ${cases.length} cases, ` +
       `true ${counts.true}, false ${counts.false}, error ${counts.error}`,

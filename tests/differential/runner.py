@@ -10,6 +10,7 @@
    true / false, or "error" when it raises.
 
 Usage: runner.py PLAN.json NODE_SIGS.json OUT.json
+OUT is {"peers": {"python": {"registry", "package", "version"}}, "cases": [...]}.
 """
 
 import base64
@@ -163,8 +164,11 @@ def main():
         case["note"] = c["note"]
         out.append(case)
 
+    # The peer versions travel with the verdicts: the Rust test asserts them, so a case file
+    # made with other libraries than the pinned ones cannot pass unnoticed.
+    peers = {"python": {"registry": "PyPI", "package": "twilio", "version": twilio.__version__}}
     with open(out_path, "w", encoding="utf-8") as f:
-        json.dump(out, f, ensure_ascii=False)
+        json.dump({"peers": peers, "cases": out}, f, ensure_ascii=False)
     counts = {v: sum(1 for c in out if c["python"] == v) for v in (True, False, "error")}
     print("runner.py (twilio-python %s): %d cases, true %d, false %d, error %d"
           % (twilio.__version__, len(out), counts[True], counts[False], counts["error"]), file=sys.stderr)

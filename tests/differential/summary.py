@@ -8,7 +8,10 @@ import json
 import re
 import sys
 
-cases = json.load(open(sys.argv[1], encoding="utf-8"))
+case_file = json.load(open(sys.argv[1], encoding="utf-8"))
+cases = case_file["cases"]
+for side, peer in sorted(case_file["peers"].items()):
+    print("%s: %s %s from %s" % (side, peer["package"], peer["version"], peer["registry"]))
 ours = json.load(open(sys.argv[2])) if len(sys.argv) > 2 else {}
 table = collections.OrderedDict()
 for c in cases:

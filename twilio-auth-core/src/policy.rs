@@ -6,10 +6,10 @@
 //! authentication, or both. Every adapter re-exports this module as its own `policy`.
 //!
 //! ```
-//! use twilio_auth_core::policy::{Digest, DigestOnly, HttpAuthScheme, Policy, RoutePolicy};
+//! use twilio_auth_core::policy::{Digest, DigestOnly, HttpAuth, Policy, RoutePolicy};
 //!
-//! assert_eq!(Digest::ROUTE, RoutePolicy::HttpAuthThenSignature(HttpAuthScheme::Digest));
-//! assert_eq!(DigestOnly::ROUTE, RoutePolicy::HttpAuthOnly(HttpAuthScheme::Digest));
+//! assert_eq!(Digest::ROUTE, RoutePolicy::HttpAuthThenSignature(HttpAuth::Digest));
+//! assert_eq!(DigestOnly::ROUTE, RoutePolicy::HttpAuthOnly(HttpAuth::Digest));
 //! assert!(!DigestOnly::ROUTE.checks_signature());
 //! ```
 
@@ -17,7 +17,7 @@ use crate::http_auth::HttpAuthRequirement;
 
 /// The HTTP authentication scheme a route requires.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum HttpAuthScheme {
+pub enum HttpAuth {
     /// HTTP Basic (RFC 7617).
     Basic,
     /// HTTP Digest, SHA-256 or MD5 (RFC 7616).
@@ -26,12 +26,12 @@ pub enum HttpAuthScheme {
     Either,
 }
 
-impl From<HttpAuthScheme> for HttpAuthRequirement {
-    fn from(scheme: HttpAuthScheme) -> Self {
+impl From<HttpAuth> for HttpAuthRequirement {
+    fn from(scheme: HttpAuth) -> Self {
         match scheme {
-            HttpAuthScheme::Basic => HttpAuthRequirement::Basic,
-            HttpAuthScheme::Digest => HttpAuthRequirement::Digest,
-            HttpAuthScheme::Either => HttpAuthRequirement::Either,
+            HttpAuth::Basic => HttpAuthRequirement::Basic,
+            HttpAuth::Digest => HttpAuthRequirement::Digest,
+            HttpAuth::Either => HttpAuthRequirement::Either,
         }
     }
 }
@@ -39,10 +39,10 @@ impl From<HttpAuthScheme> for HttpAuthRequirement {
 /// What a route demands. There is no value that checks nothing.
 ///
 /// ```
-/// use twilio_auth_core::policy::{HttpAuthScheme, RoutePolicy};
+/// use twilio_auth_core::policy::{HttpAuth, RoutePolicy};
 ///
 /// assert_eq!(RoutePolicy::default(), RoutePolicy::Signature);
-/// let digest = RoutePolicy::HttpAuthThenSignature(HttpAuthScheme::Digest);
+/// let digest = RoutePolicy::HttpAuthThenSignature(HttpAuth::Digest);
 /// assert!(digest.checks_signature());
 /// assert!(digest.http_auth().is_required());
 /// ```
@@ -52,9 +52,9 @@ pub enum RoutePolicy {
     #[default]
     Signature,
     /// HTTP authentication first (a `401` with challenges), then the signature (`403`).
-    HttpAuthThenSignature(HttpAuthScheme),
+    HttpAuthThenSignature(HttpAuth),
     /// HTTP authentication alone, for a route that credentials in the URL protect.
-    HttpAuthOnly(HttpAuthScheme),
+    HttpAuthOnly(HttpAuth),
 }
 
 impl RoutePolicy {
@@ -65,9 +65,9 @@ impl RoutePolicy {
             RoutePolicy::Signature => HttpAuthRequirement::None,
             RoutePolicy::HttpAuthThenSignature(scheme) | RoutePolicy::HttpAuthOnly(scheme) => {
                 match scheme {
-                    HttpAuthScheme::Basic => HttpAuthRequirement::Basic,
-                    HttpAuthScheme::Digest => HttpAuthRequirement::Digest,
-                    HttpAuthScheme::Either => HttpAuthRequirement::Either,
+                    HttpAuth::Basic => HttpAuthRequirement::Basic,
+                    HttpAuth::Digest => HttpAuthRequirement::Digest,
+                    HttpAuth::Either => HttpAuthRequirement::Either,
                 }
             }
         }
@@ -123,17 +123,17 @@ policies! {
     /// The signature only (the default).
     Signature => RoutePolicy::Signature;
     /// HTTP Basic authentication, then the signature.
-    Basic => RoutePolicy::HttpAuthThenSignature(HttpAuthScheme::Basic);
+    Basic => RoutePolicy::HttpAuthThenSignature(HttpAuth::Basic);
     /// HTTP Digest authentication (SHA-256 or MD5), then the signature.
-    Digest => RoutePolicy::HttpAuthThenSignature(HttpAuthScheme::Digest);
+    Digest => RoutePolicy::HttpAuthThenSignature(HttpAuth::Digest);
     /// HTTP Basic or Digest authentication, whichever the client sends, then the signature.
-    Either => RoutePolicy::HttpAuthThenSignature(HttpAuthScheme::Either);
+    Either => RoutePolicy::HttpAuthThenSignature(HttpAuth::Either);
     /// HTTP Basic authentication, and no signature check.
-    BasicOnly => RoutePolicy::HttpAuthOnly(HttpAuthScheme::Basic);
+    BasicOnly => RoutePolicy::HttpAuthOnly(HttpAuth::Basic);
     /// HTTP Digest authentication, and no signature check.
-    DigestOnly => RoutePolicy::HttpAuthOnly(HttpAuthScheme::Digest);
+    DigestOnly => RoutePolicy::HttpAuthOnly(HttpAuth::Digest);
     /// HTTP Basic or Digest authentication, and no signature check.
-    EitherOnly => RoutePolicy::HttpAuthOnly(HttpAuthScheme::Either);
+    EitherOnly => RoutePolicy::HttpAuthOnly(HttpAuth::Either);
 }
 
 #[cfg(test)]

@@ -35,10 +35,12 @@ fn secondary_token_is_accepted_during_rotation() {
     }
     let sig = Signer::new("other").sign_form(URL, &[("CallSid", "CA1")]);
     let headers = [("X-Twilio-Signature", sig.as_str()), ("Content-Type", FORM)];
-    assert!(
+    assert_eq!(
         config
             .verify(&post_form(URL, &headers, body.as_bytes()))
-            .is_err()
+            .unwrap_err()
+            .reason(),
+        &RejectionReason::SignatureMismatch
     );
 }
 
@@ -61,19 +63,23 @@ fn sub_account_token_is_chosen_by_account_sid() {
     // The main token does not sign for the sub-account, nor the sub-account's for others.
     let sig = Signer::new("main").sign_form(URL, &params);
     let headers = [("X-Twilio-Signature", sig.as_str()), ("Content-Type", FORM)];
-    assert!(
+    assert_eq!(
         config
             .verify(&post_form(URL, &headers, body.as_bytes()))
-            .is_err()
+            .unwrap_err()
+            .reason(),
+        &RejectionReason::SignatureMismatch
     );
     let other = [("AccountSid", "ACother"), ("CallSid", "CA1")];
     let body = form::encode(&other);
     let sig = Signer::new("subtoken").sign_form(URL, &other);
     let headers = [("X-Twilio-Signature", sig.as_str()), ("Content-Type", FORM)];
-    assert!(
+    assert_eq!(
         config
             .verify(&post_form(URL, &headers, body.as_bytes()))
-            .is_err()
+            .unwrap_err()
+            .reason(),
+        &RejectionReason::SignatureMismatch
     );
 
     // GET callbacks carry AccountSid in the query.
@@ -175,12 +181,17 @@ fn body_hash_rules() {
         check("https://example.com/events", b"", Some("application/json")).unwrap_err(),
         RejectionReason::MissingBodyHash
     );
-    // Upper-case hex is not what Twilio sends.
-    let upper = signed
-        .url
-        .replace("bodySHA256=", "bodySHA256=X")
-        .to_uppercase();
-    assert!(check(&upper, body, Some("application/json")).is_err());
+    // Upper-case hex is not what Twilio sends: only the hex changes (the parameter name
+    // and the rest of the URL stay as signed, and `check` signs the changed URL), so the
+    // hash comparison itself is what refuses.
+    let hex = &signed.url[signed.url.len() - 64..];
+    assert!(hex.bytes().any(|b| b.is_ascii_lowercase()), "{hex}");
+    let upper = signed.url.replace(hex, &hex.to_ascii_uppercase());
+    assert!(upper.contains("bodySHA256="), "{upper}");
+    assert_eq!(
+        check(&upper, body, Some("application/json")).unwrap_err(),
+        RejectionReason::BodyHashMismatch
+    );
     // Every occurrence must match.
     let twice_good = format!(
         "{}&bodySHA256={}",
@@ -287,6 +298,7 @@ fn public_url_policies() {
     let ignoring = Config::builder().auth_token("t").build().unwrap();
     assert!(trusting.verify(&req).is_ok());
     let rejection = ignoring.verify(&req).unwrap_err();
+    assert_eq!(rejection.reason(), &RejectionReason::SignatureMismatch);
     assert_eq!(
         rejection.candidate_urls()[0],
         "https://internal:3000/status?x=1"
@@ -305,8 +317,8 @@ fn public_url_policies() {
 #[test]
 fn http_auth_comes_before_the_signature() {
     use twilio_auth_core::RoutePolicy;
-    use twilio_auth_core::http_auth::HttpAuthConfig;
-    use twilio_auth_core::policy::HttpAuthScheme;
+    use twilio_auth_core::http_auth::{HttpAuthConfig, HttpAuthFailureReason};
+    use twilio_auth_core::policy::HttpAuth;
 
     let http_auth = HttpAuthConfig::builder("webhooks")
         .credential("twilio", "pa55word")
@@ -332,22 +344,24 @@ fn http_auth_comes_before_the_signature() {
             route,
         )
     };
-    let basic = RoutePolicy::HttpAuthThenSignature(HttpAuthScheme::Basic);
+    let basic = RoutePolicy::HttpAuthThenSignature(HttpAuth::Basic);
 
     let first = run(None, "forged", basic).unwrap_err();
     assert_eq!(
-        first.status(),
-        401,
+        first.reason(),
+        &RejectionReason::HttpAuth(HttpAuthFailureReason::MissingCredentials),
         "no credentials: 401 before the signature is read"
     );
     assert_eq!(
         first.challenges(),
         ["Basic realm=\"webhooks\", charset=\"UTF-8\""]
     );
+    let wrong = run(Some(bad_auth), &good_sig, basic).unwrap_err();
     assert_eq!(
-        run(Some(bad_auth), &good_sig, basic).unwrap_err().status(),
-        401
+        wrong.reason(),
+        &RejectionReason::HttpAuth(HttpAuthFailureReason::WrongPassword)
     );
+    assert_eq!(wrong.challenges(), first.challenges());
     let forged = run(Some(good_auth), "AAAAAAAAAAAAAAAAAAAAAAAAAAA=", basic).unwrap_err();
     assert_eq!(
         (forged.status(), forged.reason()),
@@ -360,16 +374,23 @@ fn http_auth_comes_before_the_signature() {
     let either = run(
         None,
         &good_sig,
-        RoutePolicy::HttpAuthThenSignature(HttpAuthScheme::Either),
+        RoutePolicy::HttpAuthThenSignature(HttpAuth::Either),
     )
     .unwrap_err();
+    assert_eq!(
+        either.reason(),
+        &RejectionReason::HttpAuth(HttpAuthFailureReason::MissingCredentials)
+    );
     assert_eq!(either.challenges().len(), 3, "{:?}", either.challenges());
     assert!(either.challenges()[0].starts_with("Digest "));
 
     // HTTP auth alone, signature explicitly off.
-    let no_sig = RoutePolicy::HttpAuthOnly(HttpAuthScheme::Basic);
+    let no_sig = RoutePolicy::HttpAuthOnly(HttpAuth::Basic);
     assert!(run(Some(good_auth), "forged", no_sig).is_ok());
-    assert_eq!(run(None, "forged", no_sig).unwrap_err().status(), 401);
+    assert_eq!(
+        run(None, "forged", no_sig).unwrap_err().reason(),
+        &RejectionReason::HttpAuth(HttpAuthFailureReason::MissingCredentials)
+    );
 
     // A route that requires HTTP auth on a configuration without credentials.
     let bare = Config::builder().auth_token("t").build().unwrap();
@@ -390,7 +411,7 @@ fn http_auth_comes_before_the_signature() {
 fn after_an_http_login_the_url_with_credentials_is_a_candidate() {
     use twilio_auth_core::RoutePolicy;
     use twilio_auth_core::http_auth::HttpAuthConfig;
-    use twilio_auth_core::policy::HttpAuthScheme;
+    use twilio_auth_core::policy::HttpAuth;
 
     let http_auth = HttpAuthConfig::builder("webhooks")
         .credential("twilio", "pa55word")
@@ -415,7 +436,7 @@ fn after_an_http_login_the_url_with_credentials_is_a_candidate() {
             route,
         )
     };
-    let basic = RoutePolicy::HttpAuthThenSignature(HttpAuthScheme::Basic);
+    let basic = RoutePolicy::HttpAuthThenSignature(HttpAuth::Basic);
     let verified = run(Some("Basic dHdpbGlvOnBhNTV3b3Jk"), basic).unwrap();
     assert_eq!(
         verified.url.as_deref(),
@@ -469,5 +490,8 @@ fn a_target_that_does_not_start_with_a_slash_is_refused() {
     let rejection = from_host
         .verify(&WebhookRequest::new("GET", "/status").headers(&headers))
         .unwrap_err();
-    assert_eq!(rejection.status(), 400);
+    assert_eq!(
+        (rejection.status(), rejection.reason()),
+        (400, &RejectionReason::InvalidHost)
+    );
 }

@@ -10,7 +10,7 @@ use axum::extract::Request;
 use axum::response::{IntoResponse, Response};
 use tower_layer::Layer;
 use tower_service::Service;
-use twilio_auth_core::policy::HttpAuthScheme;
+use twilio_auth_core::policy::HttpAuth;
 use twilio_auth_core::{Config, RoutePolicy};
 
 use crate::body::read_limited;
@@ -55,7 +55,7 @@ use crate::verify::verify_parts;
 /// use twilio_auth_axum::TwilioAuthLayer;
 /// use twilio_auth_core::Config;
 /// use twilio_auth_core::http_auth::HttpAuthConfig;
-/// use twilio_auth_core::policy::HttpAuthScheme;
+/// use twilio_auth_core::policy::HttpAuth;
 ///
 /// let http_auth = HttpAuthConfig::builder("twilio-webhooks")
 ///     .credential("twilio", "a long random password")
@@ -64,7 +64,7 @@ use crate::verify::verify_parts;
 /// let config = Config::builder().auth_token("12345").http_auth(http_auth).build().unwrap();
 /// let app: Router = Router::new()
 ///     .route("/voice", post(|| async { "<Response/>" }))
-///     .layer(TwilioAuthLayer::new(config).http_auth(HttpAuthScheme::Digest));
+///     .layer(TwilioAuthLayer::new(config).http_auth(HttpAuth::Digest));
 /// ```
 #[derive(Debug, Clone)]
 pub struct TwilioAuthLayer {
@@ -85,14 +85,14 @@ impl TwilioAuthLayer {
     /// checked, with the credentials of the configuration's
     /// [`http_auth`](twilio_auth_core::ConfigBuilder::http_auth). Without credentials there,
     /// every request is refused with `401` and an error is logged.
-    pub fn http_auth(mut self, scheme: HttpAuthScheme) -> Self {
+    pub fn http_auth(mut self, scheme: HttpAuth) -> Self {
         self.policy = RoutePolicy::HttpAuthThenSignature(scheme);
         self
     }
 
     /// Requires HTTP authentication alone, and no signature: for routes that credentials
     /// in the webhook URL protect.
-    pub fn http_auth_only(mut self, scheme: HttpAuthScheme) -> Self {
+    pub fn http_auth_only(mut self, scheme: HttpAuth) -> Self {
         self.policy = RoutePolicy::HttpAuthOnly(scheme);
         self
     }

@@ -14,7 +14,7 @@
 //! Each can also require HTTP Basic or Digest authentication before the signature (webhook
 //! URLs like `https://user:pass@host/voice`): `#[twilio_signed(http_auth = "digest")]`,
 //! `Verified<E, Digest>` and `TwilioSignature<Digest>` with a [`policy`] type, or
-//! `TwilioAuthLayer::new(config).http_auth(HttpAuthScheme::Digest)`. The credentials
+//! `TwilioAuthLayer::new(config).http_auth(HttpAuth::Digest)`. The credentials
 //! come from the configuration
 //! ([`ConfigBuilder::http_auth`](twilio_auth_core::ConfigBuilder::http_auth), or
 //! `WEBHOOK_USER`/`WEBHOOK_PASSWORD` through `Config::from_env`).

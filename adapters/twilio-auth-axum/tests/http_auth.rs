@@ -11,7 +11,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use tower::ServiceExt;
-use twilio_auth_axum::policy::{Basic, BasicOnly, Digest, Either, HttpAuthScheme};
+use twilio_auth_axum::policy::{Basic, BasicOnly, Digest, Either, HttpAuth};
 use twilio_auth_axum::{TwilioAuthLayer, TwilioSignature, Verified, twilio_signed};
 use twilio_auth_core::http_auth::{
     Credentials, DigestAlgorithm, DigestResponseInput, HttpAuthConfig, digest_response,
@@ -237,7 +237,7 @@ async fn layer_requires_http_auth_then_the_signature() {
     let handler = || async { "ok" };
     let app = Router::new()
         .route("/voice", post(handler))
-        .layer(TwilioAuthLayer::new(config(true)).http_auth(HttpAuthScheme::Basic));
+        .layer(TwilioAuthLayer::new(config(true)).http_auth(HttpAuth::Basic));
     let first = call(&app, post_form("/voice", true, None)).await;
     assert_eq!(first.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(challenges(&first).len(), 1);
@@ -256,7 +256,7 @@ async fn layer_requires_http_auth_then_the_signature() {
 
     let auth_only = Router::new()
         .route("/voice", post(handler))
-        .layer(TwilioAuthLayer::new(config(true)).http_auth_only(HttpAuthScheme::Either));
+        .layer(TwilioAuthLayer::new(config(true)).http_auth_only(HttpAuth::Either));
     assert_eq!(
         call(&auth_only, post_form("/voice", false, Some(BASIC_GOOD)))
             .await

@@ -29,11 +29,11 @@ pub fn request(
 ///
 /// ```
 /// use twilio_auth_core::RoutePolicy;
-/// use twilio_auth_core::policy::HttpAuthScheme;
+/// use twilio_auth_core::policy::HttpAuth;
 /// use warp::Filter;
 ///
 /// # fn app(config: twilio_auth_core::Config) -> impl Filter<Extract = (warp::reply::Response,), Error = warp::Rejection> + Clone {
-/// let basic = RoutePolicy::HttpAuthThenSignature(HttpAuthScheme::Basic);
+/// let basic = RoutePolicy::HttpAuthThenSignature(HttpAuth::Basic);
 /// twilio_auth_warp::seal(
 ///     warp::post()
 ///         .and(warp::path!("basic" / "voice"))

@@ -8,7 +8,7 @@ use twilio_auth_core::http_auth::{
     Credentials, DigestAlgorithm, DigestResponseInput, HttpAuthConfig, digest_response,
     parse_authorization,
 };
-use twilio_auth_core::policy::HttpAuthScheme;
+use twilio_auth_core::policy::HttpAuth;
 use twilio_auth_core::{Config, RoutePolicy, Signer, form};
 use twilio_auth_warp::{Form, Json, Query, VerifiedRequest, twilio_signed};
 use warp::Filter;
@@ -317,7 +317,7 @@ async fn basic_authentication_then_signature() {
     assert_eq!(forged.status(), StatusCode::FORBIDDEN);
 
     // The same through the building blocks.
-    let basic = RoutePolicy::HttpAuthThenSignature(HttpAuthScheme::Basic);
+    let basic = RoutePolicy::HttpAuthThenSignature(HttpAuth::Basic);
     let route = twilio_auth_warp::seal(
         warp::post()
             .and(warp::path!("basic" / "voice"))
