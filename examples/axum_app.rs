@@ -14,7 +14,8 @@
 //! | `TWILIO_AUTH_TOKEN` | the Auth Token (required) | — |
 //! | `TWILIO_AUTH_TOKEN_SECONDARY` | a second token, during rotation | none |
 //! | `TWILIO_WEBHOOK_BASE_URL` | the public base URL Twilio calls | `http://127.0.0.1:$PORT` (the bound port) |
-//! | `TWILIO_TRUST_FORWARDED_HEADERS` | `true`: no default base URL; the URL comes from `X-Forwarded-*`/`Forwarded`, else `Host` with `http` | `false` |
+//! | `TWILIO_TRUST_FORWARDED_HEADERS` | `x-forwarded` or `forwarded`: no default base URL; the URL comes from that header family (its last value), else `Host` with `http` | `false` |
+//! | `TWILIO_ACCOUNT_TOKENS`, `TWILIO_SHARED_KEYS`, `TWILIO_SHARED_KEYS_ONLY` | sub-account tokens and SharedKeys (see the README's configuration table) | none |
 //! | `TWILIO_BODY_LIMIT` | largest body in bytes (413 above) | `65536` |
 //! | `WEBHOOK_USER`, `WEBHOOK_PASSWORD` | the HTTP Basic/Digest credentials (both, or neither) | none |
 //! | `WEBHOOK_REALM` | the HTTP authentication realm | `twilio-webhooks` |

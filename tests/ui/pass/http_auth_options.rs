@@ -5,9 +5,8 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use std::collections::HashMap;
 use twilio_auth::axum::TwilioAuthLayer;
-use twilio_auth::axum::policy::DIGEST;
+use twilio_auth::axum::policy::{BasicOnly, Digest, HttpAuth};
 use twilio_auth::axum::{TwilioSignature, Verified};
-use twilio_auth::http_auth::HttpAuthRequirement;
 use twilio_auth::twilio_signed;
 
 #[derive(Clone, FromRef)]
@@ -36,11 +35,11 @@ async fn digest_only() -> &'static str {
 }
 
 // Written by hand: the same types the attribute writes.
-async fn by_hand(Verified(body): Verified<String, DIGEST>) -> String {
+async fn by_hand(Verified(body): Verified<String, Digest>) -> String {
     body
 }
 
-async fn guard_by_hand(_: TwilioSignature<{ twilio_auth::axum::policy::BASIC_ONLY }>) {}
+async fn guard_by_hand(_: TwilioSignature<BasicOnly>) {}
 
 fn main() {
     let config = twilio_auth::Config::builder()
@@ -60,8 +59,6 @@ fn main() {
     let _layered: Router = Router::new()
         .route("/voice", post(|| async { "ok" }))
         .layer(
-            TwilioAuthLayer::new(config)
-                .http_auth(HttpAuthRequirement::Either)
-                .signature(false),
+            TwilioAuthLayer::new(config).http_auth_only(HttpAuth::Either),
         );
 }
