@@ -220,6 +220,20 @@ pub fn rows() -> Vec<Row> {
             BAD_SIGNATURE,
         ),
         (
+            "binding: X-Forwarded-Host on two lines, the proxy's (last)",
+            &PROXY_TRUSTED,
+            &[Node],
+            forwarded_lines_last_value,
+            TWIML,
+        ),
+        (
+            "binding: X-Forwarded-Host on two lines, the client's (first)",
+            &PROXY_TRUSTED,
+            &[Ours],
+            forwarded_lines_first_value,
+            BAD_SIGNATURE,
+        ),
+        (
             "binding: a client's Forwarded while X-Forwarded-* is trusted",
             &PROXY_TRUSTED,
             &[Ours],
@@ -389,6 +403,18 @@ fn forwarded_list_last_value(_: &Ctx, signer: Peer) -> Result<Request, String> {
 fn forwarded_list_first_value(_: &Ctx, signer: Peer) -> Result<Request, String> {
     Ok(proxied(signer, "evil.example")?
         .header("X-Forwarded-Host", "evil.example, public.example.com"))
+}
+
+fn forwarded_lines_last_value(_: &Ctx, signer: Peer) -> Result<Request, String> {
+    Ok(proxied(signer, "public.example.com")?
+        .header("X-Forwarded-Host", "evil.example")
+        .header("X-Forwarded-Host", "public.example.com"))
+}
+
+fn forwarded_lines_first_value(_: &Ctx, signer: Peer) -> Result<Request, String> {
+    Ok(proxied(signer, "evil.example")?
+        .header("X-Forwarded-Host", "evil.example")
+        .header("X-Forwarded-Host", "public.example.com"))
 }
 
 fn rfc7239_while_x_trusted(_: &Ctx, signer: Peer) -> Result<Request, String> {

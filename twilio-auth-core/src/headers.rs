@@ -15,11 +15,22 @@
 pub trait Headers {
     /// The first value of header `name` (any letter case), if present.
     fn header(&self, name: &str) -> Option<&str>;
+
+    /// The last value of header `name`, when it appears on several lines: what a proxy
+    /// that adds its own line after the client's wrote (trusted forwarded headers). The
+    /// default is [`Headers::header`], for maps that keep one value per name.
+    fn last_header(&self, name: &str) -> Option<&str> {
+        self.header(name)
+    }
 }
 
 impl<H: Headers + ?Sized> Headers for &H {
     fn header(&self, name: &str) -> Option<&str> {
         (**self).header(name)
+    }
+
+    fn last_header(&self, name: &str) -> Option<&str> {
+        (**self).last_header(name)
     }
 }
 
@@ -29,17 +40,31 @@ impl<N: AsRef<str>, V: AsRef<str>> Headers for [(N, V)] {
             .find(|(n, _)| n.as_ref().eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_ref())
     }
+
+    fn last_header(&self, name: &str) -> Option<&str> {
+        self.iter()
+            .rfind(|(n, _)| n.as_ref().eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_ref())
+    }
 }
 
 impl<N: AsRef<str>, V: AsRef<str>, const K: usize> Headers for [(N, V); K] {
     fn header(&self, name: &str) -> Option<&str> {
         self.as_slice().header(name)
     }
+
+    fn last_header(&self, name: &str) -> Option<&str> {
+        self.as_slice().last_header(name)
+    }
 }
 
 impl<N: AsRef<str>, V: AsRef<str>> Headers for Vec<(N, V)> {
     fn header(&self, name: &str) -> Option<&str> {
         self.as_slice().header(name)
+    }
+
+    fn last_header(&self, name: &str) -> Option<&str> {
+        self.as_slice().last_header(name)
     }
 }
 
@@ -58,6 +83,14 @@ impl Headers for http::HeaderMap {
             None => self.get(name),
         };
         value.and_then(|v| v.to_str().ok())
+    }
+
+    fn last_header(&self, name: &str) -> Option<&str> {
+        let values = match known::name(name) {
+            Some(known) => self.get_all(known),
+            None => self.get_all(name),
+        };
+        values.iter().last().and_then(|v| v.to_str().ok())
     }
 }
 
@@ -124,6 +157,22 @@ mod known {
             assert_eq!(map.header("X-Custom"), Some("1"));
             assert_eq!(map.header("host"), None);
             assert_eq!(map.header("x-binary"), None);
+        }
+
+        #[test]
+        fn the_last_line_of_a_repeated_header() {
+            let mut map = HeaderMap::new();
+            map.append(
+                "x-forwarded-host",
+                HeaderValue::from_static("client.example"),
+            );
+            map.append(
+                "x-forwarded-host",
+                HeaderValue::from_static("proxy.example"),
+            );
+            assert_eq!(map.header("x-forwarded-host"), Some("client.example"));
+            assert_eq!(map.last_header("x-forwarded-host"), Some("proxy.example"));
+            assert_eq!(map.last_header("X-Forwarded-Host"), Some("proxy.example"));
         }
     }
 }

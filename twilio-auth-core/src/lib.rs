@@ -7,6 +7,9 @@
 //! URL variants Twilio's back ends are known to sign (ports, credentials, legacy
 //! encodings), and compares in constant time. It does no I/O and never panics on input.
 //!
+//! Section numbers cited as SPEC §n refer to `docs/SPEC.md` in the repository, which states
+//! the verification rules this crate implements.
+//!
 //! ```
 //! use twilio_auth_core::{Config, Signer, WebhookRequest, form};
 //!

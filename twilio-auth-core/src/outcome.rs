@@ -90,6 +90,9 @@ pub enum RejectionReason {
     SharedKeyAlgorithmMismatch,
     /// Only SharedKeys are accepted, and the request names none.
     SharedKeyRequired,
+    /// Only sub-account tokens are configured, and the request's `AccountSid` (if any)
+    /// names none of them.
+    UnknownAccount,
 }
 
 impl RejectionReason {
@@ -155,6 +158,9 @@ impl fmt::Display for RejectionReason {
             RejectionReason::SharedKeyRequired => f.write_str(
                 "only SharedKeys are accepted and X-Twilio-Webhooks-Signature-Settings is missing",
             ),
+            RejectionReason::UnknownAccount => {
+                f.write_str("no Auth Token is configured for the request's AccountSid")
+            }
         }
     }
 }

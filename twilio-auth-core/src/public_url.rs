@@ -218,9 +218,10 @@ impl<'h> Forwarded<'h> {
     /// last element: a proxy that appends writes its own value last, and anything before
     /// it came from the client (or from hops the proxy does not vouch for).
     fn read(family: ForwardedHeaders, headers: &'h dyn Headers) -> Self {
+        // The last line of a repeated header, then the last element of its list.
         let last = |name: &str| {
             headers
-                .header(name)
+                .last_header(name)
                 .map(|v| v.rsplit(',').next().unwrap_or("").trim())
                 .filter(|v| !v.is_empty())
         };
@@ -321,6 +322,29 @@ mod tests {
                 "Forwarded",
                 "for=6.6.6.6;host=evil.example;proto=http, for=1.2.3.4;proto=https;host=\"api.example.com\"",
             ),
+        ];
+        assert_eq!(
+            from_request(RFC).url_for("/v", &headers, None).unwrap(),
+            "https://api.example.com/v"
+        );
+    }
+
+    #[test]
+    fn the_value_the_proxy_wrote_is_the_last_line_too() {
+        // A proxy that adds its own header line after the client's.
+        let headers = [
+            ("Host", "internal"),
+            ("X-Forwarded-Host", "evil.example"),
+            ("X-Forwarded-Host", "api.example.com"),
+        ];
+        assert_eq!(
+            from_request(X).url_for("/v", &headers, None).unwrap(),
+            "https://api.example.com/v"
+        );
+        let headers = [
+            ("Host", "internal"),
+            ("Forwarded", "host=evil.example"),
+            ("Forwarded", "proto=https;host=api.example.com"),
         ];
         assert_eq!(
             from_request(RFC).url_for("/v", &headers, None).unwrap(),

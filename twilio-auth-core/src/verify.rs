@@ -416,7 +416,11 @@ impl Config {
             return Ok((Algorithm::HmacSha1, Keys::Account(&inner.accounts, sid)));
         }
         if inner.tokens.is_empty() {
-            return Err(RejectionReason::UnknownSharedKey);
+            return Err(if inner.accounts.is_empty() {
+                RejectionReason::UnknownSharedKey
+            } else {
+                RejectionReason::UnknownAccount
+            });
         }
         Ok((Algorithm::HmacSha1, Keys::All(&inner.tokens)))
     }

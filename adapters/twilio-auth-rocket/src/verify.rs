@@ -15,6 +15,10 @@ impl Headers for RocketHeaders<'_> {
     fn header(&self, name: &str) -> Option<&str> {
         self.0.get_one(name)
     }
+
+    fn last_header(&self, name: &str) -> Option<&str> {
+        self.0.get(name).last()
+    }
 }
 
 /// The rejection of the current request, once a guard has refused it.
