@@ -1,7 +1,10 @@
-//! `twilio-auth`: sign and verify Twilio webhook requests from the command line, and
-//! explain why a request that should be valid is rejected.
+//! `twilio-auth`: sign and verify Twilio webhook requests from the command line, explain why
+//! a request that should be valid is rejected, and send a signed test request to an app.
 
 mod args;
+mod challenge;
+mod http;
+mod send;
 
 use std::process::ExitCode;
 
@@ -44,6 +47,7 @@ fn run(argv: impl Iterator<Item = String>) -> Result<ExitCode, Fatal> {
             signature,
             explain,
         } => verify(&request, signature.as_deref(), explain),
+        Command::Send { request, delivery } => send::send(&request, &delivery),
     }
 }
 
@@ -89,7 +93,7 @@ fn sign(request: &RequestArgs) -> Result<ExitCode, Fatal> {
 }
 
 /// The URL Twilio requests (with `bodySHA256` under `--add-body-hash`) and the
-/// `X-Twilio-Signature` it sends with it.
+/// `X-Twilio-Signature` it sends with it: what `sign` prints and `send` sends.
 fn signed(
     request: &RequestArgs,
     body: &[u8],
