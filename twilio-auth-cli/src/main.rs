@@ -1,13 +1,16 @@
-//! `twilio-auth`: sign and verify Twilio webhook requests from the command line, and
-//! explain why a request that should be valid is rejected.
+//! `twilio-auth`: sign and verify Twilio webhook requests from the command line, explain why
+//! a request that should be valid is rejected, and send a signed test request to an app.
 
 mod args;
+mod challenge;
+mod http;
+mod send;
 
 use std::process::ExitCode;
 
 use args::{Command, RequestArgs, USAGE, UsageError};
 use twilio_auth_core::{
-    Config, ENV_AUTH_TOKEN, ENV_AUTH_TOKEN_SECONDARY, Signer, WebhookRequest, form,
+    Config, ENV_AUTH_TOKEN, ENV_AUTH_TOKEN_SECONDARY, SignedBody, Signer, WebhookRequest, form,
 };
 
 const FORM: &str = "application/x-www-form-urlencoded";
@@ -44,6 +47,7 @@ fn run(argv: impl Iterator<Item = String>) -> Result<ExitCode, Fatal> {
             signature,
             explain,
         } => verify(&request, signature.as_deref(), explain),
+        Command::Send { request, delivery } => send::send(&request, &delivery),
     }
 }
 
@@ -78,25 +82,42 @@ fn is_url_only(request: &RequestArgs) -> bool {
 }
 
 fn sign(request: &RequestArgs) -> Result<ExitCode, Fatal> {
-    let signer = Signer::new(primary_token()?);
     let (body, content_type) = body_of(request)?;
-    let is_form = content_type
-        .as_deref()
-        .is_some_and(form::is_form_content_type);
+    let signed = signed(request, &body, content_type.as_deref())?;
+    if request.add_body_hash {
+        println!("{}\n{}", signed.signature, signed.url);
+    } else {
+        println!("{}", signed.signature);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The URL Twilio requests (with `bodySHA256` under `--add-body-hash`) and the
+/// `X-Twilio-Signature` it sends with it: what `sign` prints and `send` sends.
+fn signed(
+    request: &RequestArgs,
+    body: &[u8],
+    content_type: Option<&str>,
+) -> Result<SignedBody, Fatal> {
+    let signer = Signer::new(primary_token()?);
+    let is_form = content_type.is_some_and(form::is_form_content_type);
     if request.add_body_hash {
         if is_form || is_url_only(request) {
             return Err(Fatal::Usage(UsageError(
                 "--add-body-hash is for non-form bodies (JSON): give --body-file and --content-type".into(),
             )));
         }
-        let signed = signer.sign_body(&request.url, &body);
-        println!("{}\n{}", signed.signature, signed.url);
-    } else if is_form && !is_url_only(request) {
-        println!("{}", signer.sign_form_body(&request.url, &body));
-    } else {
-        println!("{}", signer.sign_url(&request.url));
+        return Ok(signer.sign_body(&request.url, body));
     }
-    Ok(ExitCode::SUCCESS)
+    let signature = if is_form && !is_url_only(request) {
+        signer.sign_form_body(&request.url, body)
+    } else {
+        signer.sign_url(&request.url)
+    };
+    Ok(SignedBody {
+        url: request.url.clone(),
+        signature,
+    })
 }
 
 fn verify(
