@@ -130,13 +130,27 @@
 
 pub use twilio_auth_core::*;
 
-/// The axum adapter: [`Verified<E>`](axum::Verified), the header-only
-/// [`TwilioSignature`](axum::TwilioSignature) guard and the [`TwilioAuthLayer`](axum::TwilioAuthLayer).
+/// The axum adapter: [`Verified<E>`](axum::Verified), the
+/// [`TwilioSignature`](axum::TwilioSignature) guard for handlers that read no body and the [`TwilioAuthLayer`](axum::TwilioAuthLayer).
 #[cfg(feature = "axum")]
 #[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
 pub use twilio_auth_axum as axum;
 
 /// Verifies that requests to a handler come from Twilio.
+///
+/// The attribute recognises the framework a function is written for, from its shape alone,
+/// so its meaning never depends on which framework features a build turns on:
+///
+/// - a function with a Rocket route attribute below it (`#[post(…)]`) is a **Rocket** route
+///   (feature `rocket`);
+/// - a function whose arguments name a method or a path (`#[twilio_signed(post, path =
+///   "voice")]`) is a **warp** handler (feature `warp`);
+/// - anything else is an **axum** handler (feature `axum`).
+///
+/// Each framework's attribute is also at a path of its own that never moves:
+/// `twilio_auth::axum::twilio_signed`, `twilio_auth::rocket::twilio_signed`,
+/// `twilio_auth::warp::twilio_signed`; placed on another framework's function, each is an
+/// error that names the right one.
 ///
 /// On an axum handler (feature `axum`), the last parameter `pat: T` becomes
 /// `Verified(pat): Verified<T>`: the body is read (within axum's `DefaultBodyLimit` and the
@@ -144,8 +158,9 @@ pub use twilio_auth_axum as axum;
 /// `Json`, `Bytes`, `String`, `RawForm`, `Query`, any extractor — run on the same bytes.
 /// Whatever the last parameter is, it is wrapped — a parts extractor such as `Query` or
 /// `State` too: the body is still read and verified, then the extractor runs through axum's
-/// parts path. A handler without parameters gets the header-only
-/// [`TwilioSignature`](axum::TwilioSignature) guard (for GET webhooks). The body of the
+/// parts path. A handler without parameters gets the
+/// [`TwilioSignature`](axum::TwilioSignature) guard (for GET webhooks), which verifies the
+/// body too: a body nobody signed is refused, never ignored. The body of the
 /// handler is not touched: `?`, early returns and `impl IntoResponse` work as before.
 ///
 /// The configuration is a [`Config`] that the router's state provides (`Config: FromRef<S>`).
@@ -178,23 +193,8 @@ pub use twilio_auth_axum as axum;
 ///
 /// Without a framework feature the attribute is a compile error that says which feature to
 /// enable.
-#[cfg(feature = "axum")]
-#[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
-pub use twilio_auth_macros::twilio_signed_axum as twilio_signed;
-
-/// Verifies that requests to a warp handler come from Twilio: see
-/// [`twilio_auth::warp::twilio_signed`](warp::twilio_signed). (`twilio_auth::twilio_signed`
-/// is warp's when warp is the only framework feature on.)
-#[cfg(all(feature = "warp", not(feature = "axum"), not(feature = "rocket")))]
-#[cfg_attr(docsrs, doc(cfg(feature = "warp")))]
-pub use twilio_auth_macros::twilio_signed_warp as twilio_signed;
-
-/// Verifies that requests to a Rocket route come from Twilio: see
-/// [`twilio_auth::rocket::twilio_signed`](rocket::twilio_signed). (`twilio_auth::twilio_signed`
-/// is Rocket's when axum is not on.)
-#[cfg(all(feature = "rocket", not(feature = "axum")))]
-#[cfg_attr(docsrs, doc(cfg(feature = "rocket")))]
-pub use twilio_auth_rocket::twilio_signed;
+#[cfg(any(feature = "axum", feature = "rocket", feature = "warp"))]
+pub use twilio_auth_macros::twilio_signed;
 
 #[cfg(not(any(feature = "axum", feature = "rocket", feature = "warp")))]
 pub use twilio_auth_macros::twilio_signed_without_framework as twilio_signed;

@@ -5,10 +5,10 @@
 //! Which cases run depends on the facade's features:
 //!
 //! - with `--features axum`: `tests/ui/pass/*.rs` and `tests/ui/fail/*.rs`;
-//! - with `--features rocket`: `tests/ui/rocket/pass/*.rs` and `tests/ui/rocket/fail/*.rs`,
-//!   and without axum also `tests/ui/rocket/only/*.rs`;
-//! - with `--features warp`: `tests/ui/warp/pass/*.rs` and `tests/ui/warp/fail/*.rs`, and
-//!   `tests/ui/warp/only/*.rs` when warp is the only framework feature;
+//! - with `--features rocket`: `tests/ui/rocket/pass/*.rs` and `tests/ui/rocket/fail/*.rs`;
+//! - with `--features warp`: `tests/ui/warp/pass/*.rs` and `tests/ui/warp/fail/*.rs`;
+//! - with all three: also `tests/ui/all/pass/*.rs` and `tests/ui/all/fail/*.rs` (the root
+//!   attribute recognises each framework; each framework's attribute refuses the others');
 //! - without any framework feature: `tests/ui/no_feature/*.rs` (the attribute says which
 //!   feature to enable).
 //!
@@ -47,17 +47,18 @@ fn ui() {
         cases.pass("tests/ui/rocket/pass/*.rs");
         cases.compile_fail("tests/ui/rocket/fail/*.rs");
     }
-    // `twilio_auth::twilio_signed` is Rocket's only when axum is off.
-    #[cfg(all(feature = "rocket", not(feature = "axum")))]
-    cases.pass("tests/ui/rocket/only/*.rs");
     #[cfg(feature = "warp")]
     {
         cases.pass("tests/ui/warp/pass/*.rs");
         cases.compile_fail("tests/ui/warp/fail/*.rs");
     }
-    // `twilio_auth::twilio_signed` is warp's only when no other framework is on.
-    #[cfg(all(feature = "warp", not(feature = "axum"), not(feature = "rocket")))]
-    cases.pass("tests/ui/warp/only/*.rs");
+    // Every framework at once: the root attribute recognises each, and each framework's own
+    // attribute refuses the others' functions (features are additive).
+    #[cfg(all(feature = "axum", feature = "rocket", feature = "warp"))]
+    {
+        cases.pass("tests/ui/all/pass/*.rs");
+        cases.compile_fail("tests/ui/all/fail/*.rs");
+    }
     #[cfg(not(any(feature = "axum", feature = "rocket", feature = "warp")))]
     cases.compile_fail("tests/ui/no_feature/*.rs");
 }

@@ -103,6 +103,13 @@ pub fn rows() -> Vec<Row> {
             BAD_SIGNATURE.on(ROCKET_UNKNOWN_METHOD),
         ),
         (
+            "binding: GET /any/voice, URL-only signature, form body sent as text/plain",
+            &DEFAULTS,
+            &[Python],
+            get_any_voice_text_plain_forged,
+            UNSIGNED_BODY,
+        ),
+        (
             "binding: get (lower case) /status, no body",
             &DEFAULTS,
             &[Node],
@@ -299,6 +306,14 @@ fn lower_get_any_voice_forged(ctx: &Ctx, signer: Peer) -> Result<Request, String
 
 fn lower_get_status(ctx: &Ctx, signer: Peer) -> Result<Request, String> {
     url_signed("get", STATUS, &ctx.url(STATUS), signer)
+}
+
+fn get_any_voice_text_plain_forged(ctx: &Ctx, signer: Peer) -> Result<Request, String> {
+    Ok(
+        url_signed("GET", "/any/voice", &ctx.url("/any/voice"), signer)?
+            .header("Content-Type", "text/plain")
+            .body(Body::Sized(twilio_auth::form::encode(CALL).into_bytes())),
+    )
 }
 
 fn options_any_voice_forged(ctx: &Ctx, signer: Peer) -> Result<Request, String> {

@@ -1,9 +1,10 @@
-//! The `#[twilio_signed]` attribute of twilio-auth: use it through the `twilio-auth` crate
-//! (`use twilio_auth::twilio_signed;`), which re-exports the entry point of the enabled
-//! framework feature.
+//! The `#[twilio_signed]` attribute of twilio-auth: use it through the `twilio-auth` crate,
+//! as `twilio_auth::twilio_signed` (which recognises the framework a function is written
+//! for: see `recognize.rs`) or as a framework's own `twilio_auth::axum::twilio_signed`,
+//! `twilio_auth::rocket::twilio_signed`, `twilio_auth::warp::twilio_signed`.
 //!
 //! Each framework has its own entry point behind its own additive feature (`axum`,
-//! `rocket`, `warp`). All of them go through the same steps, one module each:
+//! `rocket`, `warp`); turning another feature on never changes what an attribute means. All of them go through the same steps, one module each:
 //! `args` (the attribute's arguments), `parse` (the handler), `validate` (usage errors,
 //! all reported at once, at the user's own spans) and `expand` (one module per
 //! framework). Generated code names only absolute paths into the runtime crate's hidden
@@ -25,6 +26,8 @@ mod no_framework;
 #[cfg(any(feature = "axum", feature = "rocket", feature = "warp"))]
 mod parse;
 #[cfg(any(feature = "axum", feature = "rocket", feature = "warp"))]
+mod recognize;
+#[cfg(any(feature = "axum", feature = "rocket", feature = "warp"))]
 mod validate;
 
 use proc_macro::TokenStream;
@@ -33,7 +36,8 @@ use proc_macro::TokenStream;
 ///
 /// The handler's last parameter `pat: T` becomes `Verified(pat): Verified<T>`, which reads
 /// the body, verifies it and then runs `T` on the same bytes; a handler without
-/// parameters gets a header-only `TwilioSignature` guard. The body is left alone.
+/// parameters gets the `TwilioSignature` guard, which verifies the request with its body.
+/// The handler's body is left alone.
 ///
 /// Arguments: `state = Type` (the router's state, when no `State<Type>` parameter says
 /// it), `crate = "path"` (where the runtime support lives; default `::twilio_auth`).
@@ -41,7 +45,38 @@ use proc_macro::TokenStream;
 #[cfg(feature = "axum")]
 #[proc_macro_attribute]
 pub fn twilio_signed_axum(args: TokenStream, item: TokenStream) -> TokenStream {
-    expand::twilio_signed(expand::Framework::Axum, args.into(), item.into()).into()
+    let (args, item) = (args.into(), item.into());
+    match recognize::framework(&args, &item) {
+        recognize::Framework::Axum => expand::twilio_signed(expand::Framework::Axum, args, item),
+        other => expand::with_error(
+            item,
+            recognize::wrong_framework(recognize::Framework::Axum, other),
+        ),
+    }
+    .into()
+}
+
+/// Verifies that requests to a handler come from Twilio, for whichever framework the
+/// handler is written for: a Rocket route (a route attribute below this one), a warp
+/// handler (a method or `path` argument), or else an axum handler. See the `twilio-auth`
+/// crate's documentation.
+#[cfg(any(feature = "axum", feature = "rocket", feature = "warp"))]
+#[proc_macro_attribute]
+pub fn twilio_signed(args: TokenStream, item: TokenStream) -> TokenStream {
+    let (args, item): (proc_macro2::TokenStream, proc_macro2::TokenStream) =
+        (args.into(), item.into());
+    let framework = recognize::framework(&args, &item);
+    match framework {
+        #[cfg(feature = "axum")]
+        recognize::Framework::Axum => expand::twilio_signed(expand::Framework::Axum, args, item),
+        #[cfg(feature = "rocket")]
+        recognize::Framework::Rocket => expand::rocket::twilio_signed(args, item),
+        #[cfg(feature = "warp")]
+        recognize::Framework::Warp => expand::warp::twilio_signed(args, item),
+        #[allow(unreachable_patterns)]
+        _ => expand::with_error(item, recognize::feature_off(framework)),
+    }
+    .into()
 }
 
 /// Verifies that requests to a warp handler come from Twilio.

@@ -9,16 +9,19 @@ use syn::spanned::Spanned;
 use crate::args::{Args, Errors};
 use crate::parse::{Handler, ParamKind};
 
+/// An axum handler is an `async fn`; a plain `fn` under the attribute is most often a
+/// Rocket route whose route attribute came first and has already been expanded.
+const NOT_ASYNC: &str = "`#[twilio_signed]` axum handlers must be `async fn` (on a Rocket \
+     route, put `#[twilio_signed]` above the route attribute: placed below it, it runs after \
+     Rocket has generated the route)";
+
 /// Checks the handler: a free `async fn`, at most one body extractor and that one last,
 /// one state type.
 pub(crate) fn validate(handler: &Handler, args: &Args) -> syn::Result<()> {
     let mut errors = Errors::default();
     let sig = &handler.item.sig;
     if sig.asyncness.is_none() {
-        errors.at(
-            sig.fn_token.span(),
-            "`#[twilio_signed]` handlers must be `async fn`",
-        );
+        errors.at(sig.fn_token.span(), NOT_ASYNC);
     }
 
     let bodies: Vec<(usize, &'static str)> = handler
@@ -116,7 +119,7 @@ mod tests {
                 quote! { fn h(&self, a: Json<A>, State(x): State<X>, State(y): State<Y>, b: String) {} }
             ),
             [
-                "`#[twilio_signed]` handlers must be `async fn`",
+                NOT_ASYNC,
                 "only one parameter can read the request body, and `Json` already does: remove this `String`",
                 "`#[twilio_signed]` handlers must be free functions: axum cannot call a method that takes `self`",
                 "cannot tell the router's state type from two different `State` parameters; name it: `#[twilio_signed(state = AppState)]`",

@@ -1,4 +1,4 @@
-// A handler without parameters gets the header-only guard.
+// A handler without parameters gets the `TwilioSignature` guard (which verifies the body too).
 use axum::routing::get;
 use axum::Router;
 use twilio_auth::twilio_signed;

@@ -53,7 +53,7 @@ pub(crate) fn twilio_signed(
 
 /// The user's item exactly as written, followed by the errors: the rest of the crate still
 /// sees the function, so one mistake does not cascade into "cannot find function" errors.
-fn with_error(mut item: TokenStream, error: syn::Error) -> TokenStream {
+pub(crate) fn with_error(mut item: TokenStream, error: syn::Error) -> TokenStream {
     item.extend(error.into_compile_error());
     item
 }

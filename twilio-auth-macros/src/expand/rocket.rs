@@ -13,22 +13,23 @@ use syn::{Attribute, FnArg, Ident, ItemFn, LitStr, Meta, Pat, PatIdent, Type, pa
 
 use super::{Runtime, with_error};
 use crate::args::{Args, Errors};
-
-/// The route attributes of Rocket, as written (`#[post]`) or qualified (`#[rocket::post]`).
-const ROUTE_ATTRIBUTES: &[&str] = &[
-    "route", "get", "put", "post", "delete", "head", "patch", "options",
-];
+use crate::recognize::{self, Framework, is_route_attribute};
 
 /// Where to put the attribute, said when it finds no route attribute to read.
 const MOVE_ABOVE: &str = "`#[twilio_signed]` must come before (above) the route attribute: \
      `#[twilio_signed] #[post(\"/voice\", data = \"<call>\")] fn voice(…)`; placed after it, it \
-     runs once Rocket has already generated the route, and cannot change it";
+     runs once Rocket has already generated the route, and cannot change it (on an axum \
+     handler, use `twilio_auth::axum::twilio_signed`)";
 
 /// The prefix of a renamed data parameter: `call` becomes `__twilio_call`.
 const RENAMED_PREFIX: &str = "__twilio_";
 
 /// The whole attribute on a Rocket route.
 pub(crate) fn twilio_signed(args: TokenStream, item: TokenStream) -> TokenStream {
+    if recognize::framework(&args, &item) == Framework::Warp {
+        let error = recognize::wrong_framework(Framework::Rocket, Framework::Warp);
+        return with_error(item, error);
+    }
     let mut function = match syn::parse2::<ItemFn>(item.clone()) {
         Ok(function) => function,
         Err(_) => {
@@ -137,20 +138,6 @@ pub(crate) fn twilio_signed(args: TokenStream, item: TokenStream) -> TokenStream
         }
     }
     function.into_token_stream()
-}
-
-/// `#[post(…)]`, `#[rocket::get(…)]`, `#[route(…)]`.
-fn is_route_attribute(attr: &Attribute) -> bool {
-    let segments = &attr.path().segments;
-    let Some(last) = segments.last() else {
-        return false;
-    };
-    let qualified_by_rocket = match segments.len() {
-        1 => true,
-        2 => segments[0].ident == "rocket",
-        _ => false,
-    };
-    qualified_by_rocket && ROUTE_ATTRIBUTES.iter().any(|name| last.ident == name)
 }
 
 /// The route's `data = "<name>"` argument.

@@ -19,6 +19,7 @@ use self::args::WarpArgs;
 use super::{Runtime, with_error};
 use crate::args::{Args, Errors};
 use crate::parse::{self, Handler, ParamKind, mentions_self_or_impl};
+use crate::recognize::{self, Framework};
 
 /// axum extractors a warp handler cannot take, with what to take instead.
 const AXUM_ONLY: &[(&str, &str)] = &[
@@ -40,6 +41,11 @@ const AXUM_ONLY: &[(&str, &str)] = &[
 /// The whole attribute for warp: parse → validate → expand, with the user's item
 /// re-emitted unchanged next to any error.
 pub(crate) fn twilio_signed(args: TokenStream, item: TokenStream) -> TokenStream {
+    // (A function without a method or path is a warp route for any method at any path.)
+    if recognize::framework(&args, &item) == Framework::Rocket {
+        let error = recognize::wrong_framework(Framework::Warp, Framework::Rocket);
+        return with_error(item, error);
+    }
     let handler = match parse::handler(item.clone()) {
         Ok(handler) => handler,
         Err(error) => return with_error(item, error),

@@ -1,4 +1,5 @@
-// With warp the only framework feature, `twilio_auth::twilio_signed` is warp's.
+// `twilio_auth::twilio_signed` recognises a warp handler by its method and path arguments,
+// whatever other framework features are on.
 use twilio_auth::twilio_signed;
 use twilio_auth::warp::Form;
 

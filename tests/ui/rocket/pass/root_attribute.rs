@@ -1,4 +1,5 @@
-//! With Rocket as the only framework feature, `twilio_auth::twilio_signed` is Rocket's.
+//! `twilio_auth::twilio_signed` recognises a Rocket route by its route attribute, whatever
+//! other framework features are on.
 
 use rocket::{get, post, routes};
 use twilio_auth::twilio_signed;
