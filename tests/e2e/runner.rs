@@ -68,15 +68,24 @@ pub fn run_table(app: &str) {
             }
         };
         for scenario in rows {
-            let outcome = run_one(&server, &ctx, scenario).and_then(|(trail, responses)| {
-                let (fence, end) = still_up(&mut server, &ctx, &mut probes, mark).map_err(|e| {
-                    format!("the app no longer answers a genuine request afterwards: {e}")
-                })?;
+            let answered = run_one(&server, &ctx, scenario);
+            // The probe runs after every scenario, failed or not, so the next scenario's
+            // part of the log starts after this one's.
+            let fenced = still_up(&mut server, &ctx, &mut probes, mark).map_err(|e| {
+                format!("the app no longer answers a genuine request afterwards: {e}")
+            });
+            // After a failed probe, the next scenario's part starts where the log ends now.
+            let next_mark = match &fenced {
+                Ok((_, end)) => *end,
+                Err(_) => server.log_len(),
+            };
+            let outcome = answered.and_then(|(trail, responses)| {
+                let (fence, _) = fenced?;
                 let log = server.log_between(mark, fence);
-                mark = end;
                 check_evidence(&ctx, scenario, &responses, &Evidence::read(&log))?;
                 Ok(trail)
             });
+            mark = next_mark;
             match outcome {
                 Ok(trail) => {
                     let _ = writeln!(report, "pass  {:<70} {trail}", scenario.name);
