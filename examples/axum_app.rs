@@ -44,6 +44,11 @@
 //!
 //! When ready it prints exactly one line on stdout, `listening on http://127.0.0.1:PORT`;
 //! a configuration error prints `error: …` on stderr and exits with status 2.
+//!
+//! Each time a handler runs it logs one `INFO` line with a `handler` field naming it
+//! (`handler="voice"`, `"basic_voice"`, `"digest_voice"`, `"status"`, `"events"`), and no
+//! other line has that field: the end-to-end suite counts these lines to prove which requests
+//! reached a handler and which were refused before it.
 
 #[path = "support/mod.rs"]
 pub mod support;
@@ -73,24 +78,24 @@ pub struct AppState {
 /// `POST /voice`: answers the call with TwiML.
 #[twilio_signed(state = AppState)]
 pub async fn voice(Form(call): Form<IncomingCall>) -> impl IntoResponse {
-    answer(&call)
+    answer("voice", &call)
 }
 
 /// `POST /basic/voice`: the same, behind HTTP Basic authentication (then the signature).
 #[twilio_signed(state = AppState, http_auth = "basic")]
 pub async fn basic_voice(Form(call): Form<IncomingCall>) -> impl IntoResponse {
-    answer(&call)
+    answer("basic_voice", &call)
 }
 
 /// `POST /digest/voice`: the same, behind HTTP Digest authentication (then the signature).
 #[twilio_signed(state = AppState, http_auth = "digest")]
 pub async fn digest_voice(Form(call): Form<IncomingCall>) -> impl IntoResponse {
-    answer(&call)
+    answer("digest_voice", &call)
 }
 
 /// The TwiML that greets a verified call.
-fn answer(call: &IncomingCall) -> impl IntoResponse + use<> {
-    tracing::info!(call_sid = %call.call_sid, "incoming call");
+fn answer(handler: &str, call: &IncomingCall) -> impl IntoResponse + use<> {
+    tracing::info!(handler, call_sid = %call.call_sid, "incoming call");
     let twiml = greeting_twiml(&call.from, &call.call_sid);
     ([(header::CONTENT_TYPE, "text/xml")], twiml)
 }
@@ -98,7 +103,7 @@ fn answer(call: &IncomingCall) -> impl IntoResponse + use<> {
 /// `GET /status`: a status callback; Twilio signed the URL with its query.
 #[twilio_signed(state = AppState)]
 pub async fn status(Query(callback): Query<StatusCallback>) -> impl IntoResponse {
-    tracing::info!(call_sid = %callback.call_sid, status = %callback.call_status, "call status");
+    tracing::info!(handler = "status", call_sid = %callback.call_sid, status = %callback.call_status, "call status");
     format!(
         "status {} for {}\n",
         callback.call_status, callback.call_sid
@@ -113,7 +118,7 @@ pub async fn events(Json(event): Json<serde_json::Value>) -> impl IntoResponse {
         .and_then(|t| t.as_str())
         .unwrap_or("unknown")
         .to_owned();
-    tracing::info!(%kind, "event");
+    tracing::info!(handler = "events", %kind, "event");
     Json(serde_json::json!({ "received": kind }))
 }
 
@@ -123,7 +128,7 @@ pub async fn guarded(
     Query(callback): Query<StatusCallback>,
     _: TwilioSignature,
 ) -> impl IntoResponse {
-    tracing::info!(call_sid = %callback.call_sid, "guarded");
+    tracing::info!(handler = "guarded", call_sid = %callback.call_sid, "guarded");
     format!("guarded {}\n", callback.call_sid)
 }
 

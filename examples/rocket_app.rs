@@ -10,8 +10,9 @@
 //! `TWILIO_WEBHOOK_BASE_URL`, `TWILIO_TRUST_FORWARDED_HEADERS`, `TWILIO_BODY_LIMIT`,
 //! `WEBHOOK_USER`, `WEBHOOK_PASSWORD`, `WEBHOOK_REALM`, `TWILIO_DIGEST_NONCE_SECRET`,
 //! `TWILIO_DIGEST_NONCE_LIFETIME_SECS`, `RUST_LOG`), the same routes and answers, one
-//! `listening on http://127.0.0.1:PORT` line on stdout when ready, and `error: …` on stderr
-//! with exit status 2 for a configuration error. Rocket's own messages go to stderr too,
+//! `listening on http://127.0.0.1:PORT` line on stdout when ready, `error: …` on stderr
+//! with exit status 2 for a configuration error, and one log line with a `handler` field
+//! each time a handler runs. Rocket's own messages go to stderr too,
 //! through the same log filter.
 //!
 //! Routes: `POST /voice` (form → TwiML), `GET /status` (parameters in the query),
@@ -67,7 +68,7 @@ pub struct StatusCallback {
 #[twilio_signed]
 #[post("/voice", data = "<call>")]
 pub fn voice(call: Form<IncomingCall>) -> (ContentType, String) {
-    answer(&call)
+    answer("voice", &call)
 }
 
 /// `POST /basic/voice`: HTTP Basic authentication (401 with a challenge, then Twilio's
@@ -75,21 +76,21 @@ pub fn voice(call: Form<IncomingCall>) -> (ContentType, String) {
 #[twilio_signed(http_auth = "basic")]
 #[post("/basic/voice", data = "<call>")]
 pub fn basic_voice(call: Form<IncomingCall>) -> (ContentType, String) {
-    answer(&call)
+    answer("basic_voice", &call)
 }
 
 /// `POST /digest/voice`: HTTP Digest authentication, then the signature.
 #[twilio_signed(http_auth = "digest")]
 #[post("/digest/voice", data = "<call>")]
 pub fn digest_voice(call: Form<IncomingCall>) -> (ContentType, String) {
-    answer(&call)
+    answer("digest_voice", &call)
 }
 
 /// `GET /status`: a status callback; Twilio signed the URL with its query.
 #[twilio_signed]
 #[get("/status?<callback..>")]
 pub fn status(callback: StatusCallback) -> String {
-    tracing::info!(call_sid = %callback.call_sid, status = %callback.call_status, "call status");
+    tracing::info!(handler = "status", call_sid = %callback.call_sid, status = %callback.call_status, "call status");
     format!(
         "status {} for {}\n",
         callback.call_status, callback.call_sid
@@ -110,7 +111,7 @@ fn received(event: &Value) -> Json<Value> {
         .and_then(|t| t.as_str())
         .unwrap_or("unknown")
         .to_owned();
-    tracing::info!(%kind, "event");
+    tracing::info!(handler = "events", %kind, "event");
     Json(json!({ "received": kind }))
 }
 
@@ -122,7 +123,7 @@ macro_rules! any_voice {
         #[twilio_signed]
         #[rocket::route($method, uri = "/any/voice", data = "<call>")]
         pub fn $name(call: Form<IncomingCall>) -> (ContentType, String) {
-            answer(&call)
+            answer("any_voice", &call)
         }
     )*};
 }
@@ -145,19 +146,19 @@ pub fn guarded(
     form: Option<Form<IncomingCall>>,
 ) -> String {
     let read = form.map_or_else(|| "none".to_owned(), |f| f.call_sid.clone());
-    tracing::info!(call_sid = %callback.call_sid, body = %read, "guarded");
+    tracing::info!(handler = "guarded", call_sid = %callback.call_sid, body = %read, "guarded");
     format!("guarded {} body {read}\n", callback.call_sid)
 }
 
 /// `GET /guarded`: the same guard on a GET.
 #[get("/guarded?<callback..>")]
 pub fn guarded_get(callback: StatusCallback, _signed: TwilioSignature) -> String {
-    tracing::info!(call_sid = %callback.call_sid, "guarded");
+    tracing::info!(handler = "guarded", call_sid = %callback.call_sid, "guarded");
     format!("guarded {}\n", callback.call_sid)
 }
 
-fn answer(call: &IncomingCall) -> (ContentType, String) {
-    tracing::info!(call_sid = %call.call_sid, "incoming call");
+fn answer(handler: &str, call: &IncomingCall) -> (ContentType, String) {
+    tracing::info!(handler, call_sid = %call.call_sid, "incoming call");
     let twiml = greeting_twiml(&call.from, &call.call_sid);
     (ContentType::XML, twiml)
 }

@@ -38,6 +38,8 @@
 //!
 //! When ready it prints exactly one line on stdout, `listening on http://127.0.0.1:PORT`;
 //! a configuration error prints `error: …` on stderr and exits with status 2.
+//! Each time a handler runs it logs one line with a `handler` field naming it (the
+//! contract's handler line).
 
 #[path = "support/mod.rs"]
 mod support;
@@ -55,26 +57,26 @@ use warp::{Filter, Reply};
 /// `POST /voice` (and `/api/voice`): answers the call with TwiML.
 #[twilio_signed(post, path = "voice")]
 pub async fn voice(Form(call): Form<IncomingCall>) -> impl Reply {
-    answer(&call)
+    answer("voice", &call)
 }
 
 /// `POST /basic/voice`: HTTP Basic authentication (a 401 challenge first), then the
 /// signature.
 #[twilio_signed(post, path = "basic/voice", http_auth = "basic")]
 pub async fn basic_voice(Form(call): Form<IncomingCall>) -> impl Reply {
-    answer(&call)
+    answer("basic_voice", &call)
 }
 
 /// `POST /digest/voice`: HTTP Digest authentication, then the signature.
 #[twilio_signed(post, path = "digest/voice", http_auth = "digest")]
 pub async fn digest_voice(Form(call): Form<IncomingCall>) -> impl Reply {
-    answer(&call)
+    answer("digest_voice", &call)
 }
 
 /// `GET /status`: a status callback; Twilio signed the URL with its query.
 #[twilio_signed(get, path = "status")]
 pub async fn status(Query(callback): Query<StatusCallback>) -> impl Reply {
-    tracing::info!(call_sid = %callback.call_sid, status = %callback.call_status, "call status");
+    tracing::info!(handler = "status", call_sid = %callback.call_sid, status = %callback.call_status, "call status");
     format!(
         "status {} for {}\n",
         callback.call_status, callback.call_sid
@@ -89,14 +91,14 @@ pub async fn events(Json(event): Json<serde_json::Value>) -> impl Reply {
         .and_then(|t| t.as_str())
         .unwrap_or("unknown")
         .to_owned();
-    tracing::info!(%kind, "event");
+    tracing::info!(handler = "events", %kind, "event");
     warp::reply::json(&serde_json::json!({ "received": kind }))
 }
 
 /// `/any/voice`, every method: the voice handler on a route that does not filter methods.
 #[twilio_signed(path = "any/voice")]
 pub async fn any_voice(Form(call): Form<IncomingCall>) -> impl Reply {
-    answer(&call)
+    answer("any_voice", &call)
 }
 
 /// `/any/events`, every method: the events handler on a route that does not filter methods.
@@ -116,15 +118,15 @@ pub fn guarded_filter(
         .and(twilio_auth::warp::signed(config))
         .and(warp::query::<StatusCallback>())
         .map(|callback: StatusCallback| {
-            tracing::info!(call_sid = %callback.call_sid, "guarded");
+            tracing::info!(handler = "guarded", call_sid = %callback.call_sid, "guarded");
             warp::reply::Reply::into_response(format!("guarded {}\n", callback.call_sid))
         });
     twilio_auth::warp::seal(route)
 }
 
 /// The TwiML answer to a call.
-fn answer(call: &IncomingCall) -> impl Reply + use<> {
-    tracing::info!(call_sid = %call.call_sid, "incoming call");
+fn answer(handler: &str, call: &IncomingCall) -> impl Reply + use<> {
+    tracing::info!(handler, call_sid = %call.call_sid, "incoming call");
     let twiml = greeting_twiml(&call.from, &call.call_sid);
     warp::reply::with_header(twiml, "content-type", "text/xml")
 }

@@ -259,6 +259,42 @@ impl App {
     pub fn log(&self) -> String {
         self.log.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
+
+    /// How many bytes the app has logged so far: a mark for [`App::log_between`].
+    pub fn log_len(&self) -> usize {
+        self.log.lock().unwrap_or_else(|e| e.into_inner()).len()
+    }
+
+    /// What the app logged from byte `from` to byte `to`.
+    pub fn log_between(&self, from: usize, to: usize) -> String {
+        let log = self.log.lock().unwrap_or_else(|e| e.into_inner());
+        log.get(from..to).unwrap_or_default().to_owned()
+    }
+
+    /// Waits (bounded by `within`) until a line logged after byte `from` contains
+    /// `fragment`, and returns the offset where that line starts.
+    pub fn wait_for_line(
+        &self,
+        from: usize,
+        fragment: &str,
+        within: Duration,
+    ) -> Result<usize, String> {
+        let deadline = Instant::now() + within;
+        loop {
+            {
+                let log = self.log.lock().unwrap_or_else(|e| e.into_inner());
+                if let Some(found) = log.get(from..).and_then(|rest| rest.find(fragment)) {
+                    let at = from + found;
+                    let line_start = log[..at].rfind('\n').map_or(0, |i| i + 1);
+                    return Ok(line_start.max(from));
+                }
+            }
+            if Instant::now() >= deadline {
+                return Err(format!("no log line with {fragment:?} within {within:?}"));
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
 }
 
 impl Drop for App {

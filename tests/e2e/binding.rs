@@ -15,8 +15,8 @@ use super::app::TOKEN;
 use super::http::{Body, Host, Request};
 use super::peers::Peer;
 use super::scenarios::{
-    AppEnv, Build, CALL, Ctx, EVENT, EVENT_OK, Expect, PROXY_TRUSTED, PROXY_TRUSTED_RFC7239,
-    SHARED_KEYS, STATUS, SUBACCOUNTS, TWIML,
+    AppEnv, Build, By, CALL, Ctx, EVENT, EVENT_OK, Expect, PROXY_TRUSTED, PROXY_TRUSTED_RFC7239,
+    PerApp, SHARED_KEYS, STATUS, SUBACCOUNTS, TWIML,
 };
 
 /// The second sub-account of [`SUBACCOUNTS`].
@@ -38,10 +38,14 @@ const BAD_SIGNATURE: Expect = Expect::status(403).body("Forbidden: invalid Twili
 /// A 403 from the verifier, whichever of its two texts.
 const VERIFIER_403: Expect = Expect::status(403).body("Forbidden: ");
 
+/// A refusal by the framework (router or HTTP layer), before any verifier or handler.
+const fn by_framework(status: u16) -> Expect {
+    Expect::status(status).first(PerApp::all(status, By::Framework))
+}
 /// warp's `get()` filter does not take `HEAD`: 405 before the verifier.
-const WARP_HEAD_IS_NOT_GET: &[(&str, Expect)] = &[("warp_app", Expect::status(405))];
+const WARP_HEAD_IS_NOT_GET: &[(&str, Expect)] = &[("warp_app", by_framework(405))];
 /// Rocket routes no method it does not know (`get` is not `GET`): 400 before any route.
-const ROCKET_UNKNOWN_METHOD: &[(&str, Expect)] = &[("rocket_app", Expect::status(400))];
+const ROCKET_UNKNOWN_METHOD: &[(&str, Expect)] = &[("rocket_app", by_framework(400))];
 
 /// The rows, in the table's shape: name, environment, signers, request, expectation.
 pub type Row = (
@@ -114,7 +118,8 @@ pub fn rows() -> Vec<Row> {
             &DEFAULTS,
             &[Node],
             lower_get_status,
-            Expect::status(405).on(ROCKET_UNKNOWN_METHOD),
+            // No route of axum or warp takes the method `get`.
+            by_framework(405).on(ROCKET_UNKNOWN_METHOD),
         ),
         // Other methods with bodies: covered by the form parameters, or refused.
         (

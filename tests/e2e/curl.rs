@@ -166,6 +166,7 @@ fn parse_header_dump(dump: &str) -> Vec<Response> {
             status,
             headers,
             body: String::new(),
+            head: false,
         });
     }
     responses

@@ -152,6 +152,8 @@ pub struct Response {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: String,
+    /// The answer to a `HEAD` request: its body is not sent, whatever the headers say.
+    pub head: bool,
 }
 
 impl Response {
@@ -215,8 +217,12 @@ fn read_head(stream: &mut TcpStream, within: Duration) -> io::Result<Response> {
         })
         .collect();
     let text = format!("{}\r\ncontent-length: 0\r\n\r\n", head.join("\r\n"));
-    parse(text.as_bytes(), true)?
-        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, "unparsable response head"))
+    let response = parse(text.as_bytes(), true)?
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, "unparsable response head"))?;
+    Ok(Response {
+        head: true,
+        ..response
+    })
 }
 
 /// What a connection reset means to [`read_response`] once some bytes have come.
@@ -334,6 +340,7 @@ pub fn parse(buf: &[u8], eof: bool) -> io::Result<Option<Response>> {
         status,
         headers,
         body: String::from_utf8_lossy(&body).into_owned(),
+        head: false,
     }))
 }
 

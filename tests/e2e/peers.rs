@@ -31,14 +31,16 @@ pub const INSTALL: &str = "tests/differential/run.sh";
 const PYTHON_SIGNER: &str = r#"
 import json, sys
 from twilio.request_validator import RequestValidator
+class MultiDict(dict):
+    """Every value of a repeated name, as Flask's MultiDict gives them (`getall`)."""
+    def getall(self, name):
+        return self[name]
 req = json.load(sys.stdin)
 validator = RequestValidator(req["token"])
 url = req["url"]
-params = {}
+params = MultiDict()
 for name, value in req["params"]:
-    if name in params:
-        sys.exit("the python peer signs one value per parameter; %r repeats" % name)
-    params[name] = value
+    params.setdefault(name, []).append(value)
 if req["body"] is not None:
     url += ("&" if "?" in url else "?") + "bodySHA256=" + validator.compute_hash(req["body"])
 json.dump({"url": url, "signature": validator.compute_signature(url, params)}, sys.stdout)

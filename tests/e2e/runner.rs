@@ -1,15 +1,22 @@
 //! Runs the scenario table against one example app: one app process per environment of
 //! the table, every scenario's request over a real socket, and after each one a genuine
-//! request that the app must still answer (a hostile request must not take it down).
+//! request that the app must still answer (a hostile request must not take it down). That
+//! request (the probe) also fences the app's log, so each scenario is checked against the
+//! lines its own requests caused (`evidence.rs`): which handlers ran, and which refusals
+//! were our verifier's.
 
 use std::fmt::Write as _;
 
 use super::app::{self, App, TOKEN};
 use super::curl;
+use super::evidence::{self, Evidence};
 use super::http::{self, Response};
 use super::http_auth;
 use super::peers;
-use super::scenarios::{self, Action, Ctx, Scenario};
+use super::scenarios::{self, Action, By, Ctx, Scenario};
+
+/// How long the runner waits for the probe's handler line to reach the log.
+const LOG_FENCE_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Runs every scenario against the example app `app` (e.g. `"axum_app"`) and panics with
 /// a report if any fails.
@@ -41,25 +48,44 @@ pub fn run_table(app: &str) {
                 continue;
             }
         };
-        let ctx = Ctx::new(env, server.addr.port());
+        let ctx = Ctx::new(app, env, server.addr.port());
         let mut group_failed = false;
-        if let Err(e) = still_up(&mut server, &ctx) {
-            let _ = writeln!(
-                report,
-                "FAIL  the app does not answer a genuine request: {e}"
-            );
-            failures.push(format!(
-                "{} / genuine request before the scenarios: {e}",
-                env.name
-            ));
-            group_failed = true;
-        }
+        let mut probes = 0;
+        // Where the current scenario's part of the log starts.
+        let mut mark = match still_up(&mut server, &ctx, &mut probes, 0) {
+            Ok((_, end)) => end,
+            Err(e) => {
+                let _ = writeln!(
+                    report,
+                    "FAIL  the app does not answer a genuine request: {e}"
+                );
+                failures.push(format!(
+                    "{} / genuine request before the scenarios: {e}",
+                    env.name
+                ));
+                group_failed = true;
+                server.log_len()
+            }
+        };
         for scenario in rows {
-            let outcome = run_one(app, &server, &ctx, scenario).and_then(|status| {
-                still_up(&mut server, &ctx).map(|()| status).map_err(|e| {
-                    format!("the app no longer answers a genuine request afterwards: {e}")
-                })
+            let answered = run_one(&server, &ctx, scenario);
+            // The probe runs after every scenario, failed or not, so the next scenario's
+            // part of the log starts after this one's.
+            let fenced = still_up(&mut server, &ctx, &mut probes, mark).map_err(|e| {
+                format!("the app no longer answers a genuine request afterwards: {e}")
             });
+            // After a failed probe, the next scenario's part starts where the log ends now.
+            let next_mark = match &fenced {
+                Ok((_, end)) => *end,
+                Err(_) => server.log_len(),
+            };
+            let outcome = answered.and_then(|(trail, responses)| {
+                let (fence, _) = fenced?;
+                let log = server.log_between(mark, fence);
+                check_evidence(&ctx, scenario, &responses, &Evidence::read(&log))?;
+                Ok(trail)
+            });
+            mark = next_mark;
             match outcome {
                 Ok(trail) => {
                     let _ = writeln!(report, "pass  {:<70} {trail}", scenario.name);
@@ -110,8 +136,12 @@ pub fn run_table(app: &str) {
 }
 
 /// Runs a scenario (one request, or an exchange) and checks the answer; `Ok` carries the
-/// statuses for the report (`401 → 200`).
-fn run_one(app: &str, server: &App, ctx: &Ctx, scenario: &Scenario) -> Result<String, String> {
+/// statuses for the report (`401 → 200`) and the responses.
+fn run_one(
+    server: &App,
+    ctx: &Ctx,
+    scenario: &Scenario,
+) -> Result<(String, Vec<Response>), String> {
     let responses = match scenario.action {
         Action::Send(build) => {
             let request = build(ctx, scenario.signer)?;
@@ -128,7 +158,7 @@ fn run_one(app: &str, server: &App, ctx: &Ctx, scenario: &Scenario) -> Result<St
     let Some(response) = responses.last() else {
         return Err("the exchange received no response".to_owned());
     };
-    let expect = scenario.expect.for_app(app);
+    let expect = scenario.expect.for_app(&ctx.app);
     let mut problems = Vec::new();
     if let Some(expected) = expect.trail
         && trail != expected
@@ -171,13 +201,114 @@ fn run_one(app: &str, server: &App, ctx: &Ctx, scenario: &Scenario) -> Result<St
         problems.push("the response contains the WEBHOOK_PASSWORD".to_owned());
     }
     if problems.is_empty() {
-        Ok(trail_text)
+        Ok((trail_text, responses))
     } else {
         Err(format!(
             "{}; body: {:?}",
             problems.join(", "),
             shorten(&response.body, 200)
         ))
+    }
+}
+
+/// Who answered each response, by the row's expectation: [`Expect::first`] for the first
+/// one where the row states it, else `2xx` a handler and `4xx` our verifier.
+///
+/// [`Expect::first`]: scenarios::Expect::first
+fn authors(ctx: &Ctx, scenario: &Scenario, responses: &[Response]) -> Result<Vec<By>, String> {
+    let mut authors = Vec::with_capacity(responses.len());
+    for (i, response) in responses.iter().enumerate() {
+        let stated = match (i, scenario.expect.for_app(&ctx.app).first) {
+            (0, Some(first)) => {
+                let Some((status, by)) = first.of(&ctx.app) else {
+                    return Err(format!(
+                        "the row states no first answer for {} (PerApp)",
+                        ctx.app
+                    ));
+                };
+                if response.status != status {
+                    return Err(format!(
+                        "first answer {} instead of {status} ({by:?}) for {}; body {:?}",
+                        response.status,
+                        ctx.app,
+                        shorten(&response.body, 200)
+                    ));
+                }
+                Some(by)
+            }
+            _ => None,
+        };
+        authors.push(stated.unwrap_or(if response.status < 300 {
+            By::Handler
+        } else {
+            By::Verifier
+        }));
+    }
+    Ok(authors)
+}
+
+/// The app's log for this scenario must show exactly the handler runs and verifier
+/// refusals its responses claim, and a refusal of the verifier must carry its body.
+fn check_evidence(
+    ctx: &Ctx,
+    scenario: &Scenario,
+    responses: &[Response],
+    evidence: &Evidence,
+) -> Result<(), String> {
+    let authors = authors(ctx, scenario, responses)?;
+    let mut problems = Vec::new();
+    let handled = authors.iter().filter(|&&by| by == By::Handler).count();
+    if evidence.handlers.len() != handled {
+        problems.push(format!(
+            "{} handler run(s) in the app's log instead of {handled}{}",
+            evidence.handlers.len(),
+            if handled == 0 {
+                " (a refused request reached the handler)"
+            } else {
+                ""
+            }
+        ));
+    }
+    let mut refused: Vec<u16> = responses
+        .iter()
+        .zip(&authors)
+        .filter(|&(_, &by)| by == By::Verifier)
+        .map(|(r, _)| r.status)
+        .collect();
+    refused.sort_unstable();
+    if evidence.refusal_statuses() != refused {
+        problems.push(format!(
+            "refusals of our verifier in the app's log {:?} instead of {refused:?} (a refusal \
+             that is not the verifier's, or a verifier refusal answered otherwise)",
+            evidence.refusal_statuses()
+        ));
+    }
+    if let Some(fragment) = scenario.expect.for_app(&ctx.app).reason
+        && !evidence
+            .refusals
+            .iter()
+            .any(|(_, text)| text.contains(fragment))
+    {
+        problems.push(format!("no verifier refusal for {fragment:?}"));
+    }
+    let last = responses.len().saturating_sub(1);
+    for (i, (response, by)) in responses.iter().zip(&authors).enumerate() {
+        // curl reports the body of the last response only.
+        if *by != By::Verifier || response.head || (i != last && response.body.is_empty()) {
+            continue;
+        }
+        if !evidence::is_verifier_body(response.status, &response.body) {
+            problems.push(format!(
+                "a {} body {:?} instead of the verifier's",
+                response.status,
+                shorten(&response.body, 100)
+            ));
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("{}; {}", problems.join(", "), evidence.summary()))
     }
 }
 
@@ -197,16 +328,34 @@ fn check_challenges(response: &Response, expected: &[&str], problems: &mut Vec<S
     }
 }
 
-/// A genuine signed request must still get its 200, and the process must still run.
-fn still_up(server: &mut App, ctx: &Ctx) -> Result<(), String> {
-    let response = http::send(server.addr, &scenarios::probe(ctx)?).map_err(|e| e.to_string());
+/// A genuine signed request (the next probe) must still get its 200, and the process must
+/// still run; `Ok` carries where the probe's handler line starts in the log (after byte
+/// `from`), and where its `CallSid` ends.
+fn still_up(
+    server: &mut App,
+    ctx: &Ctx,
+    probes: &mut usize,
+    from: usize,
+) -> Result<(usize, usize), String> {
+    *probes += 1;
+    let call_sid = scenarios::probe_call_sid(*probes);
+    let response =
+        http::send(server.addr, &scenarios::probe(ctx, *probes)?).map_err(|e| e.to_string());
     if !server.is_running() {
         return Err("the app process exited".to_owned());
     }
     match response? {
-        r if r.status == 200 => Ok(()),
-        r => Err(format!("status {} ({:?})", r.status, shorten(&r.body, 200))),
+        r if r.status == 200 && r.body.contains(&call_sid) => {}
+        r => return Err(format!("status {} ({:?})", r.status, shorten(&r.body, 200))),
     }
+    // The handler's field, not the request line some frameworks log first.
+    let handler_field = format!("call_sid={call_sid}");
+    let start = server.wait_for_line(from, &handler_field, LOG_FENCE_WAIT)?;
+    let end = server
+        .log_between(start, server.log_len())
+        .find(&handler_field)
+        .map_or(start, |at| start + at + handler_field.len());
+    Ok((start, end))
 }
 
 fn check_refused(
@@ -215,8 +364,12 @@ fn check_refused(
 ) -> Result<(), String> {
     let exit = app::run_to_exit(binary, scenario.vars)?;
     let mut problems = Vec::new();
-    if exit.status.success() {
-        problems.push("it exited with status 0".to_owned());
+    // The contract: a configuration error exits with status 2, nothing else.
+    if exit.status.code() != Some(2) {
+        problems.push(format!(
+            "it exited with {} instead of status 2",
+            exit.status
+        ));
     }
     if !exit.stderr.contains("error:") || !exit.stderr.contains(scenario.stderr) {
         problems.push(format!("stderr lacks `error:` and {:?}", scenario.stderr));

@@ -12,7 +12,7 @@ use axum::routing::{get, post};
 use axum::{Form, Json, Router};
 use tower::ServiceExt;
 use twilio_auth_axum::{TwilioAuthLayer, TwilioSignature, Verified, twilio_signed};
-use twilio_auth_core::{Config, Signer, form};
+use twilio_auth_core::{Config, RejectionReason, Signer, form};
 
 const TOKEN: &str = "12345";
 const FORM: &str = "application/x-www-form-urlencoded";
@@ -69,6 +69,25 @@ impl Server {
             .send()
             .await
             .unwrap();
+        (response.status(), response.text().await.unwrap())
+    }
+
+    /// POSTs a raw form `body` to `path` with `signature` (or none).
+    async fn post_raw(
+        &self,
+        path: &str,
+        signature: Option<&str>,
+        body: &'static str,
+    ) -> (StatusCode, String) {
+        let mut request = self
+            .client
+            .post(self.url(path))
+            .header("Content-Type", FORM)
+            .body(body);
+        if let Some(signature) = signature {
+            request = request.header("X-Twilio-Signature", signature);
+        }
+        let response = request.send().await.unwrap();
         (response.status(), response.text().await.unwrap())
     }
 
@@ -133,22 +152,89 @@ async fn signed_form_is_accepted_and_forged_is_403() {
         "text/plain; charset=utf-8"
     );
 
-    // No signature at all, and garbage.
-    let response = server
-        .client
-        .post(server.url("/voice"))
-        .header("Content-Type", FORM)
-        .body("CallSid=CA1")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    // No signature at all, and garbage: both refused by the verifier, each for its reason
+    // (the one the adapter logs).
+    for (signature, reason) in [
+        (None, RejectionReason::MissingSignature),
+        (Some("not base64!"), RejectionReason::MalformedSignature),
+    ] {
+        let logged = refusals::logged_since_now();
+        let (status, body) = server.post_raw("/voice", signature, "CallSid=CA1").await;
+        assert_eq!(
+            (status, body.as_str()),
+            (
+                StatusCode::FORBIDDEN,
+                "Forbidden: invalid Twilio signature\n"
+            ),
+            "{reason:?}"
+        );
+        assert!(
+            logged().contains(&reason.to_string()),
+            "{signature:?}: no refusal logged for {reason:?}: {:?}",
+            logged()
+        );
+    }
     let (status, _) = server.get("/voice", "not base64!").await;
     assert_eq!(
         status,
         StatusCode::METHOD_NOT_ALLOWED,
         "routing still comes first"
     );
+}
+
+/// The `reason` of every refusal the adapter logs, captured by a minimal global `tracing`
+/// subscriber (the tests of this file run in parallel: look for a reason, not a count).
+mod refusals {
+    use std::fmt;
+    use std::sync::{Mutex, Once};
+
+    use tracing::field::{Field, Visit};
+    use tracing::span::{Attributes, Id, Record};
+    use tracing::{Event, Metadata, Subscriber};
+
+    static REASONS: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+    struct Capture;
+
+    struct Reason(Option<String>);
+
+    impl Visit for Reason {
+        fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
+            if field.name() == "reason" {
+                self.0 = Some(format!("{value:?}"));
+            }
+        }
+    }
+
+    impl Subscriber for Capture {
+        fn enabled(&self, _: &Metadata<'_>) -> bool {
+            true
+        }
+        fn new_span(&self, _: &Attributes<'_>) -> Id {
+            Id::from_u64(1)
+        }
+        fn record(&self, _: &Id, _: &Record<'_>) {}
+        fn record_follows_from(&self, _: &Id, _: &Id) {}
+        fn event(&self, event: &Event<'_>) {
+            let mut reason = Reason(None);
+            event.record(&mut reason);
+            if let Some(reason) = reason.0 {
+                REASONS.lock().unwrap().push(reason);
+            }
+        }
+        fn enter(&self, _: &Id) {}
+        fn exit(&self, _: &Id) {}
+    }
+
+    /// Installs the subscriber (once) and returns what is logged from now on.
+    pub fn logged_since_now() -> impl Fn() -> Vec<String> {
+        static INSTALL: Once = Once::new();
+        INSTALL.call_once(|| {
+            tracing::subscriber::set_global_default(Capture).expect("no other subscriber");
+        });
+        let from = REASONS.lock().unwrap().len();
+        move || REASONS.lock().unwrap()[from..].to_vec()
+    }
 }
 
 #[tokio::test]
