@@ -23,7 +23,13 @@
 #   LOAD_WARMUP=3                                         warm-up per route (seconds)
 #   LOAD_MIXED_DURATION=45 LOAD_MIXED_CONNECTIONS=64      mixed run (seconds)
 #   LOAD_MIN_RATIO=0.90                                   throughput target
+#   LOAD_PROFILE=release                                  cargo profile of the server
 #   LOAD_KEEP=1                                           keep the work directory
+#
+# CI runs a short version (`.ci/run`): the dev profile it has already built, a few seconds
+# per run, and LOAD_MIN_RATIO=0 — the statuses, socket errors, memory and liveness checks of
+# the mixed load hold, and the throughput ratio is printed; the 90% target is a benchmark,
+# measured in release on a quiet machine (README, "Performance").
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -37,6 +43,7 @@ warmup="${LOAD_WARMUP:-3}"
 mixed_duration="${LOAD_MIXED_DURATION:-45}"
 mixed_connections="${LOAD_MIXED_CONNECTIONS:-64}"
 min_ratio="${LOAD_MIN_RATIO:-0.90}"
+profile="${LOAD_PROFILE:-release}"
 base_url="https://myapp.example.com"
 body_limit=65536
 
@@ -49,8 +56,8 @@ for tool in cargo python3 curl; do
     command -v "$tool" >/dev/null || { echo "error: $tool is needed" >&2; exit 2; }
 done
 
-echo "== building examples/load_target.rs (release)" >&2
-server_bin="$(cd "$root" && cargo build --release --example load_target --features axum \
+echo "== building examples/load_target.rs ($profile)" >&2
+server_bin="$(cd "$root" && cargo build --profile "$profile" --example load_target --features axum \
     --message-format=json-render-diagnostics |
     python3 -c 'import json, sys
 for line in sys.stdin:
