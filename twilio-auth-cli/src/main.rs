@@ -173,7 +173,7 @@ fn verify(
     };
     match outcome {
         Ok(verified) => {
-            let url = verified.url.unwrap_or_default();
+            let url = verified.url().unwrap_or_default().to_owned();
             if explain {
                 println!("valid: signed over {url}");
             }

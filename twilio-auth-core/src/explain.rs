@@ -46,7 +46,7 @@ impl Config {
     /// ```
     pub fn explain(&self, req: &WebhookRequest<'_>) -> Explanation {
         let mut attempts = Vec::new();
-        let outcome = self.verify_observed(req, &mut |attempt| {
+        let outcome = self.verify_observed(req, None, &mut |attempt| {
             let suffix = String::from_utf8_lossy(attempt.suffix);
             let signed_string = format!("{}{suffix}", attempt.url);
             attempts.push(ExplainedAttempt {
@@ -56,6 +56,10 @@ impl Config {
                 algorithm: attempt.algorithm,
                 matched: attempt.matched,
             });
+        });
+        let outcome = outcome.map(|signature| Verified {
+            signature: Some(signature),
+            user: None,
         });
         Explanation { attempts, outcome }
     }

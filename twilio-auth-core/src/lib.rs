@@ -30,7 +30,7 @@
 //! // What an adapter does with each request.
 //! let req = WebhookRequest::new("POST", "/voice").headers(&headers).body(body.as_bytes());
 //! match config.verify(&req) {
-//!     Ok(verified) => assert_eq!(verified.url.as_deref(), Some("https://voice.example.com/voice")),
+//!     Ok(verified) => assert_eq!(verified.url(), Some("https://voice.example.com/voice")),
 //!     Err(rejection) => panic!("rejected with {}: {rejection}", rejection.status()),
 //! }
 //! # Ok::<(), twilio_auth_core::ConfigError>(())
@@ -64,7 +64,7 @@ pub use config::{
 };
 pub use explain::{ExplainedAttempt, Explanation};
 pub use headers::Headers;
-pub use outcome::{KeySource, Rejection, RejectionReason, Verified};
+pub use outcome::{KeySource, Rejection, RejectionReason, SignatureMatch, Verified};
 pub use policy::RoutePolicy;
 pub use public_url::{ForwardedHeaders, PublicUrlPolicy};
 pub use request::WebhookRequest;

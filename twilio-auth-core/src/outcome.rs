@@ -30,19 +30,39 @@ impl fmt::Display for KeySource {
     }
 }
 
-/// A request that passed verification.
+/// What verification proved about an accepted request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Verified {
-    /// The candidate URL whose signature matched (`None` when the route does not check
-    /// signatures).
-    pub url: Option<String>,
-    /// The secret that signed it.
-    pub key: Option<KeySource>,
-    /// The algorithm that signed it.
-    pub algorithm: Option<Algorithm>,
-    /// The user that passed HTTP authentication, if the route requires it.
+    /// The signature that matched (`None` on a route that HTTP authentication alone
+    /// protects).
+    pub signature: Option<SignatureMatch>,
+    /// The user that passed HTTP authentication (`None` when the route requires none).
     pub user: Option<String>,
+}
+
+impl Verified {
+    /// The URL whose signature matched, if the route checks signatures.
+    pub fn url(&self) -> Option<&str> {
+        self.signature.as_ref().map(|s| s.url.as_str())
+    }
+
+    /// The secret that signed the request, if the route checks signatures.
+    pub fn key(&self) -> Option<&KeySource> {
+        self.signature.as_ref().map(|s| &s.key)
+    }
+}
+
+/// A signature that matched: which URL, which secret, which algorithm.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SignatureMatch {
+    /// The candidate URL whose signature matched, with any password shown as `***`.
+    pub url: String,
+    /// The secret that signed it.
+    pub key: KeySource,
+    /// The algorithm that signed it.
+    pub algorithm: Algorithm,
 }
 
 /// Why a request was refused.

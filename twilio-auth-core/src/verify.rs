@@ -11,7 +11,7 @@ use crate::candidates::{UrlParts, candidate_urls};
 use crate::config::{Config, SigningKey};
 use crate::form::{self, FormBuffers, SigningParams};
 use crate::http_auth::HttpAuthRequirement;
-use crate::outcome::{KeySource, Rejection, RejectionReason, Verified};
+use crate::outcome::{KeySource, Rejection, RejectionReason, SignatureMatch, Verified};
 use crate::policy::RoutePolicy;
 use crate::public_url::UrlProblem;
 use crate::request::{Target, WebhookRequest};
@@ -121,7 +121,11 @@ impl Config {
     /// assert_eq!(rejection.status(), 403);
     /// ```
     pub fn verify(&self, req: &WebhookRequest<'_>) -> Result<Verified, Rejection> {
-        self.verify_observed(req, &mut |_| {})
+        let signature = self.verify_observed(req, None, &mut |_| {})?;
+        Ok(Verified {
+            signature: Some(signature),
+            user: None,
+        })
     }
 
     /// Verifies a request for a route with its own demands: HTTP Basic/Digest
@@ -168,58 +172,28 @@ impl Config {
             return Err(Rejection::new(RejectionReason::BodyTooLarge { limit }));
         }
         let user = self.authenticate(req, route.http_auth())?;
-        let mut verified = if route.checks_signature() {
-            self.verify_logged_in(req, user.as_deref())?
+        let signature = if route.checks_signature() {
+            let login = user.as_deref().and_then(|user| self.login_of(user));
+            Some(self.verify_observed(req, login, &mut |_| {})?)
         } else {
-            Verified {
-                url: None,
-                key: None,
-                algorithm: None,
-                user: None,
-            }
+            None
         };
-        verified.user = user;
-        Ok(verified)
+        Ok(Verified { signature, user })
     }
 
-    /// The signature check after an HTTP login. Twilio's docs say it signs the webhook URL
-    /// without its `user:pass@`; its libraries' tests sign it with them. The rebuilt URL has
-    /// no credentials (they are not sent in the request line), so when the URL as rebuilt
-    /// fails and the caller logged in as `user`, the URL with that user's configured
-    /// `user:password@` is tried too (with its own port variants).
-    fn verify_logged_in(
-        &self,
-        req: &WebhookRequest<'_>,
-        user: Option<&str>,
-    ) -> Result<Verified, Rejection> {
-        let first = self.verify(req);
-        let (Err(rejection), Some(user)) = (&first, user) else {
-            return first;
-        };
-        if rejection.reason() != &RejectionReason::SignatureMismatch {
-            return first;
-        }
-        let password = self
+    /// The configured `user:password` of a user who logged in. Twilio's docs say it signs
+    /// the webhook URL without its `user:pass@`; its libraries' tests sign it with them. The
+    /// rebuilt URL has no credentials (they are not sent in the request line), so after a
+    /// login the URL with them is one more candidate (with its own port variants).
+    fn login_of<'c>(&'c self, user: &'c str) -> Option<(&'c str, &'c str)> {
+        let credential = self
             .inner
             .http_auth
-            .as_ref()
-            .and_then(|auth| auth.credentials().iter().find(|c| c.user() == user))
-            .map(|c| c.password());
-        let (Some(password), Ok(url)) = (password, self.request_url(req)) else {
-            return first;
-        };
-        let Some(parts) = UrlParts::split(&url).filter(|p| p.userinfo.is_none()) else {
-            return first;
-        };
-        let credentialed = format!(
-            "{}://{user}:{password}@{}",
-            parts.scheme,
-            &url[parts.scheme.len() + 3..]
-        );
-        let retry = WebhookRequest::from_url(req.method(), &credentialed)
-            .headers(req.headers_dyn())
-            .body(req.body_bytes());
-        self.verify(&retry).or(first)
+            .as_ref()?
+            .credentials()
+            .iter()
+            .find(|c| c.user() == user)?;
+        Some((credential.user(), credential.password()))
     }
 
     /// HTTP authentication as the route requires it: the user, or a 401 with challenges.
@@ -284,11 +258,14 @@ impl Config {
         }
     }
 
+    /// The signature check: the URL as rebuilt, then its candidates, then (after an HTTP
+    /// login) the URL with the user's `user:password@` and its candidates.
     pub(crate) fn verify_observed(
         &self,
         req: &WebhookRequest<'_>,
+        login: Option<(&str, &str)>,
         observe: &mut dyn FnMut(&Attempt<'_>),
-    ) -> Result<Verified, Rejection> {
+    ) -> Result<SignatureMatch, Rejection> {
         let limit = self.inner.body_limit;
         if req.body_bytes().len() > limit {
             return Err(Rejection::new(RejectionReason::BodyTooLarge { limit }));
@@ -346,6 +323,9 @@ impl Config {
         let mut tried = Vec::new();
         if matched.is_none() {
             tried = candidate_urls(&url, self.inner.candidate_options);
+            if let Some(credentialed) = login.and_then(|login| with_login(&url, login)) {
+                tried.extend(candidate_urls(&credentialed, self.inner.candidate_options));
+            }
             matched = tried
                 .iter()
                 .enumerate()
@@ -372,12 +352,11 @@ impl Config {
             Some(i) => tried.swap_remove(i),
             None => url,
         };
-        Ok(Verified {
+        Ok(SignatureMatch {
             // The URL may carry the base URL's or the login's password: never shown.
-            url: Some(redacted(matched_url)),
-            key: Some(key),
-            algorithm: Some(algorithm),
-            user: None,
+            url: redacted(matched_url),
+            key,
+            algorithm,
         })
     }
 
@@ -458,6 +437,13 @@ fn account_sid<'k>(
         (None, Some(_)) => Ok(query_values(url, "AccountSid").next()),
         (None, None) => Ok(None),
     }
+}
+
+/// `url` with `user:password@` in its authority, unless it has credentials already.
+fn with_login(url: &str, (user, password): (&str, &str)) -> Option<String> {
+    let parts = UrlParts::split(url).filter(|parts| parts.userinfo.is_none())?;
+    let rest = &url[parts.scheme.len() + "://".len()..];
+    Some(format!("{}://{user}:{password}@{rest}", parts.scheme))
 }
 
 fn unix_now() -> u64 {

@@ -184,7 +184,7 @@ fn conflicting_account_sids_are_refused() {
                 .body(form::encode(&params).as_bytes()),
         )
         .unwrap();
-    assert_eq!(verified.key, Some(KeySource::Account("ACaaa".into())));
+    assert_eq!(verified.key(), Some(&KeySource::Account("ACaaa".into())));
 }
 
 #[test]
@@ -261,7 +261,7 @@ fn verified_never_shows_the_base_url_password() {
         .verify(&WebhookRequest::new("GET", "/status").headers(&headers))
         .unwrap();
     assert_eq!(
-        verified.url.as_deref(),
+        verified.url(),
         Some("https://twilio:***@example.com/status")
     );
     assert!(!format!("{verified:?}").contains("pw-s3cret"));

@@ -31,7 +31,7 @@ fn secondary_token_is_accepted_during_rotation() {
         let verified = config
             .verify(&post_form(URL, &headers, body.as_bytes()))
             .unwrap();
-        assert_eq!(verified.key, Some(source));
+        assert_eq!(verified.key(), Some(&source));
     }
     let sig = Signer::new("other").sign_form(URL, &[("CallSid", "CA1")]);
     let headers = [("X-Twilio-Signature", sig.as_str()), ("Content-Type", FORM)];
@@ -58,7 +58,7 @@ fn sub_account_token_is_chosen_by_account_sid() {
     let verified = config
         .verify(&post_form(URL, &headers, body.as_bytes()))
         .unwrap();
-    assert_eq!(verified.key, Some(KeySource::Account("ACsub".into())));
+    assert_eq!(verified.key(), Some(&KeySource::Account("ACsub".into())));
 
     // The main token does not sign for the sub-account, nor the sub-account's for others.
     let sig = Signer::new("main").sign_form(URL, &params);
@@ -114,8 +114,11 @@ fn shared_key_with_hmac_sha256() {
     let verified = config
         .verify(&post_form(URL, &headers, body.as_bytes()))
         .unwrap();
-    assert_eq!(verified.algorithm, Some(Algorithm::HmacSha256));
-    assert_eq!(verified.key, Some(KeySource::SharedKey("KS1".into())));
+    assert_eq!(
+        verified.signature.as_ref().map(|s| s.algorithm),
+        Some(Algorithm::HmacSha256)
+    );
+    assert_eq!(verified.key(), Some(&KeySource::SharedKey("KS1".into())));
 
     let reason = |settings: &str| {
         let headers = [
@@ -439,7 +442,7 @@ fn after_an_http_login_the_url_with_credentials_is_a_candidate() {
     let basic = RoutePolicy::HttpAuthThenSignature(HttpAuth::Basic);
     let verified = run(Some("Basic dHdpbGlvOnBhNTV3b3Jk"), basic).unwrap();
     assert_eq!(
-        verified.url.as_deref(),
+        verified.url(),
         Some("https://twilio:***@example.com:443/basic/status")
     );
     // Without a login the credentials are unknown, so that signature cannot match.

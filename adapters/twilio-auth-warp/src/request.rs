@@ -37,7 +37,7 @@ use crate::rejection::TwilioRejection;
 ///     .await
 ///     .unwrap();
 /// assert_eq!(request.query(), Some("CallSid=CA1"));
-/// assert_eq!(request.verified().url.as_deref(), Some("https://example.com/status?CallSid=CA1"));
+/// assert_eq!(request.verified().url(), Some("https://example.com/status?CallSid=CA1"));
 /// # }
 /// ```
 #[derive(Debug, Clone)]
