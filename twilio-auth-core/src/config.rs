@@ -367,7 +367,7 @@ impl fmt::Debug for ConfigBuilder {
                 &self
                     .public_base_url
                     .as_deref()
-                    .map(crate::verify::redact_password),
+                    .map(crate::url::redact_password),
             )
             .field("trust_forwarded", &self.trust_forwarded)
             .field("shared_keys_only", &self.shared_keys_only)
@@ -518,17 +518,14 @@ impl ConfigBuilder {
                 Ok(base) => PublicUrlPolicy::BaseUrl(base),
                 Err(problem) => {
                     return Err(ConfigError::InvalidBaseUrl {
-                        url: crate::verify::redact_password(&url),
+                        url: crate::url::redact_password(&url),
                         problem: problem.to_string(),
                     });
                 }
             },
             None => {
                 let scheme = self.default_scheme.unwrap_or_else(|| "https".to_owned());
-                let mut chars = scheme.chars();
-                let valid = chars.next().is_some_and(|c| c.is_ascii_alphabetic())
-                    && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
-                if !valid {
+                if !crate::url::is_valid_scheme(&scheme) {
                     return Err(ConfigError::InvalidScheme(scheme));
                 }
                 PublicUrlPolicy::FromRequest {

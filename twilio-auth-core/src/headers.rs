@@ -1,6 +1,11 @@
 //! Header lookup, so the core reads request headers without depending on any web
 //! framework's (or any `http` crate version's) header map.
 
+/// The header carrying the signature.
+pub const SIGNATURE_HEADER: &str = "X-Twilio-Signature";
+/// The header that selects a SharedKey and algorithm.
+pub const SIGNATURE_SETTINGS_HEADER: &str = "X-Twilio-Webhooks-Signature-Settings";
+
 /// Read access to a request's headers. Names are matched case-insensitively; when a header
 /// appears more than once, the first value is returned. A value that is not valid UTF-8
 /// reads as absent.
@@ -110,11 +115,11 @@ mod known {
 
     /// The names, each with the spelling the core asks for it by.
     static NAMES: [(&str, HeaderName); 9] = [
-        (crate::verify::SIGNATURE_HEADER, SIGNATURE),
+        (super::SIGNATURE_HEADER, SIGNATURE),
         ("content-type", CONTENT_TYPE),
         ("host", HOST),
         ("authorization", AUTHORIZATION),
-        (crate::verify::SIGNATURE_SETTINGS_HEADER, SIGNATURE_SETTINGS),
+        (super::SIGNATURE_SETTINGS_HEADER, SIGNATURE_SETTINGS),
         ("forwarded", FORWARDED),
         ("x-forwarded-proto", FORWARDED_PROTO),
         ("x-forwarded-host", FORWARDED_HOST),
@@ -150,7 +155,7 @@ mod known {
             map.insert("x-custom", HeaderValue::from_static("1"));
             map.insert("x-binary", HeaderValue::from_bytes(b"\xff").unwrap());
             // Prebuilt, then by the general lookup.
-            assert_eq!(map.header(crate::verify::SIGNATURE_HEADER), Some("c2ln"));
+            assert_eq!(map.header(crate::SIGNATURE_HEADER), Some("c2ln"));
             assert_eq!(map.header("x-TWILIO-signature"), Some("c2ln"));
             assert_eq!(map.header("content-type"), Some("text/plain"));
             assert_eq!(map.header("Content-Type"), Some("text/plain"));

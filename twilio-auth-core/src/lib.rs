@@ -53,6 +53,7 @@ mod public_url;
 mod request;
 mod secret;
 pub mod signer;
+mod url;
 mod verify;
 
 pub use algorithm::Algorithm;
@@ -64,10 +65,10 @@ pub use config::{
 };
 pub use explain::{ExplainedAttempt, Explanation};
 pub use headers::Headers;
+pub use headers::{SIGNATURE_HEADER, SIGNATURE_SETTINGS_HEADER};
 pub use outcome::{KeySource, Rejection, RejectionReason, SignatureMatch, Verified};
 pub use policy::RoutePolicy;
 pub use public_url::{ForwardedHeaders, PublicUrlPolicy};
 pub use request::WebhookRequest;
 pub use secret::Secret;
 pub use signer::{SignedBody, Signer};
-pub use verify::{SIGNATURE_HEADER, SIGNATURE_SETTINGS_HEADER};

@@ -1,8 +1,8 @@
 //! Which public URL a request was sent to (SPEC §3): the configured public base URL, or
 //! forwarded headers from a trusted proxy, or the `Host` header with a default scheme.
 
-use crate::candidates::{UrlParts, host_port_is_valid, split_host_port};
 use crate::headers::Headers;
+use crate::url::{UrlParts, host_port_is_valid, is_valid_scheme, redact_password, split_host_port};
 
 /// The forwarded headers a trusted proxy writes: only that family is read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -36,7 +36,7 @@ impl std::fmt::Debug for PublicUrlPolicy {
         match self {
             PublicUrlPolicy::BaseUrl(url) => f
                 .debug_tuple("BaseUrl")
-                .field(&crate::verify::redact_password(url))
+                .field(&redact_password(url))
                 .finish(),
             PublicUrlPolicy::FromRequest {
                 default_scheme,
@@ -80,10 +80,7 @@ pub(crate) fn normalise_base_url(url: &str) -> Result<String, BaseUrlProblem> {
         return Err(BaseUrlProblem::HasWhitespace);
     }
     let parts = UrlParts::split(url).ok_or(BaseUrlProblem::NoScheme)?;
-    let mut scheme = parts.scheme.chars();
-    let valid_scheme = scheme.next().is_some_and(|c| c.is_ascii_alphabetic())
-        && scheme.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
-    if !valid_scheme {
+    if !is_valid_scheme(parts.scheme) {
         return Err(BaseUrlProblem::BadScheme);
     }
     if parts.host.is_empty() || parts.host == "[]" {
@@ -140,7 +137,7 @@ impl PublicUrlPolicy {
                     .map(str::trim)
                     .filter(|h| !h.is_empty())
                     .ok_or(UrlProblem::MissingHost)?;
-                if !valid_host(host) || !host_port_is_valid(host) || !valid_scheme(scheme) {
+                if !valid_host(host) || !host_port_is_valid(host) || !is_valid_scheme(scheme) {
                     return Err(UrlProblem::InvalidHost);
                 }
                 // Room for the whole URL, a forwarded port of up to five digits included.
@@ -197,12 +194,6 @@ fn valid_host(host: &str) -> bool {
                         | b'='
                 )
         })
-}
-
-fn valid_scheme(scheme: &str) -> bool {
-    let mut chars = scheme.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
-        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
 }
 
 /// What a trusted proxy said about the original request.

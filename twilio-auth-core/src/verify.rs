@@ -7,19 +7,16 @@ use base64::engine::general_purpose::STANDARD;
 
 use crate::algorithm::{Algorithm, SignatureSettings};
 use crate::body_hash::{self, BodyHash, query_values};
-use crate::candidates::{UrlParts, candidate_urls};
+use crate::candidates::candidate_urls;
 use crate::config::{Config, SigningKey};
 use crate::form::{self, FormBuffers, SigningParams};
+use crate::headers::{SIGNATURE_HEADER, SIGNATURE_SETTINGS_HEADER};
 use crate::http_auth::HttpAuthRequirement;
 use crate::outcome::{KeySource, Rejection, RejectionReason, SignatureMatch, Verified};
 use crate::policy::RoutePolicy;
 use crate::public_url::UrlProblem;
 use crate::request::{Target, WebhookRequest};
-
-/// The header carrying the signature.
-pub const SIGNATURE_HEADER: &str = "X-Twilio-Signature";
-/// The header that selects a SharedKey and algorithm.
-pub const SIGNATURE_SETTINGS_HEADER: &str = "X-Twilio-Webhooks-Signature-Settings";
+use crate::url::{UrlParts, redact_password, redacted};
 
 /// What the body contributes to the signed data (SPEC §1, method and body binding).
 enum Payload<'b> {
@@ -450,23 +447,6 @@ fn unix_now() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs())
-}
-
-/// `url` with the password of its `user:pass@` (if any) shown as `***`.
-pub(crate) fn redact_password(url: &str) -> String {
-    redacted(url.to_owned())
-}
-
-/// [`redact_password`] for a URL that is no longer needed: returned as it is when there
-/// is no password to hide.
-fn redacted(url: String) -> String {
-    match crate::candidates::UrlParts::split(&url).and_then(|p| p.userinfo) {
-        Some(userinfo) => match userinfo.split_once(':') {
-            Some((user, _)) => url.replacen(userinfo, &format!("{user}:***"), 1),
-            None => url,
-        },
-        None => url,
-    }
 }
 
 fn req_headers<'a>(req: &WebhookRequest<'a>) -> &'a dyn crate::headers::Headers {
