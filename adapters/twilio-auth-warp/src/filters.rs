@@ -12,7 +12,8 @@ use warp::{Filter, Rejection};
 
 use crate::extract::{from_form, from_json};
 use crate::rejection::{TwilioRejection, recover};
-use crate::request::{VerifiedRequest, outcome};
+use crate::request::VerifiedRequest;
+use crate::verify::outcome;
 
 /// Verifies the request (signature, `bodySHA256`, body limit) and extracts it whole.
 ///

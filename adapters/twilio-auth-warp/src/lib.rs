@@ -63,9 +63,11 @@
 mod body;
 mod extract;
 mod filters;
+pub mod policy;
 mod rejection;
 mod request;
 mod route;
+mod verify;
 
 /// The raw body, as a handler parameter or from [`bytes()`]: the `bytes` crate's, as warp's.
 pub use bytes::Bytes;

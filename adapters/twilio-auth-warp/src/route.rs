@@ -8,7 +8,8 @@ use twilio_auth_core::{Config, RoutePolicy};
 use warp::reply::{Reply, Response};
 use warp::{Filter, Rejection};
 
-use crate::request::{VerifiedRequest, outcome};
+use crate::request::VerifiedRequest;
+use crate::verify::outcome;
 
 /// `prefix` (method and path), then verification with `options`, then `handler` on the
 /// verified request. Rejects only where `prefix` does.

@@ -1,0 +1,83 @@
+//! The one place the adapter hands a request to the core: the raw path and query as
+//! received (before any `warp::path` filter consumed a segment), the headers, the
+//! request-line authority, and the body read within the limit.
+//!
+//! warp offers no filter for the request URI. `path::full()` has the whole path but its
+//! `as_str()` drops the query, and `query::raw()` rejects a request without one; so the
+//! target is the full path plus the raw query when there is one, both byte for byte.
+
+use std::convert::Infallible;
+
+use twilio_auth_core::{Config, RoutePolicy, WebhookRequest};
+use warp::Filter;
+use warp::filters::path::FullPath;
+use warp::http::uri::Authority;
+use warp::http::{HeaderMap, Method};
+
+use crate::body::{BodyStream, body_stream, read_limited};
+use crate::rejection::TwilioRejection;
+use crate::request::VerifiedRequest;
+
+/// Verifies every request it sees and extracts the outcome; it never rejects, so once the
+/// filters before it matched, the route answers whatever happens here.
+pub(crate) fn outcome(
+    config: Config,
+    options: RoutePolicy,
+) -> impl Filter<Extract = (Result<VerifiedRequest, TwilioRejection>,), Error = Infallible> + Clone
+{
+    warp::method()
+        .and(warp::path::full())
+        .and(raw_query())
+        .and(authority())
+        .and(warp::header::headers_cloned())
+        .and(body_stream())
+        .then(
+            move |method: Method,
+                  path: FullPath,
+                  query: Option<String>,
+                  authority: Option<Authority>,
+                  headers: HeaderMap,
+                  body: Option<BodyStream>| {
+                let config = config.clone();
+                async move {
+                    let path_len = path.as_str().len();
+                    let target = match query {
+                        Some(query) => format!("{}?{query}", path.as_str()),
+                        None => path.as_str().to_owned(),
+                    };
+                    let body = read_limited(&headers, body, config.body_limit()).await?;
+                    let request = WebhookRequest::new(method.as_str(), &target)
+                        .headers(&headers)
+                        .body(&body)
+                        .authority(authority.as_ref().map(Authority::as_str));
+                    let verified = config
+                        .verify_with(&request, options)
+                        .map_err(TwilioRejection::refused)?;
+                    Ok(VerifiedRequest {
+                        method,
+                        target,
+                        path_len,
+                        headers,
+                        body,
+                        verified,
+                    })
+                }
+            },
+        )
+}
+
+/// The raw query, `None` when the request has none (where `query::raw()` would reject).
+fn raw_query() -> impl Filter<Extract = (Option<String>,), Error = Infallible> + Clone {
+    warp::query::raw()
+        .map(Some)
+        .or(warp::any().map(|| None))
+        .unify()
+}
+
+/// The authority of the request line (HTTP/2 `:authority`, or an absolute-form target),
+/// else of `Host`. Where warp refuses them (a `Host` that is not an authority, or one that
+/// disagrees with the request line), `None`: the core then judges `Host` itself, which
+/// wins over this authority anyway.
+fn authority() -> impl Filter<Extract = (Option<Authority>,), Error = Infallible> + Clone {
+    warp::host::optional().or(warp::any().map(|| None)).unify()
+}
