@@ -1,30 +1,25 @@
-//! The attribute's arguments: `#[twilio_signed(state = AppState, crate = "twilio_auth",
-//! http_auth = "digest", signature = false)]`.
-//!
-//! One table, [`ARGUMENTS`], lists every argument, so the unknown-argument message and the
-//! parser cannot disagree. Every mistake is reported (not only the first), each at its own
-//! span. Nothing here is specific to a framework: every entry point parses the same
-//! arguments, and [`Args::route_policy`] names the route's policy the same way for all of
-//! them.
+//! What the attribute's arguments have in common across frameworks: the reading of a
+//! comma-separated list (each argument's keyword peeked with `lookahead1`, duplicates and
+//! unknown names reported at their own spans, every mistake collected), and the arguments
+//! every framework takes: `crate = "…"`, `http_auth = "…"` and `signature = false`, which
+//! together name the [`RoutePolicy`]. Which keys a framework takes, and what it says about
+//! the others, is in its own `args.rs`.
 
 use proc_macro2::{Span, TokenStream};
 use syn::ext::IdentExt;
-use syn::parse::{ParseStream, Parser};
-use syn::{Ident, LitBool, LitStr, Path, Token, Type};
+use syn::parse::{Lookahead1, Parse, ParseStream, Parser};
+use syn::spanned::Spanned;
+use syn::{Ident, LitBool, LitStr, Path, Token};
 
-/// Every argument the attribute knows, with what its value looks like.
-pub(crate) const ARGUMENTS: &[(&str, &str)] = &[
-    ("state", "a type: `state = AppState`"),
-    ("crate", "a string: `crate = \"twilio_auth\"`"),
-    (
-        "http_auth",
-        "a string: `http_auth = \"basic\"`, `\"digest\"` or `\"either\"`",
-    ),
-    (
-        "signature",
-        "a bool: `signature = false` (with `http_auth`)",
-    ),
-];
+use crate::errors::Errors;
+
+/// The argument names that are not Rust keywords (`crate` is `Token![crate]`).
+pub(crate) mod kw {
+    syn::custom_keyword!(state);
+    syn::custom_keyword!(http_auth);
+    syn::custom_keyword!(signature);
+    syn::custom_keyword!(path);
+}
 
 /// The HTTP authentication a route requires before its signature (`http_auth = "…"`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -53,280 +48,200 @@ impl HttpAuth {
     }
 }
 
-/// The parsed arguments.
+/// What a route requires, as the adapters' policy marker types name it
+/// (`exports.rs` maps each to its path).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum RoutePolicy {
+    /// The default: the signature, no HTTP authentication.
+    Signature,
+    /// HTTP authentication, then the signature.
+    Basic,
+    Digest,
+    Either,
+    /// HTTP authentication alone (`signature = false`).
+    BasicOnly,
+    DigestOnly,
+    EitherOnly,
+}
+
+/// The arguments every framework takes.
 #[derive(Default)]
-pub(crate) struct Args {
-    /// The router's state type, when given.
-    pub state: Option<Type>,
+pub(crate) struct Shared {
     /// Where the runtime support lives (`crate = "…"`), when given.
     pub crate_path: Option<Path>,
-    /// `http_auth = "…"`, when given.
-    pub http_auth: Option<HttpAuth>,
-    /// `signature = …`, when given (`true` is the default).
-    pub signature: Option<bool>,
+    /// `http_auth = "…"`, when given with a known value.
+    http_auth: Option<HttpAuth>,
+    /// Whether `http_auth` was written at all (a misspelt value is not a missing one).
+    http_auth_given: bool,
+    /// `signature = …`, when given.
+    signature: Option<LitBool>,
 }
 
-impl Args {
-    /// The name of the route's policy, as every adapter's `__private` module exports it:
-    /// The policy marker type: `Signature` (the default: no HTTP authentication), `Basic`,
-    /// `Digest`, `Either` (HTTP authentication, then the signature) or `BasicOnly`,
-    /// `DigestOnly`, `EitherOnly` (`signature = false`). `None` when the arguments leave
-    /// the default.
-    pub(crate) fn route_policy(&self) -> Option<&'static str> {
-        let signature = self.signature.unwrap_or(true);
-        Some(match (self.http_auth?, signature) {
-            (HttpAuth::Basic, true) => "Basic",
-            (HttpAuth::Digest, true) => "Digest",
-            (HttpAuth::Either, true) => "Either",
-            (HttpAuth::Basic, false) => "BasicOnly",
-            (HttpAuth::Digest, false) => "DigestOnly",
-            (HttpAuth::Either, false) => "EitherOnly",
-        })
+impl Shared {
+    /// Reads `crate`, `http_auth` or `signature` when `lookahead` sees one of them;
+    /// `false` when it sees none (the framework's parser goes on with its own keys).
+    pub(crate) fn parse(
+        &mut self,
+        lookahead: &Lookahead1<'_>,
+        input: ParseStream<'_>,
+        list: &mut ArgumentList<'_>,
+    ) -> syn::Result<bool> {
+        if lookahead.peek(Token![crate]) {
+            list.key::<Token![crate]>(input, "crate")?;
+            let lit: LitStr = input.parse()?;
+            match lit.parse::<Path>() {
+                Ok(path) => self.crate_path = Some(path),
+                Err(_) => list.errors.at(
+                    lit.span(),
+                    format!(
+                        "`crate` must name a path, such as \"twilio_auth\", not {:?}",
+                        lit.value()
+                    ),
+                ),
+            }
+        } else if lookahead.peek(kw::http_auth) {
+            list.key::<kw::http_auth>(input, "http_auth")?;
+            self.http_auth_given = true;
+            if input.peek(LitStr) {
+                let lit: LitStr = input.parse()?;
+                match HttpAuth::from_value(&lit.value()) {
+                    Some(auth) => self.http_auth = Some(auth),
+                    None => list.errors.at(
+                        lit.span(),
+                        format!(
+                            "unknown `http_auth` value {:?}; expected \"basic\", \"digest\" or \"either\"",
+                            lit.value()
+                        ),
+                    ),
+                }
+            } else {
+                list.errors.at(
+                    input.span(),
+                    "`http_auth` takes a string: `http_auth = \"basic\"`, \"digest\" or \"either\"",
+                );
+                skip_value(input)?;
+            }
+        } else if lookahead.peek(kw::signature) {
+            list.key::<kw::signature>(input, "signature")?;
+            if input.peek(LitBool) {
+                self.signature = Some(input.parse()?);
+            } else {
+                list.errors.at(
+                    input.span(),
+                    "`signature` takes `true` or `false`: `signature = false` (together with `http_auth`)",
+                );
+                skip_value(input)?;
+            }
+        } else {
+            return Ok(false);
+        }
+        Ok(true)
     }
 
-    /// Parses the attribute's arguments; the error combines every mistake found.
-    pub(crate) fn parse(tokens: TokenStream) -> Result<Args, syn::Error> {
-        let mut args = Args::default();
-        let mut errors = Errors::default();
-        // Where `signature = false` was written, to point at it if `http_auth` is missing.
-        let mut signature_off: Option<Span> = None;
-        let mut http_auth_given = false;
-        let parser = |input: ParseStream<'_>| {
-            let mut seen: Vec<String> = Vec::new();
-            while !input.is_empty() {
-                let name = input.call(Ident::parse_any).map_err(|e| {
-                    syn::Error::new(e.span(), "expected an argument such as `state = AppState`")
-                })?;
-                let key = name.to_string();
-                if !input.peek(Token![=]) {
-                    return Err(syn::Error::new(
-                        input.span(),
-                        format!("expected `=` after `{key}`, as in `{key} = …`"),
-                    ));
+    /// The route's policy; `signature = false` without `http_auth` is an error (the route
+    /// would accept anyone), at the `false`.
+    pub(crate) fn policy(&self, errors: &mut Errors) -> RoutePolicy {
+        let signature = self.signature.as_ref().is_none_or(|lit| lit.value);
+        match (self.http_auth, signature) {
+            (None, true) => RoutePolicy::Signature,
+            (None, false) => {
+                if !self.http_auth_given
+                    && let Some(lit) = &self.signature
+                {
+                    errors.at(
+                        lit.span(),
+                        "`signature = false` would leave this route unprotected: turn it off only \
+                         together with HTTP authentication, e.g. `http_auth = \"basic\", signature = false`",
+                    );
                 }
-                input.parse::<Token![=]>()?;
-                if seen.contains(&key) {
-                    errors.push(syn::Error::new(
-                        name.span(),
-                        format!("duplicate argument `{key}`"),
-                    ));
-                }
-                match key.as_str() {
-                    "state" => args.state = Some(input.parse()?),
-                    "crate" => {
-                        let lit: LitStr = input.parse()?;
-                        match lit.parse::<Path>() {
-                            Ok(path) => args.crate_path = Some(path),
-                            Err(_) => errors.push(syn::Error::new(
-                                lit.span(),
-                                format!(
-                                    "`crate` must name a path, such as \"twilio_auth\", not {:?}",
-                                    lit.value()
-                                ),
-                            )),
-                        }
-                    }
-                    "http_auth" => {
-                        http_auth_given = true;
-                        if input.peek(LitStr) {
-                            let lit: LitStr = input.parse()?;
-                            match HttpAuth::from_value(&lit.value()) {
-                                Some(auth) => args.http_auth = Some(auth),
-                                None => errors.push(syn::Error::new(
-                                    lit.span(),
-                                    format!(
-                                        "unknown `http_auth` value {:?}; expected \"basic\", \"digest\" or \"either\"",
-                                        lit.value()
-                                    ),
-                                )),
-                            }
-                        } else {
-                            errors.push(syn::Error::new(
-                                input.span(),
-                                "`http_auth` takes a string: `http_auth = \"basic\"`, \"digest\" or \"either\"",
-                            ));
-                            skip_value(input)?;
-                        }
-                    }
-                    "signature" => {
-                        if input.peek(LitBool) {
-                            let lit: LitBool = input.parse()?;
-                            if !lit.value {
-                                signature_off = Some(lit.span());
-                            }
-                            args.signature = Some(lit.value);
-                        } else {
-                            errors.push(syn::Error::new(
-                                input.span(),
-                                "`signature` takes `true` or `false`: `signature = false` (together with `http_auth`)",
-                            ));
-                            skip_value(input)?;
-                        }
-                    }
-                    _ => {
-                        errors.push(syn::Error::new(name.span(), unknown_argument(&key)));
-                        skip_value(input)?;
-                    }
-                }
-                seen.push(key);
-                if !input.is_empty() {
-                    input.parse::<Token![,]>()?;
-                }
+                RoutePolicy::Signature
             }
-            Ok(())
-        };
-        if let Err(error) = parser.parse2(tokens) {
-            errors.push(error);
+            (Some(HttpAuth::Basic), true) => RoutePolicy::Basic,
+            (Some(HttpAuth::Digest), true) => RoutePolicy::Digest,
+            (Some(HttpAuth::Either), true) => RoutePolicy::Either,
+            (Some(HttpAuth::Basic), false) => RoutePolicy::BasicOnly,
+            (Some(HttpAuth::Digest), false) => RoutePolicy::DigestOnly,
+            (Some(HttpAuth::Either), false) => RoutePolicy::EitherOnly,
         }
-        if let Some(span) = signature_off
-            && !http_auth_given
-        {
-            errors.push(syn::Error::new(
-                span,
-                "`signature = false` would leave this route unprotected: turn it off only \
-                 together with HTTP authentication, e.g. `http_auth = \"basic\", signature = false`",
+    }
+}
+
+/// The list being read: the keys seen so far (to report a repeated one) and the errors.
+pub(crate) struct ArgumentList<'a> {
+    /// Every mistake found.
+    pub errors: &'a mut Errors,
+    seen: Vec<&'static str>,
+}
+
+impl ArgumentList<'_> {
+    /// Reads the keyword `K` (spelled `name`) and its `=`; a repeated key is reported at
+    /// its span, and its value still read.
+    pub(crate) fn key<K: Parse + Spanned>(
+        &mut self,
+        input: ParseStream<'_>,
+        name: &'static str,
+    ) -> syn::Result<Span> {
+        let span = input.parse::<K>()?.span();
+        if !input.peek(Token![=]) {
+            return Err(syn::Error::new(
+                input.span(),
+                format!("expected `=` after `{name}`, as in `{name} = …`"),
             ));
         }
-        errors.finish().map(|()| args)
+        input.parse::<Token![=]>()?;
+        if self.seen.contains(&name) {
+            self.errors.at(span, format!("duplicate argument `{name}`"));
+        }
+        self.seen.push(name);
+        Ok(span)
+    }
+
+    /// Reports the argument ahead as unknown, saying what `expected` ("one of `crate`, …"),
+    /// and skips it.
+    pub(crate) fn unknown(&mut self, input: ParseStream<'_>, expected: &str) -> syn::Result<()> {
+        let name = input
+            .call(Ident::parse_any)
+            .map_err(|e| syn::Error::new(e.span(), format!("expected an argument: {expected}")))?;
+        self.errors.at(
+            name.span(),
+            format!("unknown argument `{name}`; expected {expected}"),
+        );
+        if input.peek(Token![=]) {
+            input.parse::<Token![=]>()?;
+        }
+        skip_value(input)
     }
 }
 
-/// The message for an argument not in [`ARGUMENTS`].
-fn unknown_argument(name: &str) -> String {
-    let known: Vec<String> = ARGUMENTS
-        .iter()
-        .map(|(name, _)| format!("`{name}`"))
-        .collect();
-    format!(
-        "unknown argument `{name}`; expected one of {}",
-        known.join(", ")
-    )
+/// Reads `tokens` as comma-separated arguments, each with `one`. A syntax error stops the
+/// reading; every other mistake is collected in `errors` and the reading goes on.
+pub(crate) fn parse_list(
+    tokens: TokenStream,
+    errors: &mut Errors,
+    mut one: impl FnMut(ParseStream<'_>, &mut ArgumentList<'_>) -> syn::Result<()>,
+) {
+    let mut list = ArgumentList {
+        errors,
+        seen: Vec::new(),
+    };
+    let parser = |input: ParseStream<'_>| {
+        while !input.is_empty() {
+            one(input, &mut list)?;
+            if !input.is_empty() {
+                input.parse::<Token![,]>()?;
+            }
+        }
+        Ok(())
+    };
+    if let Err(error) = parser.parse2(tokens) {
+        list.errors.push(error);
+    }
 }
 
-/// Skips an unknown argument's value, up to the next top-level comma.
-fn skip_value(input: ParseStream<'_>) -> syn::Result<()> {
+/// Skips a value, up to the next top-level comma.
+pub(crate) fn skip_value(input: ParseStream<'_>) -> syn::Result<()> {
     while !input.is_empty() && !input.peek(Token![,]) {
         input.parse::<proc_macro2::TokenTree>()?;
     }
     Ok(())
-}
-
-/// Errors collected while going on, combined into one at the end.
-#[derive(Default)]
-pub(crate) struct Errors(Option<syn::Error>);
-
-impl Errors {
-    /// Adds an error.
-    pub(crate) fn push(&mut self, error: syn::Error) {
-        match &mut self.0 {
-            Some(first) => first.combine(error),
-            None => self.0 = Some(error),
-        }
-    }
-
-    /// Adds an error at `span`.
-    pub(crate) fn at(&mut self, span: Span, message: impl std::fmt::Display) {
-        self.push(syn::Error::new(span, message));
-    }
-
-    /// `Ok` when nothing was added.
-    pub(crate) fn finish(self) -> Result<(), syn::Error> {
-        self.0.map_or(Ok(()), Err)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use quote::quote;
-
-    fn messages(tokens: TokenStream) -> Vec<String> {
-        match Args::parse(tokens) {
-            Ok(_) => Vec::new(),
-            Err(error) => error.into_iter().map(|e| e.to_string()).collect(),
-        }
-    }
-
-    #[test]
-    fn reads_known_arguments() {
-        let args = Args::parse(quote!(state = AppState, crate = "my::twilio")).unwrap();
-        assert!(args.state.is_some());
-        let path = args.crate_path.unwrap();
-        assert_eq!(quote!(#path).to_string(), "my :: twilio");
-        assert!(Args::parse(quote!()).unwrap().state.is_none());
-        assert!(Args::parse(quote!(state = Generic<A, B>,)).is_ok());
-    }
-
-    #[test]
-    fn reads_route_options() {
-        let policy = |tokens| Args::parse(tokens).unwrap().route_policy();
-        assert_eq!(policy(quote!()), None);
-        assert_eq!(policy(quote!(signature = true)), None);
-        assert_eq!(policy(quote!(http_auth = "basic")), Some("Basic"));
-        assert_eq!(policy(quote!(http_auth = "digest")), Some("Digest"));
-        assert_eq!(
-            policy(quote!(http_auth = "either", signature = true)),
-            Some("Either")
-        );
-        assert_eq!(
-            policy(quote!(signature = false, http_auth = "basic")),
-            Some("BasicOnly")
-        );
-        assert_eq!(
-            policy(quote!(http_auth = "digest", signature = false)),
-            Some("DigestOnly")
-        );
-        assert_eq!(
-            policy(quote!(state = S, http_auth = "either", signature = false)),
-            Some("EitherOnly")
-        );
-    }
-
-    #[test]
-    fn reports_every_mistake() {
-        assert_eq!(
-            messages(quote!(
-                stat = AppState,
-                state = A,
-                state = B,
-                http_auth = "bearer"
-            )),
-            [
-                "unknown argument `stat`; expected one of `state`, `crate`, `http_auth`, `signature`",
-                "duplicate argument `state`",
-                "unknown `http_auth` value \"bearer\"; expected \"basic\", \"digest\" or \"either\"",
-            ]
-        );
-        assert_eq!(
-            messages(quote!(state AppState)),
-            ["expected `=` after `state`, as in `state = …`"]
-        );
-        assert_eq!(
-            messages(quote!(crate = "not a path")),
-            ["`crate` must name a path, such as \"twilio_auth\", not \"not a path\""]
-        );
-        assert_eq!(
-            messages(quote!(http_auth = basic, signature = "no")),
-            [
-                "`http_auth` takes a string: `http_auth = \"basic\"`, \"digest\" or \"either\"",
-                "`signature` takes `true` or `false`: `signature = false` (together with `http_auth`)",
-            ]
-        );
-        assert_eq!(
-            messages(quote!(http_auth = "Digest")),
-            ["unknown `http_auth` value \"Digest\"; expected \"basic\", \"digest\" or \"either\""]
-        );
-    }
-
-    #[test]
-    fn signature_off_needs_http_auth() {
-        let message = "`signature = false` would leave this route unprotected: turn it off only together with HTTP authentication, e.g. `http_auth = \"basic\", signature = false`";
-        assert_eq!(messages(quote!(signature = false)), [message]);
-        assert_eq!(messages(quote!(state = S, signature = false)), [message]);
-        // A misspelt `http_auth` value is reported as such, not as a missing `http_auth`.
-        assert_eq!(
-            messages(quote!(http_auth = "digets", signature = false)).len(),
-            1
-        );
-    }
 }

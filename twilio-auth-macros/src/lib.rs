@@ -3,34 +3,40 @@
 //! for: see `recognize.rs`) or as a framework's own `twilio_auth::axum::twilio_signed`,
 //! `twilio_auth::rocket::twilio_signed`, `twilio_auth::warp::twilio_signed`.
 //!
-//! Each framework has its own entry point behind its own additive feature (`axum`,
-//! `rocket`, `warp`); turning another feature on never changes what an attribute means. All of them go through the same steps, one module each:
-//! `args` (the attribute's arguments), `parse` (the handler), `validate` (usage errors,
-//! all reported at once, at the user's own spans) and `expand` (one module per
-//! framework). Generated code names only absolute paths into the runtime crate's hidden
-//! `__private` module. Without any framework feature the crate compiles no parser and
-//! offers only `twilio_signed_without_framework`, an error that names the feature to
-//! enable.
+//! This file holds the entry points only. Each framework has its own module behind its own
+//! additive feature (`axum`, `rocket`, `warp`; turning another on never changes what an
+//! attribute means), with the same steps, one file each: `args.rs` (the arguments that
+//! framework takes, read with `custom_keyword!` and `lookahead1`), then the handler read
+//! and checked (usage errors all reported at once, at the user's own spans), then
+//! `expand.rs`. What they share: `args.rs` (the argument list, `crate`, `http_auth`,
+//! `signature`), `handler.rs` (the annotated function), `errors.rs` (collecting errors,
+//! re-emitting the item) and `exports.rs` (the one table of paths generated code names).
+//! Without any framework feature the crate compiles no parser and offers only
+//! `twilio_signed_without_framework`, an error that names the feature to enable.
 
 #![forbid(unsafe_code)]
-// The warp and Rocket entry points share the arguments and the runtime paths but have
-// their own flows (`expand/warp.rs`, `expand/rocket.rs`): built without axum, the shared
-// flow goes unused.
-#![cfg_attr(not(feature = "axum"), allow(dead_code, unused_variables))]
 
 #[cfg(any(feature = "axum", feature = "rocket", feature = "warp"))]
 mod args;
+#[cfg(feature = "axum")]
+mod axum;
 #[cfg(any(feature = "axum", feature = "rocket", feature = "warp"))]
-mod expand;
+mod errors;
+#[cfg(any(feature = "axum", feature = "rocket", feature = "warp"))]
+mod exports;
+#[cfg(any(feature = "axum", feature = "rocket", feature = "warp"))]
+mod handler;
 mod no_framework;
 #[cfg(any(feature = "axum", feature = "rocket", feature = "warp"))]
-mod parse;
-#[cfg(any(feature = "axum", feature = "rocket", feature = "warp"))]
 mod recognize;
-#[cfg(any(feature = "axum", feature = "rocket", feature = "warp"))]
-mod validate;
+#[cfg(feature = "rocket")]
+mod rocket;
+#[cfg(feature = "warp")]
+mod warp;
 
 use proc_macro::TokenStream;
+#[cfg(any(feature = "axum", feature = "rocket", feature = "warp"))]
+use recognize::Framework;
 
 /// Verifies that requests to an axum handler come from Twilio.
 ///
@@ -45,14 +51,12 @@ use proc_macro::TokenStream;
 #[cfg(feature = "axum")]
 #[proc_macro_attribute]
 pub fn twilio_signed_axum(args: TokenStream, item: TokenStream) -> TokenStream {
-    let (args, item) = (args.into(), item.into());
-    match recognize::framework(&args, &item) {
-        recognize::Framework::Axum => expand::twilio_signed(expand::Framework::Axum, args, item),
-        other => expand::with_error(
-            item,
-            recognize::wrong_framework(recognize::Framework::Axum, other),
-        ),
-    }
+    recognize::own(
+        Framework::Axum,
+        args.into(),
+        item.into(),
+        axum::twilio_signed,
+    )
     .into()
 }
 
@@ -65,16 +69,15 @@ pub fn twilio_signed_axum(args: TokenStream, item: TokenStream) -> TokenStream {
 pub fn twilio_signed(args: TokenStream, item: TokenStream) -> TokenStream {
     let (args, item): (proc_macro2::TokenStream, proc_macro2::TokenStream) =
         (args.into(), item.into());
-    let framework = recognize::framework(&args, &item);
-    match framework {
+    match recognize::framework(&args, &item) {
         #[cfg(feature = "axum")]
-        recognize::Framework::Axum => expand::twilio_signed(expand::Framework::Axum, args, item),
+        Framework::Axum => axum::twilio_signed(args, item),
         #[cfg(feature = "rocket")]
-        recognize::Framework::Rocket => expand::rocket::twilio_signed(args, item),
+        Framework::Rocket => rocket::twilio_signed(args, item),
         #[cfg(feature = "warp")]
-        recognize::Framework::Warp => expand::warp::twilio_signed(args, item),
+        Framework::Warp => warp::twilio_signed(args, item),
         #[allow(unreachable_patterns)]
-        _ => expand::with_error(item, recognize::feature_off(framework)),
+        off => errors::with_error(item, recognize::feature_off(off)),
     }
     .into()
 }
@@ -94,7 +97,13 @@ pub fn twilio_signed(args: TokenStream, item: TokenStream) -> TokenStream {
 #[cfg(feature = "warp")]
 #[proc_macro_attribute]
 pub fn twilio_signed_warp(args: TokenStream, item: TokenStream) -> TokenStream {
-    expand::warp::twilio_signed(args.into(), item.into()).into()
+    recognize::own(
+        Framework::Warp,
+        args.into(),
+        item.into(),
+        warp::twilio_signed,
+    )
+    .into()
 }
 
 /// Verifies that requests to a Rocket route come from Twilio.
@@ -110,7 +119,13 @@ pub fn twilio_signed_warp(args: TokenStream, item: TokenStream) -> TokenStream {
 #[cfg(feature = "rocket")]
 #[proc_macro_attribute]
 pub fn twilio_signed_rocket(args: TokenStream, item: TokenStream) -> TokenStream {
-    expand::rocket::twilio_signed(args.into(), item.into()).into()
+    recognize::own(
+        Framework::Rocket,
+        args.into(),
+        item.into(),
+        rocket::twilio_signed,
+    )
+    .into()
 }
 
 /// The attribute as seen without any framework feature: a compile error that says which

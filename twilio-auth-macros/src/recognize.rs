@@ -10,10 +10,12 @@
 //!
 //! The framework's own attributes (`twilio_auth::axum::twilio_signed`, …) use the same
 //! reading to refuse a function written for another framework, with one error that names
-//! the attribute to use.
+//! the attribute to use ([`own`]).
 
 use proc_macro2::{Span, TokenStream, TokenTree};
 use syn::{Attribute, ItemFn};
+
+use crate::errors::with_error;
 
 /// The route attributes of Rocket, as written (`#[post]`) or qualified (`#[rocket::post]`).
 pub(crate) const ROUTE_ATTRIBUTES: &[&str] = &[
@@ -82,9 +84,28 @@ pub(crate) fn framework(args: &TokenStream, item: &TokenStream) -> Framework {
     }
 }
 
+/// The framework's own attribute: `flow` when `item` is written for `ours`, else one error
+/// naming the attribute to use. A function with neither a Rocket route attribute nor warp's
+/// arguments reads as axum's, but the Rocket and warp attributes take it as theirs: to the
+/// Rocket attribute it is a route whose attribute is misplaced (its flow says to move it
+/// above), to warp's a route for any method at any path.
+pub(crate) fn own(
+    ours: Framework,
+    args: TokenStream,
+    item: TokenStream,
+    flow: fn(TokenStream, TokenStream) -> TokenStream,
+) -> TokenStream {
+    let other = framework(&args, &item);
+    if other == ours || (ours != Framework::Axum && other == Framework::Axum) {
+        flow(args, item)
+    } else {
+        with_error(item, wrong_framework(ours, other))
+    }
+}
+
 /// The error of a framework's own attribute placed on a function for `other`: one message
 /// naming the attribute to use, at the attribute.
-pub(crate) fn wrong_framework(ours: Framework, other: Framework) -> syn::Error {
+fn wrong_framework(ours: Framework, other: Framework) -> syn::Error {
     syn::Error::new(
         Span::call_site(),
         format!(

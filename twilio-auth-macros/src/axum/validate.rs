@@ -6,8 +6,9 @@ use quote::ToTokens;
 use syn::Type;
 use syn::spanned::Spanned;
 
-use crate::args::{Args, Errors};
-use crate::parse::{Handler, ParamKind};
+use super::args::Args;
+use super::parse::{Handler, ParamKind};
+use crate::errors::Errors;
 
 /// An axum handler is an `async fn`; a plain `fn` under the attribute is most often a
 /// Rocket route whose route attribute came first and has already been expanded.
@@ -17,8 +18,7 @@ const NOT_ASYNC: &str = "`#[twilio_signed]` axum handlers must be `async fn` (on
 
 /// Checks the handler: a free `async fn`, at most one body extractor and that one last,
 /// one state type.
-pub(crate) fn validate(handler: &Handler, args: &Args) -> syn::Result<()> {
-    let mut errors = Errors::default();
+pub(super) fn validate(handler: &Handler, args: &Args, errors: &mut Errors) {
     let sig = &handler.item.sig;
     if sig.asyncness.is_none() {
         errors.at(sig.fn_token.span(), NOT_ASYNC);
@@ -72,12 +72,11 @@ pub(crate) fn validate(handler: &Handler, args: &Args) -> syn::Result<()> {
             ParamKind::Body(_) | ParamKind::Other => {}
         }
     }
-    errors.finish()
 }
 
 /// The router's state type, when the handler says it: `state = S`, else a `State<S>`
 /// parameter. `None` means the configuration itself is the state.
-pub(crate) fn state_type<'a>(handler: &'a Handler, args: &'a Args) -> Option<&'a Type> {
+pub(super) fn state_type<'a>(handler: &'a Handler, args: &'a Args) -> Option<&'a Type> {
     args.state.as_ref().or_else(|| {
         handler.params.iter().find_map(|param| match &param.kind {
             ParamKind::State(state) => Some(&**state),
@@ -93,11 +92,14 @@ fn same_type(a: &Type, b: &Type) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::parse::handler;
+    use crate::axum::parse::handler;
     use quote::quote;
 
     fn messages(item: proc_macro2::TokenStream) -> Vec<String> {
-        match validate(&handler(item).unwrap(), &Args::default()) {
+        let mut errors = Errors::default();
+        let args = Args::parse(quote!(), &mut errors);
+        validate(&handler(item).unwrap(), &args, &mut errors);
+        match errors.finish() {
             Ok(()) => Vec::new(),
             Err(error) => error.into_iter().map(|e| e.to_string()).collect(),
         }

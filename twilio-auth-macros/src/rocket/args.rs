@@ -1,0 +1,71 @@
+//! Rocket's arguments: `#[twilio_signed(http_auth = "digest", signature = false,
+//! crate = "twilio_auth")]`. The method, path and body are the route attribute's.
+
+use proc_macro2::TokenStream;
+use syn::Type;
+use syn::spanned::Spanned;
+
+use crate::args::{RoutePolicy, Shared, kw, parse_list};
+use crate::errors::Errors;
+
+/// What the unknown-argument message says is expected.
+const EXPECTED: &str = "one of `crate`, `http_auth`, `signature`";
+
+/// Said of `state = …`, which axum takes: not an unknown argument, a misplaced one.
+const NO_STATE: &str = "`state` is for axum: a Rocket route takes its configuration from the \
+     managed state that `TwilioAuth::fairing(config)` installs";
+
+/// The parsed arguments.
+pub(super) struct Args {
+    /// `crate`, `http_auth`, `signature`.
+    pub shared: Shared,
+    /// What `http_auth` and `signature` ask for.
+    pub policy: RoutePolicy,
+}
+
+impl Args {
+    /// Reads the arguments; every mistake goes to `errors`.
+    pub(super) fn parse(tokens: TokenStream, errors: &mut Errors) -> Args {
+        let mut shared = Shared::default();
+        parse_list(tokens, errors, |input, list| {
+            let lookahead = input.lookahead1();
+            if lookahead.peek(kw::state) {
+                list.key::<kw::state>(input, "state")?;
+                let state: Type = input.parse()?;
+                list.errors.at(state.span(), NO_STATE);
+            } else if !shared.parse(&lookahead, input, list)? {
+                list.unknown(input, EXPECTED)?;
+            }
+            Ok(())
+        });
+        let policy = shared.policy(errors);
+        Args { shared, policy }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quote::quote;
+
+    fn messages(tokens: TokenStream) -> Vec<String> {
+        let mut errors = Errors::default();
+        Args::parse(tokens, &mut errors);
+        match errors.finish() {
+            Ok(()) => Vec::new(),
+            Err(error) => error.into_iter().map(|e| e.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn takes_no_state_and_does_not_suggest_it() {
+        assert_eq!(
+            messages(quote!(state = AppState, stat = 1, http_auth = "basic")),
+            [
+                NO_STATE,
+                "unknown argument `stat`; expected one of `crate`, `http_auth`, `signature`",
+            ]
+        );
+        assert!(messages(quote!(crate = "twilio_auth_rocket", http_auth = "either")).is_empty());
+    }
+}
