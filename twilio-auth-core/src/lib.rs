@@ -40,7 +40,9 @@
 #![warn(missing_docs)]
 
 mod algorithm;
+#[doc(hidden)]
 pub mod body_hash;
+#[doc(hidden)]
 pub mod candidates;
 mod config;
 mod explain;

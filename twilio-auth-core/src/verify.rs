@@ -417,13 +417,11 @@ fn account_sid<'k>(
     // included). Only requests to apps with per-account tokens get here.
     let query = url.split_once('?').map_or("", |(_, q)| q);
     let query = query.split_once('#').map_or(query, |(q, _)| q);
-    let decoded = form::parse(query.as_bytes());
-    let mut from_query = decoded
-        .iter()
-        .filter(|(name, _)| name == "AccountSid")
-        .map(|(_, value)| value.as_ref());
+    let mut buffers = FormBuffers::reuse();
+    let decoded = SigningParams::decode(query.as_bytes(), &mut buffers);
+    let mut from_query = decoded.values_of("AccountSid");
     let first_in_query = from_query.next();
-    if from_query.any(|value| Some(value) != first_in_query) {
+    if from_query.next().is_some() {
         return Err(RejectionReason::ConflictingAccountSid);
     }
     match (from_body, first_in_query) {
