@@ -16,7 +16,7 @@ use crate::outcome::{KeySource, Rejection, RejectionReason, SignatureMatch, Veri
 use crate::policy::RoutePolicy;
 use crate::public_url::UrlProblem;
 use crate::request::{Target, WebhookRequest};
-use crate::url::{UrlParts, redact_password, redacted};
+use crate::url::{UrlParts, is_valid_scheme, redact_password, redacted};
 
 /// What the body contributes to the signed data (SPEC §1, method and body binding).
 enum Payload<'b> {
@@ -229,7 +229,10 @@ impl Config {
     pub fn request_url(&self, req: &WebhookRequest<'_>) -> Result<String, Rejection> {
         match req.target {
             Target::Url(url) => {
-                if UrlParts::split(url).is_some_and(|parts| parts.is_valid_authority()) {
+                let valid = UrlParts::split(url).is_some_and(|parts| {
+                    is_valid_scheme(parts.scheme) && parts.is_valid_authority()
+                });
+                if valid {
                     Ok(url.to_owned())
                 } else {
                     Err(Rejection::new(RejectionReason::InvalidUrl))
