@@ -163,10 +163,7 @@ impl Config {
         req: &WebhookRequest<'_>,
         route: RoutePolicy,
     ) -> Result<Verified, Rejection> {
-        let limit = self.inner.body_limit;
-        if req.body_bytes().len() > limit {
-            return Err(Rejection::new(RejectionReason::BodyTooLarge { limit }));
-        }
+        self.check_body_len(req.body_bytes().len())?;
         let user = self.authenticate(req, route.http_auth())?;
         let mut verified = if route.checks_signature() {
             self.verify_logged_in(req, user.as_deref())?
@@ -289,10 +286,7 @@ impl Config {
         req: &WebhookRequest<'_>,
         observe: &mut dyn FnMut(&Attempt<'_>),
     ) -> Result<Verified, Rejection> {
-        let limit = self.inner.body_limit;
-        if req.body_bytes().len() > limit {
-            return Err(Rejection::new(RejectionReason::BodyTooLarge { limit }));
-        }
+        self.check_body_len(req.body_bytes().len())?;
         let url = self.request_url(req)?;
         let reject =
             |reason| Err(Rejection::new(reason).with_candidate_urls(vec![redact_password(&url)]));
@@ -355,9 +349,10 @@ impl Config {
         let Some((candidate, key)) = matched else {
             // Candidate URLs go to logs: a password in them (a URL with `user:pass@`) must not.
             let tried = tried.into_iter().map(redacted).collect();
-            return Err(
-                Rejection::new(RejectionReason::SignatureMismatch).with_candidate_urls(tried)
-            );
+            let hints = crate::hints::for_signature_mismatch(&self.inner.url_policy, req);
+            return Err(Rejection::new(RejectionReason::SignatureMismatch)
+                .with_candidate_urls(tried)
+                .with_hints(hints));
         };
         let key = key.clone();
 
