@@ -49,6 +49,16 @@ pub enum Hint {
         /// The trusted header that gave the scheme; `None` when it was assumed.
         scheme_from: Option<&'static str>,
     },
+    /// A forwarded header names another public host than the configured base URL's
+    /// (forwarded headers play no part when a base URL is configured).
+    ForwardedHostDiffersFromBaseUrl {
+        /// The header (`X-Forwarded-Host` or `Forwarded`).
+        header: &'static str,
+        /// The host it names, shortened.
+        host: String,
+        /// The base URL's host and port (never its `user:password@`).
+        base_host: String,
+    },
     /// The request's `Host` is not the host of the configured public base URL.
     HostDiffersFromBaseUrl {
         /// The `Host` header (or HTTP/2 `:authority`), shortened.
@@ -106,6 +116,15 @@ impl fmt::Display for Hint {
                      set TWILIO_WEBHOOK_BASE_URL (ConfigBuilder::public_base_url) to it",
                 )
             }
+            Hint::ForwardedHostDiffersFromBaseUrl {
+                header,
+                host,
+                base_host,
+            } => write!(
+                f,
+                "{header} names the host {host:?}, but the URL is built from the public base \
+                 URL (host {base_host:?}): if Twilio calls {host:?}, the base URL is wrong"
+            ),
             Hint::HostDiffersFromBaseUrl { host, base_host } => write!(
                 f,
                 "the Host header {host:?} differs from the public base URL's host {base_host:?}: \
@@ -136,17 +155,30 @@ pub(crate) fn for_signature_mismatch(
     let mut hints = Vec::new();
     match policy {
         PublicUrlPolicy::BaseUrl(base) => {
-            let (Some((_, host)), Some(base)) = (host, UrlParts::split(base)) else {
+            let Some(base) = UrlParts::split(base) else {
                 return hints;
             };
-            if !same_host(host, &base) {
-                let base_host = match base.port {
-                    Some(port) => format!("{}:{port}", base.host),
-                    None => base.host.to_owned(),
-                };
+            let base_host = || match base.port {
+                Some(port) => format!("{}:{port}", base.host),
+                None => base.host.to_owned(),
+            };
+            for family in [ForwardedHeaders::XForwarded, ForwardedHeaders::Forwarded] {
+                if let Some(forwarded) = Forwarded::read(family, headers).host
+                    && !same_host(forwarded, &base)
+                {
+                    hints.push(Hint::ForwardedHostDiffersFromBaseUrl {
+                        header: header_names(family)[0],
+                        host: shown(forwarded),
+                        base_host: base_host(),
+                    });
+                }
+            }
+            if let Some((_, host)) = host
+                && !same_host(host, &base)
+            {
                 hints.push(Hint::HostDiffersFromBaseUrl {
                     host: shown(host),
-                    base_host,
+                    base_host: base_host(),
                 });
             }
         }
@@ -423,17 +455,29 @@ mod tests {
         );
         // No Host at all: nothing to compare.
         assert_eq!(hints_of(&based, &[]), []);
-        // Forwarded headers do not matter when the base URL decides.
-        assert_eq!(
-            hints_of(
-                &based,
-                &[
-                    ("Host", "voice.example.com"),
-                    ("X-Forwarded-Host", "x.example")
-                ]
-            ),
-            []
+        // Forwarded headers play no part when the base URL decides; one that names another
+        // host says the base URL may be wrong.
+        let hints = hints_of(
+            &based,
+            &[
+                ("Host", "voice.example.com"),
+                ("X-Forwarded-Host", "x.example"),
+            ],
         );
+        assert_eq!(
+            hints,
+            [Hint::ForwardedHostDiffersFromBaseUrl {
+                header: "X-Forwarded-Host",
+                host: "x.example".into(),
+                base_host: "voice.example.com".into(),
+            }]
+        );
+        assert!(hints[0].to_string().contains("the base URL is wrong"));
+        let forwarded = [
+            ("Host", "voice.example.com"),
+            ("Forwarded", "host=voice.example.com"),
+        ];
+        assert_eq!(hints_of(&based, &forwarded), []);
     }
 
     #[test]

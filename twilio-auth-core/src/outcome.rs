@@ -241,8 +241,8 @@ impl Rejection {
     }
 
     /// What may have caused the refusal, for the log (a signature that matches no
-    /// candidate URL: untrusted forwarded headers, no base URL, a `Host` that differs from
-    /// the base URL's). Empty for other refusals; never holds a secret.
+    /// candidate URL: untrusted forwarded headers, no base URL, a `Host` or forwarded host
+    /// that differs from the base URL's). Empty for other refusals; never holds a secret.
     pub fn hints(&self) -> &[Hint] {
         &self.hints
     }
