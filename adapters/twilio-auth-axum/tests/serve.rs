@@ -169,7 +169,9 @@ async fn signed_form_is_accepted_and_forged_is_403() {
             "{reason:?}"
         );
         assert!(
-            logged().iter().any(|line| line.contains(&reason.to_string())),
+            logged()
+                .iter()
+                .any(|line| line.contains(&reason.to_string())),
             "{signature:?}: no refusal logged for {reason:?}: {:?}",
             logged()
         );

@@ -26,7 +26,10 @@ use crate::verify::{BodyPresent, announces_body, recorded};
 ///   a short `text/plain` body that gives nothing away, and, for a 401, one
 ///   `WWW-Authenticate` header per challenge — whatever catcher Rocket ran for that status;
 ///   for the statuses 400, 401, 403 and 413 that the app has no catcher for at `/`, it
-///   registers one named `twilio-auth` that answers as Rocket's default does.
+///   registers one named `twilio-auth` that answers as Rocket's default does (so Rocket
+///   does not report a missing catcher on each refusal). Catchers the app registers on the
+///   builder are seen; one that another fairing registers at `/` for these statuses after
+///   this one ignited would collide with it.
 ///
 /// A mounted route that uses [`Verified`](crate::Verified) or
 /// [`TwilioSignature`](crate::TwilioSignature) without this fairing stops the launch (the
