@@ -164,10 +164,7 @@ impl Config {
         req: &WebhookRequest<'_>,
         route: RoutePolicy,
     ) -> Result<Verified, Rejection> {
-        let limit = self.inner.body_limit;
-        if req.body_bytes().len() > limit {
-            return Err(Rejection::new(RejectionReason::BodyTooLarge { limit }));
-        }
+        self.check_body_len(req.body_bytes().len())?;
         let user = self.authenticate(req, route.http_auth())?;
         let signature = if route.checks_signature() {
             let login = user.as_deref().and_then(|user| self.login_of(user));
@@ -266,10 +263,7 @@ impl Config {
         login: Option<(&str, &str)>,
         observe: &mut dyn FnMut(&Attempt<'_>),
     ) -> Result<SignatureMatch, Rejection> {
-        let limit = self.inner.body_limit;
-        if req.body_bytes().len() > limit {
-            return Err(Rejection::new(RejectionReason::BodyTooLarge { limit }));
-        }
+        self.check_body_len(req.body_bytes().len())?;
         let url = self.request_url(req)?;
         let reject =
             |reason| Err(Rejection::new(reason).with_candidate_urls(vec![redact_password(&url)]));
@@ -335,9 +329,10 @@ impl Config {
         let Some((candidate, key)) = matched else {
             // Candidate URLs go to logs: a password in them (a URL with `user:pass@`) must not.
             let tried = tried.into_iter().map(redacted).collect();
-            return Err(
-                Rejection::new(RejectionReason::SignatureMismatch).with_candidate_urls(tried)
-            );
+            let hints = crate::hints::for_signature_mismatch(&self.inner.url_policy, req);
+            return Err(Rejection::new(RejectionReason::SignatureMismatch)
+                .with_candidate_urls(tried)
+                .with_hints(hints));
         };
         let key = key.clone();
 
