@@ -82,9 +82,10 @@ pub fn twilio_signed(args: TokenStream, item: TokenStream) -> TokenStream {
 /// Verifies that requests to a warp handler come from Twilio.
 ///
 /// The handler stays as written; next to it comes `<name>_filter(config)`, the whole
-/// route: the method and path of the attribute (`#[twilio_signed(post, path = "voice")]`),
+/// route: the path and method of the attribute (`#[twilio_signed(post, path = "voice")]`;
+/// the path first, so an unknown path is a 404 and a known path with another method a 405),
 /// then verification, then the handler, called with values taken from the verified request
-/// (`Form<T>`, `Json<T>`, `Query<T>`, `Bytes`, …). Once the method and path matched, every
+/// (`Form<T>`, `Json<T>`, `Query<T>`, `Bytes`, …). Once the path and method matched, every
 /// outcome is a reply, so a refused request never reaches another `.or()` branch.
 ///
 /// Arguments: a method (`get`, `post`, …; none: any), `path = "api/voice"` (none: wherever
