@@ -40,8 +40,13 @@ use proc_macro::TokenStream;
 /// The handler's body is left alone.
 ///
 /// Arguments: `state = Type` (the router's state, when no `State<Type>` parameter says
-/// it), `crate = "path"` (where the runtime support lives; default `::twilio_auth`).
-/// See the `twilio-auth` crate's documentation.
+/// it), `http_auth = "basic" | "digest" | "either"`, `signature = false` (with
+/// `http_auth`), `crate = "path"` (where the runtime support lives; default
+/// `::twilio_auth`). Named, the state is checked at the handler: one without a `Config` is
+/// an error there, with the crate's message. Not named, the handler works with any router
+/// state that provides a `Config` (the `Config` itself, or an `AppState` with `FromRef`),
+/// and a state that does not is reported where the router is built (`.route(…)`,
+/// `.with_state(…)`): the attribute cannot see the router's state. See the `twilio-auth` crate's documentation.
 #[cfg(feature = "axum")]
 #[proc_macro_attribute]
 pub fn twilio_signed_axum(args: TokenStream, item: TokenStream) -> TokenStream {
