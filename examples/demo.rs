@@ -98,7 +98,7 @@ async fn run(events: &Arc<Mutex<Vec<String>>>) -> Result<bool, String> {
     let failures = outcomes.iter().filter(|o| o.got != Ok(o.expected)).count();
     if failures == 0 {
         println!(
-            "\nall {} requests got the expected answer: forged and tampered webhooks never reach the handlers",
+            "\nall {} requests got the expected answer: forged, tampered and unsigned content never reaches the handlers",
             outcomes.len()
         );
         Ok(true)
@@ -177,6 +177,15 @@ fn cases(base: &str, token: &str) -> Vec<Case> {
             request: client
                 .get(&status_url)
                 .header("X-Twilio-Signature", signer.sign_url(&status_url)),
+        },
+        Case {
+            what: "status callback resent with a forged body",
+            expected: 403,
+            request: client
+                .get(&status_url)
+                .header("X-Twilio-Signature", signer.sign_url(&status_url))
+                .header("Content-Type", FORM)
+                .body("CallSid=CA_EVIL&CallStatus=refund"),
         },
         Case {
             what: "signed JSON event with bodySHA256",

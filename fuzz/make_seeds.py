@@ -75,6 +75,40 @@ put('verify_request', 'http_auth_digest', req('42110000', 'GET', 'https://twilio
     [('Authorization', 'Digest username="twilio", realm="twilio", uri="/status?CallSid=CA1", algorithm=MD5, qop=auth, '
       'nc=00000001, cnonce="x", nonce="n", opaque="o", response="0"')]))
 put('verify_request', 'too_large', req('30100000', 'POST', '/voice', [form_ct], voice))
+# Method and body binding (methods case-sensitive; a GET/HEAD body needs bodySHA256): flag 3
+# bit 1 appends the body's bodySHA256 to the target.
+put('verify_request', 'get_lowercase_form', req('00101000', 'get', '/voice', [('Host', 'voice.example.com'), form_ct], voice))
+put('verify_request', 'head_lowercase_json', req('00101000', 'head', '/events', [('Host', 'voice.example.com'),
+    ('Content-Type', 'application/json')], json))
+put('verify_request', 'get_body_unsigned', req('00101000', 'GET', '/status?CallSid=CA1', [('Host', 'voice.example.com'), form_ct],
+    'CallSid=CA2'))
+put('verify_request', 'head_body_hashed', req('00121000', 'HEAD', '/events', [('Host', 'voice.example.com'),
+    ('Content-Type', 'application/json')], json))
+# SharedKeys: flag 4 = signature mode + 3 * settings (4: computed, right algorithm; 7: computed,
+# other algorithm; `(` = 40: computed, no algorithm), key 3 = the SharedKey.
+put('verify_request', 'get_json_event_streams', req('20124300', 'GET', '/events', [('Content-Type', 'application/json')], json))
+put('verify_request', 'shared_other_algorithm', req('20127300', 'POST', '/events', [('Content-Type', 'application/json')], json))
+put('verify_request', 'shared_sha1_no_algorithm', req('4010(300', 'POST', '/sms', [('Host', 'internal:3000'), form_ct,
+    ('Forwarded', 'for=6.6.6.6;host=evil.example;proto=http, for=192.0.2.60;proto=https;host="api.example.com:8443"'),
+    ('X-Forwarded-Host', 'evil.example')], sms))
+put('verify_request', 'shared_keys_only_token', req('50101000', 'POST', '/voice', [('Host', 'voice.example.com'), form_ct], voice))
+put('verify_request', 'shared_keys_only_shared', req('50104300', 'POST', '/voice', [('Host', 'voice.example.com'), form_ct], voice))
+# Sub-accounts (config 2, key 2): the voice form names the account; a second AccountSid conflicts.
+put('verify_request', 'account_form', req('20101200', 'POST', '/voice', [form_ct], voice))
+put('verify_request', 'account_conflict_query', req('20101200', 'POST',
+    '/voice?Account%53id=ACffffffffffffffffffffffffffffffff', [form_ct], voice))
+put('verify_request', 'account_in_query', req('20101200', 'GET',
+    '/status?AccountSid=AC0123456789abcdef0123456789abcdef&CallSid=CA1', []))
+# Trusted X-Forwarded-* (config 1): the proxy's value is the last of each list.
+put('verify_request', 'x_forwarded_lists', req('10101000', 'POST', '/sms', [('Host', 'internal:3000'), form_ct,
+    ('X-Forwarded-Proto', 'http, https'), ('X-Forwarded-Host', 'evil.example, abc.ngrok.io'),
+    ('X-Forwarded-Port', '8443, 443'), ('Forwarded', 'proto=http;host=evil.example')], sms))
+put('verify_request', 'x_forwarded_own_line', req('10101000', 'POST', '/sms', [('Host', 'internal:3000'), form_ct,
+    ('X-Forwarded-Host', 'evil.example'), ('X-Forwarded-Proto', 'http'), ('X-Forwarded-Host', 'abc.ngrok.io'),
+    ('X-Forwarded-Proto', 'https')], sms))
+# Sub-account tokens only (config 6): the account named, or UnknownAccount.
+put('verify_request', 'account_only', req('60101200', 'POST', '/voice', [('Host', 'voice.example.com'), form_ct], voice))
+put('verify_request', 'account_only_unknown', req('60101200', 'POST', '/sms', [('Host', 'voice.example.com'), form_ct], sms))
 put('verify_request', 'h2_authority', req('00100000', 'GET', '/status?CallSid=CA1&AccountSid=AC0123456789abcdef0123456789abcdef',
     [(':authority', '[::1]:8443'), ('X-Twilio-Signature', 'not base64!')]))
 
@@ -89,3 +123,26 @@ put('sign_then_verify', 'json_sharedkey', stv('https://events.example.com/events
 put('sign_then_verify', 'basic_login', stv('https://twilio:pw@example.com/voice', '1001a1', 'Digits=1234&Digits=5678'))
 put('sign_then_verify', 'digest_login', stv('HTTPS://Example.com:443/voice?a=b', '3012b3', 'Body=%F0%9F%98%80&Body=%EF%BF%BD'))
 put('sign_then_verify', 'wss_raw_form', stv('wss://example.com/stream', '010000', 'a=%zz&b=%4&c=%C3%28&&d'))
+
+# Body kinds with their methods (flag 2: kind in bits 0-1, bits 4-7 the method): form `get`
+# (` ` = 32) and `GET` (`@` = 64, refused: UnsignedBody), raw form `HEAD` (`Q`), no body
+# `get`/`head` (18, 22), JSON on `GET`/`HEAD` (19, `#`); keys: SharedKey SHA-1 (`5`),
+# shared_keys_only (`8`), sub-account named in the query (`1` with no body); forwarded:
+# RFC 7239 (`7`), X-Forwarded-* with the port apart (11).
+put('sign_then_verify', 'form_get_lowercase', stv('https://example.com/voice', '0 0001', voice))
+put('sign_then_verify', 'form_GET_unsigned', stv('https://example.com/voice', '0@0001', voice))
+put('sign_then_verify', 'raw_form_HEAD', stv('https://example.com/voice?x=1', '2Q0001', 'CallSid=CA1'))
+put('sign_then_verify', 'no_body_get_lowercase', b'https://example.com/status?CallSid=CA1\n0\x120001')
+put('sign_then_verify', 'no_body_head_lowercase', b'https://example.com/status?CallSid=CA1\n2\x160001')
+put('sign_then_verify', 'json_GET_event_streams', b'https://events.example.com/sink\n0\x132001' + json.encode())
+put('sign_then_verify', 'json_HEAD', stv('https://events.example.com/sink', '1#2001', json))
+put('sign_then_verify', 'shared_sha1', stv('https://example.com/voice', '005001', voice))
+put('sign_then_verify', 'shared_keys_only', stv('https://example.com/voice', '208101', voice))
+put('sign_then_verify', 'account_in_query', stv('https://example.com/status?CallSid=CA1', '021001', ''))
+put('sign_then_verify', 'forwarded_rfc7239', stv('https://api.example.com:8443/sms', '700001', sms))
+put('sign_then_verify', 'x_forwarded_port', b'https://api.example.com:8443/sms\n\x0b00001' + sms.encode())
+put('sign_then_verify', 'x_forwarded_own_line', b'https://api.example.com:8443/sms\n\x1b00001' + sms.encode())
+put('sign_then_verify', 'forwarded_own_line', stv('https://api.example.com/sms', '\x17' + '00001', sms))
+# Known issue 3 (README): the password of `https://:@host` (empty user and password) is
+# "redacted" inside the scheme.
+put('sign_then_verify', 'known_issue3', stv('https://:@example.com/voice', '000001', voice))

@@ -7,7 +7,7 @@
 #   fuzz/run.sh            # 30 s per target
 #   fuzz/run.sh 600        # the long run (use `nice -n 19` on a shared machine)
 #   FUZZ_TARGETS="form_parse authorization" fuzz/run.sh 20
-#   FUZZ_TOLERANT=1 fuzz/run.sh 20 # tolerate the two fixed bugs (to fuzz a core before fcf3b5e)
+#   FUZZ_TOLERANT=1 fuzz/run.sh 20 # tolerate the known issues of README.md (only their shapes)
 #
 # New corpus entries go to fuzz/target/corpus-run/<target>, never into the committed
 # fuzz/corpus/<target> (which is only read); minimise with `cargo fuzz cmin` (README.md).

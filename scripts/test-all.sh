@@ -5,7 +5,8 @@
 #   - curl (the HTTP Basic/Digest end-to-end client), when the machine lacks it.
 # Then: every Rust test of every crate with every feature (unit, doctests, conformance,
 # properties, CLI, trybuild, end-to-end against real servers), the compile-fail cases
-# without a framework feature, and the live differential test.
+# without a framework feature, the README's quick starts built as printed, the facade's
+# docs without warnings for each feature set, and the live differential test.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -26,6 +27,14 @@ step "compile-fail tests without a framework feature, and with each framework al
 cargo test -p twilio-auth --no-default-features --test ui
 cargo test -p twilio-auth --features rocket --test ui
 cargo test -p twilio-auth --features warp --test ui
+
+step "the README's quick starts, built as printed (scripts/readme-snippets.sh)"
+bash scripts/readme-snippets.sh
+
+step "cargo doc without warnings, without a framework feature and with each one alone"
+for features in "" axum rocket warp; do
+    RUSTDOCFLAGS="-D warnings" cargo doc --no-deps -p twilio-auth --no-default-features ${features:+--features "$features"}
+done
 
 step "differential test against twilio-python and twilio-node"
 bash tests/differential/run.sh

@@ -5,7 +5,29 @@
 //!
 //! This crate is the facade: it re-exports [`twilio_auth_core`] (the framework-agnostic
 //! verifier), the `#[twilio_signed]` attribute, and one adapter module per enabled
-//! framework feature (`axum`, `rocket`, `warp`).
+//! framework feature (`axum`, `rocket`, `warp`; features are additive, several at once are
+//! fine).
+//!
+//! ## Which attribute
+//!
+//! [`twilio_signed`] recognises the framework from the function it is placed on: a Rocket
+//! route attribute below it (`#[post(…)]`) makes it a Rocket route, a method or `path`
+//! argument (`#[twilio_signed(post, path = "voice")]`) a warp handler, anything else an axum
+//! handler. Each framework's own attribute is also at a path of its own, which refuses
+//! another framework's function with one error naming the right path:
+//!
+//! | framework | feature | attribute |
+//! |---|---|---|
+//! | axum | `axum` | `twilio_auth::twilio_signed` or `twilio_auth::axum::twilio_signed` |
+//! | Rocket | `rocket` | `twilio_auth::twilio_signed` or `twilio_auth::rocket::twilio_signed` |
+//! | warp | `warp` | `twilio_auth::twilio_signed` or `twilio_auth::warp::twilio_signed` |
+//!
+//! ## Logs
+//!
+//! Every refusal is logged with its reason and the URLs that were tried, and at start-up
+//! the verifier logs how it rebuilds URLs. With axum and warp these are `tracing` events:
+//! install a subscriber (`tracing_subscriber::fmt::init()`), or a refused request leaves no
+//! trace. The Rocket adapter logs its refusals where Rocket logs.
 //!
 //! ```
 //! use twilio_auth::{Config, Signer, WebhookRequest};
@@ -20,7 +42,8 @@
 //! ## axum
 //!
 //! With the `axum` feature, one attribute on a handler keeps forged requests out of it. The
-//! configuration comes from the router's state, through `FromRef`:
+//! configuration comes from the router's state, through `FromRef` (`state = AppState` names
+//! that state, so that a mistake in it is reported at the handler; see [`twilio_signed`]):
 //!
 //! ```
 //! # #[cfg(feature = "axum")] mod example {
@@ -51,7 +74,10 @@
 //!
 //! A forged, tampered or unsigned request gets a 403 (413 over the body limit) and never
 //! reaches the handler; the reason, with the URLs that were tried, goes to `tracing`. To
-//! protect a whole router instead, add [`axum::TwilioAuthLayer`] to it.
+//! protect a whole router instead, add [`axum::TwilioAuthLayer`] to it
+//! (`.http_auth(HttpAuth::Digest)` to require HTTP authentication too); by hand, the
+//! extractors take the policy as a type: `Verified<Form<T>, Digest>` with the types of
+//! [`axum::policy`].
 //!
 //! ## Rocket
 //!
@@ -122,9 +148,28 @@
 //! # }
 //! ```
 //!
-//! Without the attribute, compose [`warp::form`], [`warp::json`], [`warp::bytes()`] or
-//! [`warp::signed`] into a route and wrap it in [`warp::seal`].
+//! The route matches the path before the method: an unknown path is a 404, a known path
+//! with another method a 405. Without the attribute, compose [`warp::form`],
+//! [`warp::json`], [`warp::bytes()`] or [`warp::signed`] into a route and wrap it in
+//! [`warp::seal`].
+//!
 
+// The adapter modules exist only with their feature: documentation built without one links
+// to docs.rs, which builds it with every feature (`cargo doc` with any subset of features
+// must not warn; scripts/test-all.sh checks it).
+#![cfg_attr(
+    not(feature = "axum"),
+    doc = "[`axum::TwilioAuthLayer`]: https://docs.rs/twilio-auth/latest/twilio_auth/axum/struct.TwilioAuthLayer.html",
+    doc = "[`axum::policy`]: https://docs.rs/twilio-auth/latest/twilio_auth/axum/policy/index.html"
+)]
+#![cfg_attr(
+    not(feature = "warp"),
+    doc = "[`warp::form`]: https://docs.rs/twilio-auth/latest/twilio_auth/warp/fn.form.html",
+    doc = "[`warp::json`]: https://docs.rs/twilio-auth/latest/twilio_auth/warp/fn.json.html",
+    doc = "[`warp::bytes()`]: https://docs.rs/twilio-auth/latest/twilio_auth/warp/fn.bytes.html",
+    doc = "[`warp::signed`]: https://docs.rs/twilio-auth/latest/twilio_auth/warp/fn.signed.html",
+    doc = "[`warp::seal`]: https://docs.rs/twilio-auth/latest/twilio_auth/warp/fn.seal.html"
+)]
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
@@ -158,19 +203,34 @@ pub use twilio_auth_axum as axum;
 /// `Json`, `Bytes`, `String`, `RawForm`, `Query`, any extractor — run on the same bytes.
 /// Whatever the last parameter is, it is wrapped — a parts extractor such as `Query` or
 /// `State` too: the body is still read and verified, then the extractor runs through axum's
-/// parts path. A handler without parameters gets the
-/// [`TwilioSignature`](axum::TwilioSignature) guard (for GET webhooks), which verifies the
-/// body too: a body nobody signed is refused, never ignored. The body of the
-/// handler is not touched: `?`, early returns and `impl IntoResponse` work as before.
+/// parts path. A handler without parameters gets the [`axum::TwilioSignature`] guard (for
+/// GET webhooks), which verifies the body too: a body nobody signed is refused, never
+/// ignored. The body of the handler is not touched: `?`, early returns and
+/// `impl IntoResponse` work as before.
 ///
-/// The configuration is a [`Config`] that the router's state provides (`Config: FromRef<S>`).
-/// The state type is, in this order: the `state = S` argument; `S` of a `State<S>`
-/// parameter; or else the `Config` itself (`.with_state(config)`). A state that does not
-/// provide the configuration is a compile error at the handler.
+/// The configuration is a [`Config`] that the router's state provides (`Config: FromRef<S>`):
+/// the `Config` itself (`.with_state(config)`), or your own state with a `Config` field and
+/// `#[derive(FromRef)]`.
+///
+/// - **The state named** — `state = AppState`, or a `State<AppState>` parameter: a state
+///   that does not provide the configuration is a compile error at the handler, with this
+///   crate's message (``the state `AppState` does not provide a `twilio_auth::Config` ``),
+///   and the last parameter is checked to be an extractor for that state.
+/// - **No state named**: the handler works in any router whose state provides the
+///   configuration, the `Config` or `AppState` alike. But the attribute cannot see the
+///   router's state then, so a state without a `Config` is reported by the compiler where
+///   the router is built (for example ``expected `Config`, found `AppState` `` at
+///   `.with_state(…)`, or axum's `Handler<_, _>` is not implemented at `.route(…)`), not at
+///   the handler; and the last parameter is checked as an extractor
+///   for the `Config` state, so an extractor that needs your own state needs
+///   `state = AppState`. Name the state to have mistakes reported at the handler.
 ///
 /// Arguments:
 ///
 /// - `state = AppState`: the router's state type.
+/// - `http_auth = "basic" | "digest" | "either"`, `signature = false` (with `http_auth`):
+///   HTTP authentication before the signature, or instead of it (the policy types of
+///   [`axum::policy`]: `Verified<Form<T>, Digest>`).
 /// - `crate = "path"`: where this crate is, when it is renamed or when only
 ///   `twilio-auth-axum` is a dependency (`crate = "twilio_auth_axum"`).
 ///
@@ -193,6 +253,12 @@ pub use twilio_auth_axum as axum;
 ///
 /// Without a framework feature the attribute is a compile error that says which feature to
 /// enable.
+///
+#[cfg_attr(
+    not(feature = "axum"),
+    doc = "[`axum::TwilioSignature`]: https://docs.rs/twilio-auth/latest/twilio_auth/axum/struct.TwilioSignature.html",
+    doc = "[`axum::policy`]: https://docs.rs/twilio-auth/latest/twilio_auth/axum/policy/index.html"
+)]
 #[cfg(any(feature = "axum", feature = "rocket", feature = "warp"))]
 pub use twilio_auth_macros::twilio_signed;
 

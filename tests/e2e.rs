@@ -219,12 +219,13 @@ fn the_table_is_well_formed() {
 fn the_log_reader_tells_handler_runs_from_verifier_refusals() {
     let plain = r##"
 2026-12-01T05:34:03.376244Z  INFO axum_app: incoming call handler="voice" call_sid=CA1
-2026-12-01T05:34:04.179707Z  WARN twilio_auth_axum::rejection: rejected a Twilio webhook: X-Twilio-Signature matches none of the candidate URLs status=403 reason=X-Twilio-Signature matches none of the candidate URLs candidate_urls=["http://127.0.0.1:1/voice?handler=x"]
-2026-12-01T05:34:50.636415Z  WARN twilio_auth_rocket::verify: rejected a Twilio webhook to POST /voice: missing X-Twilio-Signature header (403)
-2026-12-01T05:34:50.636455Z  WARN rocket_app::_: Data guard `Verified < Form < IncomingCall > >` failed: Rejected(Rejection { reason: SignatureMismatch, candidate_urls: [], challenges: [] }).
+2026-12-01T05:34:04.179707Z  WARN twilio_auth_axum::rejection: rejected a Twilio webhook: X-Twilio-Signature matches none of the candidate URLs (403); tried http://127.0.0.1:1/voice?handler=x | http://127.0.0.1/voice?handler=x; hint: X-Forwarded-Host names the host "voice.example.com", but the URL is built from the public base URL (host "127.0.0.1:1"): if Twilio calls "voice.example.com", the base URL is wrong
+2026-12-01T05:34:50.636415Z  WARN twilio_auth_rocket::verify: rejected a Twilio webhook: missing X-Twilio-Signature header (403)
+2026-12-01T05:34:50.636455Z  WARN rocket_app::_: Data guard `:: twilio_auth :: __private :: rocket :: Verified < Form < IncomingCall > >` failed: refused by twilio-auth with 403 Forbidden, see the warning above.
+2026-12-01T05:34:50.636480Z  WARN rocket::server::_: Responding with registered (twilio-auth) 403 catcher.
 2026-12-01T05:34:07.452014Z  WARN twilio_auth_axum::body: rejected a Twilio webhook: could not read the body: Failed to buffer the request body: length limit exceeded status=413
-2026-12-01T05:35:30.673470Z  WARN twilio_auth_warp::rejection: rejected a Twilio webhook: body larger than the 1024-byte limit status=413 reason=body larger than the 1024-byte limit
-2026-12-01T05:35:30.673470Z  WARN twilio_auth_warp::rejection: rejected a Twilio webhook: HTTP authentication failed: no Authorization header status=401
+2026-12-01T05:35:30.673470Z  WARN twilio_auth_warp::rejection: rejected a Twilio webhook: body larger than the 1024-byte limit (413)
+2026-12-01T05:35:30.673470Z DEBUG twilio_auth_warp::rejection: rejected a Twilio webhook: HTTP authentication failed: no Authorization header (401); answered with the challenge (Twilio's first request to a URL with user:password@ carries no credentials, and it retries with them)
 2026-12-01T05:34:50.637258Z  INFO rocket_app: call status handler="status" call_sid=CAprobe1 status=completed
 "##;
     // The same with colours, should a framework turn them on.

@@ -134,10 +134,13 @@ pub async fn bind_and_configure() -> Result<(tokio::net::TcpListener, Config, u1
     Ok((listener, config, port))
 }
 
-/// Logs the configuration (secrets redacted) and warns when the HTTP-auth routes cannot
-/// work.
+/// Logs the configuration's one-line summary (how the URL is rebuilt, key counts, body
+/// limit; never a secret) and warns when the HTTP-auth routes cannot work. The adapters
+/// log the same line when they are set up; `summary_once` keeps it to one.
 pub fn log_config(config: &Config) {
-    tracing::info!(?config, "twilio-auth configured");
+    if let Some(summary) = config.summary_once() {
+        tracing::info!("{summary}");
+    }
     if config.http_auth().is_none() {
         tracing::warn!(
             "WEBHOOK_USER and WEBHOOK_PASSWORD are not set: /basic/voice and /digest/voice \

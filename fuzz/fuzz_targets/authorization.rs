@@ -1,7 +1,9 @@
 //! `parse_authorization`, `decode_basic_credentials` and `HttpAuthConfig::check` with the
-//! Basic/Digest/Either requirements, on arbitrary header values, methods and targets.
+//! HTTP authentication of every `RoutePolicy` (none, Basic, Digest, Either; each then the
+//! signature, or alone), on arbitrary header values, methods and targets.
 //!
-//! Properties: nothing panics; every failure is a 401 with the challenges the requirement
+//! Properties: no route policy checks nothing (one without HTTP authentication checks the
+//! signature); nothing panics; every failure is a 401 with the challenges the requirement
 //! calls for; a request is accepted only with a configured user and its password (Basic) or
 //! a correct response over an authentic, fresh nonce (Digest: the harness can build one from
 //! the server's challenge, then perturb one field).
@@ -13,11 +15,13 @@ use arbitrary::Arbitrary;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use libfuzzer_sys::fuzz_target;
+use twilio_auth_core::RoutePolicy;
 use twilio_auth_core::http_auth::{
     Credentials, DigestAlgorithm, DigestResponseInput, HttpAuthConfig, HttpAuthRequirement,
     MAX_AUTHORIZATION_LEN, NonceSecret, decode_basic_credentials, digest_response,
     parse_authorization,
 };
+use twilio_auth_core::policy::{self, Policy};
 
 const REALM: &str = "twilio-webhooks";
 const USERS: [(&str, &str); 2] = [("twilio", "s3cret-Pa55"), ("Mufasa", "Circle of Life")];
@@ -129,18 +133,50 @@ fn digest_oracle(header: &str, method: &str, target: &str, nonce: &str, opaque: 
             .is_some_and(|r| r.eq_ignore_ascii_case(&expected))
 }
 
+/// Every route policy (by the marker types adapters name them with), with the HTTP
+/// authentication it requires and whether it checks the signature: `0` the signature
+/// alone; `1`-`3` Basic, Digest, Either, then the signature; `4`-`6` the same alone.
+const ROUTES: [(RoutePolicy, HttpAuthRequirement, bool); 7] = [
+    (policy::Signature::ROUTE, HttpAuthRequirement::None, true),
+    (policy::Basic::ROUTE, HttpAuthRequirement::Basic, true),
+    (policy::Digest::ROUTE, HttpAuthRequirement::Digest, true),
+    (policy::Either::ROUTE, HttpAuthRequirement::Either, true),
+    (policy::BasicOnly::ROUTE, HttpAuthRequirement::Basic, false),
+    (
+        policy::DigestOnly::ROUTE,
+        HttpAuthRequirement::Digest,
+        false,
+    ),
+    (
+        policy::EitherOnly::ROUTE,
+        HttpAuthRequirement::Either,
+        false,
+    ),
+];
+
+/// The HTTP authentication the route chosen by `byte` requires.
 fn requirement(byte: u8) -> HttpAuthRequirement {
-    match byte % 4 {
-        0 => HttpAuthRequirement::None,
-        1 => HttpAuthRequirement::Basic,
-        2 => HttpAuthRequirement::Digest,
-        _ => HttpAuthRequirement::Either,
+    let (route, requirement, signature) = ROUTES[usize::from(byte % 7)];
+    assert_eq!(route.http_auth(), requirement, "{route:?}");
+    assert_eq!(route.checks_signature(), signature, "{route:?}");
+    match route {
+        RoutePolicy::Signature => assert_eq!(requirement, HttpAuthRequirement::None),
+        RoutePolicy::HttpAuthThenSignature(scheme) | RoutePolicy::HttpAuthOnly(scheme) => {
+            assert_eq!(HttpAuthRequirement::from(scheme), requirement, "{route:?}");
+            assert_eq!(
+                signature,
+                matches!(route, RoutePolicy::HttpAuthThenSignature(_))
+            );
+        }
     }
+    // No policy checks nothing.
+    assert!(route.checks_signature() || route.http_auth().is_required());
+    requirement
 }
 
-// Two input formats: `<requirement><even byte>METHOD TARGET\nheader value` (raw text, so
+// Two input formats: `<route policy><even byte>METHOD TARGET\nheader value` (raw text, so
 // real headers seed it: a missing second line is an absent header), or
-// `<requirement><odd byte><arbitrary bytes>`, read with `arbitrary` (which can also build
+// `<route policy><odd byte><arbitrary bytes>`, read with `arbitrary` (which can also build
 // Basic and Digest headers from the server's own challenge).
 fuzz_target!(|data: &[u8]| {
     let [requirement, mode, rest @ ..] = data else {

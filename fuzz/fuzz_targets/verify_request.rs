@@ -1,7 +1,8 @@
 //! Whole-request verification: arbitrary method, target, headers and body through
 //! `Config::verify`, `Config::verify_with` (every `RoutePolicy`) and `Config::explain`,
-//! under six configurations (proxy trust of either header family, base URL, SharedKeys of
-//! either algorithm, `shared_keys_only`, sub-accounts, HTTP auth, small body limit).
+//! under seven configurations (proxy trust of either header family, base URL, SharedKeys of
+//! either algorithm, `shared_keys_only`, sub-accounts with or without an Auth Token, HTTP
+//! auth, small body limit).
 //!
 //! Properties: nothing panics; the URL the configuration rebuilds is the one an
 //! independent model builds (base URL + target; or the trusted header family only, the
@@ -29,9 +30,9 @@ use twilio_auth_core::http_auth::{
     Credentials, HttpAuthConfig, HttpAuthRequirement, NonceSecret, decode_basic_credentials,
     parse_authorization,
 };
-use twilio_auth_core::policy::HttpAuthScheme;
+use twilio_auth_core::policy::{self, Policy};
 use twilio_auth_core::{
-    Algorithm, Config, DEFAULT_BODY_LIMIT, ForwardedHeaders, KeySource, Rejection,
+    Algorithm, Config, DEFAULT_BODY_LIMIT, ForwardedHeaders, Headers, KeySource, Rejection,
     RejectionReason, RoutePolicy, Signer, WebhookRequest,
 };
 
@@ -187,6 +188,20 @@ static CASES: LazyLock<Vec<Case>> = LazyLock::new(|| {
             url: https,
             trailing_slash: false,
         },
+        // 6. Sub-account tokens only: a request must name that account.
+        Case {
+            config: Config::builder()
+                .account_token(ACCOUNT_SID, ACCOUNT_TOKEN)
+                .build()
+                .unwrap(),
+            setup: Setup {
+                tokens: Vec::new(),
+                accounts: vec![(ACCOUNT_SID, ACCOUNT_TOKEN)],
+                ..setup()
+            },
+            url: https,
+            trailing_slash: false,
+        },
     ]
 });
 
@@ -226,7 +241,7 @@ enum Settings {
 /// body
 /// ```
 ///
-/// Flags: config (6), HTTP auth requirement (none, Basic, Digest, Either), check signature
+/// Flags: config (7), HTTP auth requirement (none, Basic, Digest, Either), check signature
 /// (odd; a route with no HTTP auth always checks it), target (bit 0: a full URL; bit 1:
 /// `bodySHA256` of the body appended to the query), signature (% 3: as given, computed,
 /// flipped; / 3 % 5: settings header as given, right, other algorithm, no algorithm,
@@ -328,16 +343,14 @@ impl<'a> Input<'a> {
 /// cannot be written); with HTTP authentication, the flag says whether the signature
 /// follows it.
 fn route(requirement: u8, check_signature: bool) -> RoutePolicy {
-    let scheme = match requirement % 4 {
-        0 => return RoutePolicy::Signature,
-        1 => HttpAuthScheme::Basic,
-        2 => HttpAuthScheme::Digest,
-        _ => HttpAuthScheme::Either,
-    };
-    if check_signature {
-        RoutePolicy::HttpAuthThenSignature(scheme)
-    } else {
-        RoutePolicy::HttpAuthOnly(scheme)
+    match (requirement % 4, check_signature) {
+        (0, _) => policy::Signature::ROUTE,
+        (1, true) => policy::Basic::ROUTE,
+        (2, true) => policy::Digest::ROUTE,
+        (_, true) => policy::Either::ROUTE,
+        (1, false) => policy::BasicOnly::ROUTE,
+        (2, false) => policy::DigestOnly::ROUTE,
+        (_, false) => policy::EitherOnly::ROUTE,
     }
 }
 
@@ -387,7 +400,7 @@ fn check_request_url(url: &str, input: &Input<'_>, target: &str) {
 /// SPEC §3: the URL the configuration must rebuild. A full URL is taken as it is; a
 /// target must start with `/` and follows the base URL; else the scheme and host come
 /// from the one trusted header family (of each list the last element, the one the proxy
-/// wrote), then `Host`, then the HTTP/2 authority. The validity of a host is not modelled:
+/// wrote; of repeated lines, the last), then `Host`, then the HTTP/2 authority. The validity of a host is not modelled:
 /// an invalid one may be refused (400), but never turned into another URL.
 fn check_url_model(
     result: &Result<String, Rejection>,
@@ -411,13 +424,17 @@ fn check_url_model(
     let path = if target.is_empty() { "/" } else { target };
     let (trust, default_scheme) = match source {
         UrlSource::Base(base) => {
-            assert_eq!(result.as_deref().ok(), Some(format!("{base}{path}").as_str()));
+            assert_eq!(
+                result.as_deref().ok(),
+                Some(format!("{base}{path}").as_str())
+            );
             return;
         }
         UrlSource::FromRequest { trust, scheme } => (trust, scheme),
     };
+    // The last line of a repeated header, then the last element of its list.
     let last = |name: &str| {
-        header(headers, name)
+        model::last_header(headers, name)
             .map(|v| v.rsplit(',').next().unwrap_or("").trim())
             .filter(|v| !v.is_empty())
     };
@@ -487,10 +504,18 @@ fn basic_login_ok(headers: &[(&str, String)], requirement: HttpAuthRequirement) 
 }
 
 /// The candidate URLs a rejection lists: none before a URL exists or for HTTP
-/// authentication; every candidate for a signature mismatch; else the URL; all redacted.
-fn check_candidates(rejection: &Rejection, url: Option<&str>, trailing_slash: bool) {
+/// authentication; for a signature mismatch every candidate, and after an HTTP login
+/// (`login`) every candidate of the URL with the user's `user:password@` too, unless the
+/// URL has credentials of its own; else the URL; all redacted.
+fn check_candidates(
+    rejection: &Rejection,
+    url: Option<&str>,
+    trailing_slash: bool,
+    login: Option<(&str, &str)>,
+) {
     use RejectionReason as R;
     let listed = rejection.candidate_urls();
+    let options = CandidateOptions { trailing_slash };
     let expected: Vec<String> = match (rejection.reason(), url) {
         (
             R::BodyTooLarge { .. }
@@ -502,7 +527,14 @@ fn check_candidates(rejection: &Rejection, url: Option<&str>, trailing_slash: bo
             _,
         ) => Vec::new(),
         (R::SignatureMismatch, Some(url)) => {
-            candidate_urls(url, CandidateOptions { trailing_slash })
+            let mut all = candidate_urls(url, options);
+            let parts = UrlParts::split(url).expect("a URL without `://`");
+            if let (Some((user, password)), None) = (login, parts.userinfo) {
+                let rest = &url[parts.scheme.len() + "://".len()..];
+                let credentialed = format!("{}://{user}:{password}@{rest}", parts.scheme);
+                all.extend(candidate_urls(&credentialed, options));
+            }
+            all
         }
         (_, Some(url)) => vec![url.to_owned()],
         (reason, None) => panic!("{reason:?} without a URL"),
@@ -513,11 +545,7 @@ fn check_candidates(rejection: &Rejection, url: Option<&str>, trailing_slash: bo
     }
 }
 
-fn build<'r>(
-    input: &Input<'r>,
-    target: &'r str,
-    headers: &'r Vec<(&str, String)>,
-) -> WebhookRequest<'r> {
+fn build<'r>(input: &Input<'r>, target: &'r str, headers: &'r dyn Headers) -> WebhookRequest<'r> {
     let req = if input.full_url {
         WebhookRequest::from_url(input.method, target)
     } else {
@@ -559,10 +587,11 @@ fuzz_target!(|data: &[u8]| {
     };
     let settings = match input.settings {
         Settings::AsGiven | Settings::Absent => None,
-        Settings::Right => Some((format!("key={SHARED_KEY_ID},algorithm={configured}"), configured)),
-        Settings::OtherAlgorithm => {
-            Some((format!("key={SHARED_KEY_ID},algorithm={other}"), other))
-        }
+        Settings::Right => Some((
+            format!("key={SHARED_KEY_ID},algorithm={configured}"),
+            configured,
+        )),
+        Settings::OtherAlgorithm => Some((format!("key={SHARED_KEY_ID},algorithm={other}"), other)),
         Settings::NoAlgorithm => Some((format!("key={SHARED_KEY_ID}"), Algorithm::HmacSha1)),
     };
     if input.settings != Settings::AsGiven {
@@ -625,10 +654,17 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(url) = &url {
         check_request_url(url, &input, &target);
     }
-    let url_or_reason = url.as_ref().map(Clone::clone).map_err(|r| r.reason().clone());
+    let url_or_reason = url.clone().map_err(|r| r.reason().clone());
     let url = url.ok();
 
-    let expected = model::verify(setup, input.method, &headers, input.body, &url_or_reason, &sig);
+    let expected = model::verify(
+        setup,
+        input.method,
+        &headers,
+        input.body,
+        &url_or_reason,
+        &sig,
+    );
     let auth = if basic_login_ok(&headers, route.http_auth()) {
         Auth::Passes
     } else {
@@ -651,9 +687,12 @@ fuzz_target!(|data: &[u8]| {
     model::assert_outcome(&verified, &model::plain(expected), url.as_deref(), &context);
     model::assert_outcome(&with_route, &expected_route, url.as_deref(), &context);
     assert_eq!(explanation.outcome, verified, "explain and verify differ");
-    for outcome in [&verified, &with_route] {
+    // After a login, the URL with the user's credentials is one more candidate.
+    let login =
+        (auth == Auth::Passes && route.http_auth().is_required()).then_some((USER, PASSWORD));
+    for (outcome, login) in [(&verified, None), (&with_route, login)] {
         if let Err(rejection) = outcome {
-            check_candidates(rejection, url.as_deref(), case.trailing_slash);
+            check_candidates(rejection, url.as_deref(), case.trailing_slash, login);
             let shown = format!("{rejection} {rejection:?}");
             assert!(!leaks(&shown), "a secret in the rejection: {shown}");
         }

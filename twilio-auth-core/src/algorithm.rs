@@ -8,8 +8,6 @@ use sha1::Sha1;
 use sha2::Sha256;
 use subtle::ConstantTimeEq;
 
-use crate::form::Param;
-
 /// The HMAC that produced an `X-Twilio-Signature`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Algorithm {
@@ -121,14 +119,9 @@ impl KeyedMac {
         }
     }
 
-    /// The MAC of `url` followed by the parameters.
-    pub fn sign(&self, algorithm: Algorithm, url: &str, params: &[&Param<'_>]) -> Vec<u8> {
-        let pieces = std::iter::once(url).chain(
-            params
-                .iter()
-                .flat_map(|(name, value)| [name.as_ref(), value.as_ref()]),
-        );
-        let pieces = pieces.map(str::as_bytes);
+    /// The MAC of `url` followed by `suffix` (the parameters).
+    pub fn sign(&self, algorithm: Algorithm, url: &str, suffix: &[u8]) -> Vec<u8> {
+        let pieces = [url.as_bytes(), suffix];
         match algorithm {
             Algorithm::HmacSha1 => mac_of(&self.sha1, pieces).to_vec(),
             Algorithm::HmacSha256 => mac_of(&self.sha256, pieces).to_vec(),

@@ -4,11 +4,12 @@
 
 use std::fmt;
 use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 
 use crate::algorithm::{Algorithm, KeyedMac};
 use crate::candidates::CandidateOptions;
 use crate::http_auth::{HttpAuthConfig, NonceSecret};
-use crate::outcome::KeySource;
+use crate::outcome::{KeySource, Rejection, RejectionReason};
 use crate::public_url::{ForwardedHeaders, PublicUrlPolicy, normalise_base_url};
 use crate::secret::Secret;
 
@@ -87,6 +88,8 @@ pub(crate) struct Inner {
     pub candidate_options: CandidateOptions,
     pub body_limit: usize,
     pub http_auth: Option<HttpAuthConfig>,
+    /// Whether an adapter has logged the start-up summary ([`Config::summary_once`]).
+    pub announced: AtomicBool,
 }
 
 /// A validated verifier configuration. Cheap to clone; `Debug` shows no secret.
@@ -224,6 +227,43 @@ impl Config {
     /// The body limit in bytes.
     pub fn body_limit(&self) -> usize {
         self.inner.body_limit
+    }
+
+    /// The check an adapter makes before reading a body: a `Content-Length` (the header's
+    /// value, if any) over the [`body_limit`](Config::body_limit) is refused with `413`
+    /// unread. Twilio always sends `Content-Length`; a missing or unreadable one passes (the
+    /// body is then counted as it is read, and [`Config::verify`] checks its length again).
+    ///
+    /// ```
+    /// use twilio_auth_core::Config;
+    ///
+    /// let config = Config::builder().auth_token("12345").body_limit(1024).build().unwrap();
+    /// assert!(config.check_content_length(Some("1024")).is_ok());
+    /// assert!(config.check_content_length(None).is_ok());
+    /// assert_eq!(config.check_content_length(Some("1025")).unwrap_err().status(), 413);
+    /// ```
+    pub fn check_content_length(&self, content_length: Option<&str>) -> Result<(), Rejection> {
+        let announced = content_length.and_then(|v| v.trim().parse::<u64>().ok());
+        match announced {
+            Some(len) if len > self.inner.body_limit as u64 => Err(self.body_too_large()),
+            _ => Ok(()),
+        }
+    }
+
+    /// The refusal of a body over the limit, for an adapter whose reading stopped at it.
+    pub fn body_too_large(&self) -> Rejection {
+        Rejection::new(RejectionReason::BodyTooLarge {
+            limit: self.inner.body_limit,
+        })
+    }
+
+    /// A body of `len` bytes within the limit, else its refusal.
+    pub(crate) fn check_body_len(&self, len: usize) -> Result<(), Rejection> {
+        if len > self.inner.body_limit {
+            Err(self.body_too_large())
+        } else {
+            Ok(())
+        }
     }
 
     /// How the public URL of a request is found.
@@ -550,6 +590,7 @@ impl ConfigBuilder {
                 },
                 body_limit,
                 http_auth: self.http_auth,
+                announced: AtomicBool::new(false),
             }),
         })
     }

@@ -95,7 +95,7 @@ impl Headers for http::HeaderMap {
             Some(known) => self.get_all(known),
             None => self.get_all(name),
         };
-        values.iter().last().and_then(|v| v.to_str().ok())
+        values.iter().next_back().and_then(|v| v.to_str().ok())
     }
 }
 

@@ -40,19 +40,25 @@
 #![warn(missing_docs)]
 
 mod algorithm;
+#[doc(hidden)]
 pub mod body_hash;
+#[doc(hidden)]
 pub mod candidates;
 mod config;
 mod explain;
 pub mod form;
 mod headers;
+mod hints;
 pub mod http_auth;
+mod log_event;
 mod outcome;
 pub mod policy;
 mod public_url;
 mod request;
 mod secret;
 pub mod signer;
+mod status;
+mod summary;
 mod url;
 mod verify;
 
@@ -66,9 +72,13 @@ pub use config::{
 pub use explain::{ExplainedAttempt, Explanation};
 pub use headers::Headers;
 pub use headers::{SIGNATURE_HEADER, SIGNATURE_SETTINGS_HEADER};
+pub use hints::Hint;
+pub use log_event::{LogEvent, LogLevel, REFUSAL_LOG_PREFIX};
 pub use outcome::{KeySource, Rejection, RejectionReason, SignatureMatch, Verified};
 pub use policy::RoutePolicy;
 pub use public_url::{ForwardedHeaders, PublicUrlPolicy};
 pub use request::WebhookRequest;
 pub use secret::Secret;
 pub use signer::{SignedBody, Signer};
+pub use status::RejectionStatus;
+pub use summary::ConfigSummary;

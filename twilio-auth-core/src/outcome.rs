@@ -4,7 +4,9 @@
 use std::fmt;
 
 use crate::algorithm::Algorithm;
+use crate::hints::Hint;
 use crate::http_auth::HttpAuthFailureReason;
+use crate::status::RejectionStatus;
 
 /// Which configured secret signed an accepted request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -117,15 +119,22 @@ pub enum RejectionReason {
 
 impl RejectionReason {
     /// The HTTP status for this reason (SPEC §5).
-    pub fn status(&self) -> u16 {
+    pub fn http_status(&self) -> RejectionStatus {
         match self {
-            RejectionReason::BodyTooLarge { .. } => 413,
+            RejectionReason::BodyTooLarge { .. } => RejectionStatus::PayloadTooLarge,
             RejectionReason::MissingHost
             | RejectionReason::InvalidHost
-            | RejectionReason::InvalidUrl => 400,
-            RejectionReason::HttpAuth(_) | RejectionReason::HttpAuthNotConfigured => 401,
-            _ => 403,
+            | RejectionReason::InvalidUrl => RejectionStatus::BadRequest,
+            RejectionReason::HttpAuth(_) | RejectionReason::HttpAuthNotConfigured => {
+                RejectionStatus::Unauthorized
+            }
+            _ => RejectionStatus::Forbidden,
         }
+    }
+
+    /// The HTTP status code for this reason: [`RejectionReason::http_status`] as a number.
+    pub fn status(&self) -> u16 {
+        self.http_status().code()
     }
 }
 
@@ -187,12 +196,14 @@ impl fmt::Display for RejectionReason {
 
 /// A refused request: its status, challenges, reason and the URLs that were tried.
 ///
-/// `Display` gives the reason (for logs); [`Rejection::body`] the short text for the client.
+/// `Display` gives the reason (for logs); [`Rejection::body`] the short text for the client;
+/// [`Rejection::log_event`] the one log line an adapter writes for it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rejection {
     reason: RejectionReason,
     candidate_urls: Vec<String>,
     challenges: Vec<String>,
+    hints: Vec<Hint>,
 }
 
 impl Rejection {
@@ -202,6 +213,7 @@ impl Rejection {
             reason,
             candidate_urls: Vec::new(),
             challenges: Vec::new(),
+            hints: Vec::new(),
         }
     }
 
@@ -217,7 +229,18 @@ impl Rejection {
         self
     }
 
-    /// The HTTP status to answer with: 400, 401, 403 or 413.
+    /// Adds hints about the likely cause (computed by the core on a signature mismatch).
+    pub(crate) fn with_hints(mut self, hints: Vec<Hint>) -> Self {
+        self.hints = hints;
+        self
+    }
+
+    /// The HTTP status to answer with.
+    pub fn http_status(&self) -> RejectionStatus {
+        self.reason.http_status()
+    }
+
+    /// The HTTP status code to answer with: 400, 401, 403 or 413.
     pub fn status(&self) -> u16 {
         self.reason.status()
     }
@@ -237,16 +260,23 @@ impl Rejection {
         &self.challenges
     }
 
+    /// What may have caused the refusal, for the log (a signature that matches no
+    /// candidate URL: untrusted forwarded headers, no base URL, a `Host` or forwarded host
+    /// that differs from the base URL's). Empty for other refusals; never holds a secret.
+    pub fn hints(&self) -> &[Hint] {
+        &self.hints
+    }
+
     /// A short plain-text body for the client, which says no more than the status does.
     pub fn body(&self) -> &'static str {
         if self.reason == RejectionReason::UnsignedBody {
             return "Forbidden: request body not covered by the Twilio signature\n";
         }
-        match self.status() {
-            400 => "Bad Request\n",
-            401 => "Unauthorized\n",
-            413 => "Payload Too Large\n",
-            _ => "Forbidden: invalid Twilio signature\n",
+        match self.http_status() {
+            RejectionStatus::BadRequest => "Bad Request\n",
+            RejectionStatus::Unauthorized => "Unauthorized\n",
+            RejectionStatus::PayloadTooLarge => "Payload Too Large\n",
+            RejectionStatus::Forbidden => "Forbidden: invalid Twilio signature\n",
         }
     }
 }

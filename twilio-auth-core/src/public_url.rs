@@ -198,17 +198,17 @@ fn valid_host(host: &str) -> bool {
 
 /// What a trusted proxy said about the original request.
 #[derive(Default)]
-struct Forwarded<'h> {
-    proto: Option<&'h str>,
-    host: Option<&'h str>,
-    port: Option<&'h str>,
+pub(crate) struct Forwarded<'h> {
+    pub proto: Option<&'h str>,
+    pub host: Option<&'h str>,
+    pub port: Option<&'h str>,
 }
 
 impl<'h> Forwarded<'h> {
     /// What the trusted proxy wrote, in the one header family it writes. Of a list, the
     /// last element: a proxy that appends writes its own value last, and anything before
     /// it came from the client (or from hops the proxy does not vouch for).
-    fn read(family: ForwardedHeaders, headers: &'h dyn Headers) -> Self {
+    pub(crate) fn read(family: ForwardedHeaders, headers: &'h dyn Headers) -> Self {
         // The last line of a repeated header, then the last element of its list.
         let last = |name: &str| {
             headers

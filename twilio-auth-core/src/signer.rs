@@ -7,7 +7,7 @@ use base64::engine::general_purpose::STANDARD;
 
 use crate::algorithm::{Algorithm, KeyedMac};
 use crate::body_hash::body_sha256_hex;
-use crate::form::{self, Param};
+use crate::form::{self, FormBuffers, SigningParams};
 use crate::secret::Secret;
 
 /// Signs requests as Twilio would.
@@ -61,22 +61,21 @@ impl Signer {
 
     /// The signature of a form POST to `url` with decoded `params` (in any order).
     pub fn sign_form<N: AsRef<str>, V: AsRef<str>>(&self, url: &str, params: &[(N, V)]) -> String {
-        let owned: Vec<Param<'_>> = params
-            .iter()
-            .map(|(n, v)| (n.as_ref().into(), v.as_ref().into()))
-            .collect();
-        self.sign_params(url, &owned)
+        self.sign_form_body(url, form::encode(params).as_bytes())
     }
 
     /// The signature of a form POST whose raw `application/x-www-form-urlencoded` body is
     /// `body`.
     pub fn sign_form_body(&self, url: &str, body: &[u8]) -> String {
-        self.sign_params(url, &form::parse(body))
+        // The verifier's own decoding and ordering: signer and verifier cannot drift.
+        let mut buffers = FormBuffers::reuse();
+        let params = SigningParams::decode(body, &mut buffers);
+        self.sign_suffix(url, params.by_bytes())
     }
 
     /// The signature of a request signed by URL alone (GET, or a URL carrying `bodySHA256`).
     pub fn sign_url(&self, url: &str) -> String {
-        self.sign_params(url, &[])
+        self.sign_suffix(url, b"")
     }
 
     /// Adds `bodySHA256` to `url` and signs the result, as Twilio does for JSON bodies.
@@ -86,9 +85,10 @@ impl Signer {
         SignedBody { url, signature }
     }
 
-    fn sign_params(&self, url: &str, params: &[Param<'_>]) -> String {
-        let (ordered, _) = form::orderings(params);
-        STANDARD.encode(self.mac.sign(self.algorithm, url, &ordered))
+    /// The signature of `url` followed by the parameters' `suffix` (in byte order, as
+    /// Twilio's back ends sign).
+    fn sign_suffix(&self, url: &str, suffix: &[u8]) -> String {
+        STANDARD.encode(self.mac.sign(self.algorithm, url, suffix))
     }
 }
 

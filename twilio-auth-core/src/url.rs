@@ -148,13 +148,17 @@ pub(crate) fn redact_password(url: &str) -> String {
 /// [`redact_password`] for a URL that is no longer needed: returned as it is when there
 /// is no password to hide.
 pub(crate) fn redacted(url: String) -> String {
-    match UrlParts::split(&url).and_then(|p| p.userinfo) {
-        Some(userinfo) => match userinfo.split_once(':') {
-            Some((user, _)) => url.replacen(userinfo, &format!("{user}:***"), 1),
-            None => url,
-        },
-        None => url,
-    }
+    let Some(userinfo) = UrlParts::split(&url).and_then(|p| p.userinfo) else {
+        return url;
+    };
+    let Some((user, _)) = userinfo.split_once(':') else {
+        return url;
+    };
+    // The password is replaced where the authority holds it, never where the same text
+    // happens to stand earlier in the URL (in its scheme, say).
+    let start = userinfo.as_ptr() as usize - url.as_ptr() as usize;
+    let end = start + userinfo.len();
+    [&url[..start], user, ":***", &url[end..]].concat()
 }
 
 #[cfg(test)]
@@ -178,6 +182,15 @@ mod tests {
             "https://u:***@h/x?y=u:p@"
         );
         assert_eq!(redact_password("https://u@h/"), "https://u@h/");
+        // Found by the fuzz targets: the same text before the authority, or an empty user.
+        assert_eq!(
+            redact_password("https://:@example.com"),
+            "https://:***@example.com"
+        );
+        assert_eq!(
+            redact_password("u:pw-tps://u:pw@h/x"),
+            "u:pw-tps://u:***@h/x"
+        );
         assert_eq!(redact_password("https://h/"), "https://h/");
     }
 }

@@ -16,7 +16,7 @@ use crate::outcome::{KeySource, Rejection, RejectionReason, SignatureMatch, Veri
 use crate::policy::RoutePolicy;
 use crate::public_url::UrlProblem;
 use crate::request::{Target, WebhookRequest};
-use crate::url::{UrlParts, redact_password, redacted};
+use crate::url::{UrlParts, is_valid_scheme, redact_password, redacted};
 
 /// What the body contributes to the signed data (SPEC §1, method and body binding).
 enum Payload<'b> {
@@ -164,10 +164,7 @@ impl Config {
         req: &WebhookRequest<'_>,
         route: RoutePolicy,
     ) -> Result<Verified, Rejection> {
-        let limit = self.inner.body_limit;
-        if req.body_bytes().len() > limit {
-            return Err(Rejection::new(RejectionReason::BodyTooLarge { limit }));
-        }
+        self.check_body_len(req.body_bytes().len())?;
         let user = self.authenticate(req, route.http_auth())?;
         let signature = if route.checks_signature() {
             let login = user.as_deref().and_then(|user| self.login_of(user));
@@ -229,7 +226,10 @@ impl Config {
     pub fn request_url(&self, req: &WebhookRequest<'_>) -> Result<String, Rejection> {
         match req.target {
             Target::Url(url) => {
-                if UrlParts::split(url).is_some_and(|parts| parts.is_valid_authority()) {
+                let valid = UrlParts::split(url).is_some_and(|parts| {
+                    is_valid_scheme(parts.scheme) && parts.is_valid_authority()
+                });
+                if valid {
                     Ok(url.to_owned())
                 } else {
                     Err(Rejection::new(RejectionReason::InvalidUrl))
@@ -263,10 +263,7 @@ impl Config {
         login: Option<(&str, &str)>,
         observe: &mut dyn FnMut(&Attempt<'_>),
     ) -> Result<SignatureMatch, Rejection> {
-        let limit = self.inner.body_limit;
-        if req.body_bytes().len() > limit {
-            return Err(Rejection::new(RejectionReason::BodyTooLarge { limit }));
-        }
+        self.check_body_len(req.body_bytes().len())?;
         let url = self.request_url(req)?;
         let reject =
             |reason| Err(Rejection::new(reason).with_candidate_urls(vec![redact_password(&url)]));
@@ -332,9 +329,10 @@ impl Config {
         let Some((candidate, key)) = matched else {
             // Candidate URLs go to logs: a password in them (a URL with `user:pass@`) must not.
             let tried = tried.into_iter().map(redacted).collect();
-            return Err(
-                Rejection::new(RejectionReason::SignatureMismatch).with_candidate_urls(tried)
-            );
+            let hints = crate::hints::for_signature_mismatch(&self.inner.url_policy, req);
+            return Err(Rejection::new(RejectionReason::SignatureMismatch)
+                .with_candidate_urls(tried)
+                .with_hints(hints));
         };
         let key = key.clone();
 
@@ -417,13 +415,11 @@ fn account_sid<'k>(
     // included). Only requests to apps with per-account tokens get here.
     let query = url.split_once('?').map_or("", |(_, q)| q);
     let query = query.split_once('#').map_or(query, |(q, _)| q);
-    let decoded = form::parse(query.as_bytes());
-    let mut from_query = decoded
-        .iter()
-        .filter(|(name, _)| name == "AccountSid")
-        .map(|(_, value)| value.as_ref());
+    let mut buffers = FormBuffers::reuse();
+    let decoded = SigningParams::decode(query.as_bytes(), &mut buffers);
+    let mut from_query = decoded.values_of("AccountSid");
     let first_in_query = from_query.next();
-    if from_query.any(|value| Some(value) != first_in_query) {
+    if from_query.next().is_some() {
         return Err(RejectionReason::ConflictingAccountSid);
     }
     match (from_body, first_in_query) {

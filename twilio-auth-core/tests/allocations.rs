@@ -68,14 +68,15 @@ fn allocations_during(f: impl FnOnce()) -> (u64, usize) {
 /// the URL: the body is decoded into buffers the thread keeps from one verification to
 /// the next (here, from the first call). A body not already in order (sms) adds the sort's
 /// keys, its index, the fields in order and the suffix; a forged request adds the
-/// candidate URLs that the rejection reports.
+/// candidate URLs that the rejection reports, and the hints for the log (their list and
+/// the scheme the URL was rebuilt with: two more), computed only when refusing.
 const BOUNDS: &[(&str, &str, bool, u64)] = &[
     ("voice_valid", "voice_20_params", true, 1),
-    ("voice_forged", "voice_20_params", false, 4),
+    ("voice_forged", "voice_20_params", false, 6),
     ("sms_valid", "sms_100_params_8k", true, 5),
-    ("sms_forged", "sms_100_params_8k", false, 8),
+    ("sms_forged", "sms_100_params_8k", false, 10),
     ("json64k_valid", "json_64k", true, 1),
-    ("json64k_forged", "json_64k", false, 4),
+    ("json64k_forged", "json_64k", false, 6),
 ];
 
 #[test]

@@ -46,8 +46,13 @@ use recognize::Framework;
 /// The handler's body is left alone.
 ///
 /// Arguments: `state = Type` (the router's state, when no `State<Type>` parameter says
-/// it), `crate = "path"` (where the runtime support lives; default `::twilio_auth`).
-/// See the `twilio-auth` crate's documentation.
+/// it), `http_auth = "basic" | "digest" | "either"`, `signature = false` (with
+/// `http_auth`), `crate = "path"` (where the runtime support lives; default
+/// `::twilio_auth`). Named, the state is checked at the handler: one without a `Config` is
+/// an error there, with the crate's message. Not named, the handler works with any router
+/// state that provides a `Config` (the `Config` itself, or an `AppState` with `FromRef`),
+/// and a state that does not is reported where the router is built (`.route(…)`,
+/// `.with_state(…)`): the attribute cannot see the router's state. See the `twilio-auth` crate's documentation.
 #[cfg(feature = "axum")]
 #[proc_macro_attribute]
 pub fn twilio_signed_axum(args: TokenStream, item: TokenStream) -> TokenStream {
@@ -85,9 +90,10 @@ pub fn twilio_signed(args: TokenStream, item: TokenStream) -> TokenStream {
 /// Verifies that requests to a warp handler come from Twilio.
 ///
 /// The handler stays as written; next to it comes `<name>_filter(config)`, the whole
-/// route: the method and path of the attribute (`#[twilio_signed(post, path = "voice")]`),
+/// route: the path and method of the attribute (`#[twilio_signed(post, path = "voice")]`;
+/// the path first, so an unknown path is a 404 and a known path with another method a 405),
 /// then verification, then the handler, called with values taken from the verified request
-/// (`Form<T>`, `Json<T>`, `Query<T>`, `Bytes`, …). Once the method and path matched, every
+/// (`Form<T>`, `Json<T>`, `Query<T>`, `Bytes`, …). Once the path and method matched, every
 /// outcome is a reply, so a refused request never reaches another `.or()` branch.
 ///
 /// Arguments: a method (`get`, `post`, …; none: any), `path = "api/voice"` (none: wherever

@@ -15,7 +15,7 @@ use axum::{BoxError, RequestExt};
 use bytes::BytesMut;
 use http_body::{Frame, SizeHint};
 use http_body_util::BodyExt;
-use twilio_auth_core::{Rejection, RejectionReason};
+use twilio_auth_core::Config;
 
 use crate::rejection::TwilioRejection;
 
@@ -36,30 +36,26 @@ impl IntoResponse for BodyError {
     }
 }
 
-/// Reads the whole body of `req` into memory, through a limiter that fails past `limit`,
-/// and gives the request's parts back with it. With `honour_default_limit`, axum's
+/// Reads the whole body of `req` into memory, through a limiter that fails past the
+/// configuration's body limit, and gives the request's parts back with it. With
+/// `honour_default_limit`, axum's
 /// `DefaultBodyLimit` (a request extension) applies as well, as it does for every axum
-/// extractor; without it (the tower layer, which runs before any route's limit), `limit`
-/// alone does. Nothing of the request is copied: its parts move through.
+/// extractor; without it (the tower layer, which runs before any route's limit), the
+/// configuration's alone does. Nothing of the request is copied: its parts move through.
 pub(crate) async fn read_limited(
     req: Request,
-    limit: usize,
+    config: &Config,
     honour_default_limit: bool,
 ) -> Result<(Parts, Bytes), BodyError> {
-    let too_large = || {
-        BodyError::TooLarge(TwilioRejection::from(Rejection::new(
-            RejectionReason::BodyTooLarge { limit },
-        )))
-    };
-    // Twilio always sends Content-Length: refuse an announced oversize body before reading it.
+    let too_large = || BodyError::TooLarge(TwilioRejection::from(config.body_too_large()));
+    // Twilio always sends Content-Length: an announced oversize body is refused unread.
     let announced = req
         .headers()
         .get(CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if announced.is_some_and(|len| len > limit as u64) {
-        return Err(too_large());
-    }
+        .and_then(|v| v.to_str().ok());
+    config
+        .check_content_length(announced)
+        .map_err(|rejection| BodyError::TooLarge(rejection.into()))?;
     let req = if honour_default_limit {
         req.with_limited_body()
     } else {
@@ -68,7 +64,7 @@ pub(crate) async fn read_limited(
     let (parts, body) = req.into_parts();
     let limited = LimitedBody {
         inner: body,
-        remaining: limit,
+        remaining: config.body_limit(),
     };
     match collect(limited).await {
         Ok(bytes) => Ok((parts, bytes)),
@@ -205,7 +201,12 @@ mod tests {
 
     async fn read(frames: &[&'static [u8]], limit: usize) -> Result<Bytes, BodyError> {
         let body = Body::new(Frames(frames.iter().copied().collect()));
-        read_limited(Request::new(body), limit, true)
+        let config = Config::builder()
+            .auth_token("t")
+            .body_limit(limit)
+            .build()
+            .unwrap();
+        read_limited(Request::new(body), &config, true)
             .await
             .map(|(_, bytes)| bytes)
     }

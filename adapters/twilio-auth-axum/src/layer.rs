@@ -14,7 +14,7 @@ use twilio_auth_core::policy::HttpAuth;
 use twilio_auth_core::{Config, RoutePolicy};
 
 use crate::body::read_limited;
-use crate::verify::verify_parts;
+use crate::verify::{announce, verify_parts};
 
 /// A tower layer that verifies every request before the inner service sees it.
 ///
@@ -74,7 +74,11 @@ pub struct TwilioAuthLayer {
 
 impl TwilioAuthLayer {
     /// A layer that verifies the signature of requests with `config`.
+    ///
+    /// Logs the configuration's [summary](Config::summary) (at `INFO`, once per
+    /// configuration).
     pub fn new(config: Config) -> Self {
+        announce(&config);
         TwilioAuthLayer {
             config,
             policy: RoutePolicy::Signature,
@@ -143,7 +147,7 @@ where
         let ready = self.inner.clone();
         let mut inner = std::mem::replace(&mut self.inner, ready);
         Box::pin(async move {
-            let (mut parts, bytes) = match read_limited(req, config.body_limit(), false).await {
+            let (mut parts, bytes) = match read_limited(req, &config, false).await {
                 Ok(read) => read,
                 Err(error) => return Ok(error.into_response()),
             };

@@ -20,7 +20,10 @@
 //! `WEBHOOK_USER`/`WEBHOOK_PASSWORD` through `Config::from_env`).
 //!
 //! Refused requests are answered by [`TwilioRejection`] (403, 413, 400 or 401 with one
-//! `WWW-Authenticate` header per challenge) and logged with `tracing`.
+//! `WWW-Authenticate` header per challenge) and logged with `tracing` (the core's
+//! [`log_event`](twilio_auth_core::Rejection::log_event)). The configuration's
+//! [summary](twilio_auth_core::Config::summary) is logged at `INFO` once: by
+//! [`TwilioAuthLayer::new`], or on the first request an extractor verifies.
 //!
 //! ```
 //! use axum::{Form, Router, extract::FromRef, routing::post};

@@ -1,21 +1,24 @@
 //! A refused webhook as an axum response (SPEC §5): the status the core chose, a short
-//! plain-text body, the `WWW-Authenticate` challenges, and a `tracing` event with the reason.
+//! plain-text body, the `WWW-Authenticate` challenges, and the core's log line as a
+//! `tracing` event at the core's level.
 
 use std::fmt;
 
 use axum::http::header::{CONTENT_TYPE, WWW_AUTHENTICATE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use twilio_auth_core::{Rejection, RejectionReason};
+use twilio_auth_core::{LogLevel, Rejection, RejectionStatus};
 
 /// A request that failed verification.
 ///
 /// As a response it carries the rejection's status (400, 401, 403 or 413), a
 /// `text/plain` body that says no more than the status, and one `WWW-Authenticate` header
-/// per challenge. Turning it into a response emits a `tracing` warning with the reason and
-/// the candidate URLs that were tried — the answer to "why is my valid request refused?" —
-/// or an error when the route requires HTTP authentication that the configuration lacks
-/// ([`RejectionReason::HttpAuthNotConfigured`]).
+/// per challenge. Turning it into a response emits the core's
+/// [`log_event`](Rejection::log_event) as a `tracing` event: a warning with the reason, the
+/// candidate URLs that were tried and hints about the likely cause — the answer to "why is
+/// my valid request refused?" —, a debug event for Twilio's expected first request without
+/// credentials, an error when the route requires HTTP authentication that the
+/// configuration lacks.
 ///
 /// ```
 /// use axum::response::IntoResponse;
@@ -50,35 +53,9 @@ impl std::error::Error for TwilioRejection {
 impl IntoResponse for TwilioRejection {
     fn into_response(self) -> Response {
         let rejection = self.0;
-        if *rejection.reason() == RejectionReason::HttpAuthNotConfigured {
-            // Not the client's fault but a deployment mistake, and every request to the
-            // route fails the same way: say so loudly.
-            tracing::error!(
-                status = rejection.status(),
-                reason = %rejection.reason(),
-                "rejected a Twilio webhook: this route requires HTTP Basic/Digest \
-                 authentication, but the configuration has no credentials (set WEBHOOK_USER \
-                 and WEBHOOK_PASSWORD, or ConfigBuilder::http_auth); every request to it is \
-                 refused with 401",
-            );
-        } else {
-            // The core has already taken any password out of the candidate URLs.
-            tracing::warn!(
-                status = rejection.status(),
-                reason = %rejection.reason(),
-                candidate_urls = ?rejection.candidate_urls(),
-                "rejected a Twilio webhook: {}",
-                rejection.reason(),
-            );
-        }
-        // The core only produces 400/401/403/413; anything else would be a bug, and a
-        // refusal must never turn into a success or a 500.
-        let status = StatusCode::from_u16(rejection.status())
-            .ok()
-            .filter(|s| s.is_client_error())
-            .unwrap_or(StatusCode::FORBIDDEN);
+        log(&rejection);
         let mut response = (
-            status,
+            status_code(rejection.http_status()),
             [(
                 CONTENT_TYPE,
                 HeaderValue::from_static("text/plain; charset=utf-8"),
@@ -95,9 +72,30 @@ impl IntoResponse for TwilioRejection {
     }
 }
 
+/// Writes the core's log line for `rejection`, at the core's level.
+fn log(rejection: &Rejection) {
+    let event = rejection.log_event();
+    match event.level() {
+        LogLevel::Debug => tracing::debug!("{event}"),
+        LogLevel::Warn => tracing::warn!("{event}"),
+        LogLevel::Error => tracing::error!("{event}"),
+    }
+}
+
+/// The core's status as axum's.
+fn status_code(status: RejectionStatus) -> StatusCode {
+    match status {
+        RejectionStatus::BadRequest => StatusCode::BAD_REQUEST,
+        RejectionStatus::Unauthorized => StatusCode::UNAUTHORIZED,
+        RejectionStatus::Forbidden => StatusCode::FORBIDDEN,
+        RejectionStatus::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use twilio_auth_core::RejectionReason;
     use twilio_auth_core::http_auth::HttpAuthFailureReason;
 
     #[test]

@@ -17,6 +17,8 @@ pub(crate) fn verify_parts(
     body: &[u8],
     route: RoutePolicy,
 ) -> Result<(), TwilioRejection> {
+    // Extractors have no set-up hook: the first request logs the configuration.
+    announce(config);
     let uri = parts
         .extensions
         .get::<OriginalUri>()
@@ -29,4 +31,11 @@ pub(crate) fn verify_parts(
     let verified: CoreVerified = config.verify_with(&request, route)?;
     parts.extensions.insert(verified);
     Ok(())
+}
+
+/// Logs the configuration's start-up summary, the first time for this configuration.
+pub(crate) fn announce(config: &Config) {
+    if let Some(summary) = config.summary_once() {
+        tracing::info!("{summary}");
+    }
 }

@@ -5,23 +5,31 @@
 
 use std::io::Cursor;
 
+use rocket::catcher::{self, Catcher};
 use rocket::fairing::{self, Fairing, Info, Kind};
 use rocket::http::{ContentType, Status};
 use rocket::{Build, Data, Ignite, Request, Response, Rocket};
 use twilio_auth_core::Config;
 
 use crate::policy::Policy;
+use crate::verified::status_of;
 use crate::verify::{BodyPresent, announces_body, recorded};
 
 /// The fairing every app with `#[twilio_signed]` routes attaches, once:
 ///
-/// - it manages the [`Config`] (handlers may take it as `&State<twilio_auth::Config>`);
+/// - it manages the [`Config`] (handlers may take it as `&State<twilio_auth::Config>`), and
+///   logs its [summary](Config::summary) at ignition (`INFO`, once per configuration);
 /// - it notes whether each request carries a body, so that
 ///   [`TwilioSignature`](crate::TwilioSignature), which cannot read it, refuses a body it
 ///   did not verify;
 /// - on a refused request, it answers with the rejection's status (400, 401, 403 or 413),
 ///   a short `text/plain` body that gives nothing away, and, for a 401, one
-///   `WWW-Authenticate` header per challenge — whatever catcher Rocket ran for that status.
+///   `WWW-Authenticate` header per challenge — whatever catcher Rocket ran for that status;
+///   for the statuses 400, 401, 403 and 413 that the app has no catcher for at `/`, it
+///   registers one named `twilio-auth` that answers as Rocket's default does (so Rocket
+///   does not report a missing catcher on each refusal). Catchers the app registers on the
+///   builder are seen; one that another fairing registers at `/` for these statuses after
+///   this one ignited would collide with it.
 ///
 /// A mounted route that uses [`Verified`](crate::Verified) or
 /// [`TwilioSignature`](crate::TwilioSignature) without this fairing stops the launch (the
@@ -78,7 +86,29 @@ impl Fairing for TwilioAuth {
             );
             return Err(rocket);
         }
-        Ok(rocket.manage(self.config.clone()).manage(Attached))
+        if let Some(summary) = self.config.summary_once() {
+            log::info!("{summary}");
+        }
+        // Rocket's default answer under a name, for the statuses of a refusal that the app
+        // has no catcher for: Rocket then does not report a missing catcher on every
+        // refusal. (`on_response` writes the refusal's own answer over it.)
+        let uncaught: Vec<Catcher> = [400, 401, 403, 413]
+            .into_iter()
+            .filter(|&code| {
+                !rocket
+                    .catchers()
+                    .any(|c| c.base.path() == "/" && c.code.is_none_or(|c| c == code))
+            })
+            .map(|code| {
+                let mut catcher = Catcher::new(code, rocket_default);
+                catcher.name = Some("twilio-auth".into());
+                catcher
+            })
+            .collect();
+        Ok(rocket
+            .register("/", uncaught)
+            .manage(self.config.clone())
+            .manage(Attached))
     }
 
     async fn on_request(&self, req: &mut Request<'_>, data: &mut Data<'_>) {
@@ -95,10 +125,10 @@ impl Fairing for TwilioAuth {
         };
         // Only the response to the refusal: a handler that took `Option<Verified<…>>` and
         // answered anyway keeps its own response.
-        if res.status().code != rejection.status() {
+        let status = status_of(rejection);
+        if res.status() != status {
             return;
         }
-        let status = Status::from_code(rejection.status()).unwrap_or(Status::Forbidden);
         let body = rejection.body();
         res.set_status(status);
         res.set_header(ContentType::Plain);
@@ -108,6 +138,11 @@ impl Fairing for TwilioAuth {
             res.adjoin_raw_header("WWW-Authenticate", challenge.clone());
         }
     }
+}
+
+/// Rocket's own answer for `status` (what it gives when no catcher is registered).
+fn rocket_default<'r>(status: Status, req: &'r Request<'_>) -> catcher::BoxFuture<'r> {
+    Box::pin(async move { Catcher::default().handler.handle(status, req).await })
 }
 
 /// The launch check shared by the guards' [`Sentinel`](rocket::Sentinel) implementations:

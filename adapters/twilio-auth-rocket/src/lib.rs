@@ -39,8 +39,10 @@
 //!
 //! The URL checked is the configured public base URL (or, as the configuration allows, the
 //! `Host` or trusted forwarded headers) plus `req.uri()` exactly as received, mount prefix
-//! included. Each refusal is logged (through `log`, like Rocket's own messages) with its
-//! reason and the candidate URLs that were tried.
+//! included. Each refusal is logged (through `log`, like Rocket's own messages) with the
+//! core's [`log_event`](twilio_auth_core::Rejection::log_event): its reason, the candidate
+//! URLs that were tried and hints about the likely cause, at `WARN` (`DEBUG` for Twilio's
+//! expected first request without credentials).
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]

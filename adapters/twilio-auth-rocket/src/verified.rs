@@ -14,7 +14,9 @@ use rocket::form::{self, Form, FromForm, Options, ValueField};
 use rocket::http::{RawStr, Status};
 use rocket::serde::json::{Json, serde_json};
 use rocket::{Ignite, Request, Rocket, Sentinel};
-use twilio_auth_core::{Config, Rejection, RejectionReason, Verified as Verification};
+use twilio_auth_core::{
+    Config, LogLevel, Rejection, RejectionReason, RejectionStatus, Verified as Verification,
+};
 
 use crate::fairing::misconfigured;
 use crate::policy::{Policy, Signature};
@@ -111,6 +113,12 @@ where
             // The sentinel keeps a rocket without the fairing from launching.
             return Outcome::Error((Status::InternalServerError, VerifiedError::NotConfigured));
         };
+        // Twilio always sends Content-Length: an announced oversize body is refused unread.
+        if let Err(rejection) = config.check_content_length(req.headers().get_one("content-length"))
+        {
+            let rejection = refuse(req, rejection);
+            return Outcome::Error((status_of(&rejection), rejection.into()));
+        }
         let rocket_limit = req.limits().get(T::LIMIT).unwrap_or(T::DEFAULT_LIMIT);
         let limit = rocket_limit.min(ByteUnit::from(config.body_limit()));
         let body = match data.open(limit).into_bytes().await {
@@ -119,7 +127,7 @@ where
                 let limit = usize::try_from(limit.as_u64()).unwrap_or(usize::MAX);
                 let rejection =
                     refuse(req, Rejection::new(RejectionReason::BodyTooLarge { limit }));
-                return Outcome::Error((Status::PayloadTooLarge, rejection.into()));
+                return Outcome::Error((status_of(&rejection), rejection.into()));
             }
             Err(error) => return Outcome::Error((Status::BadRequest, VerifiedError::Io(error))),
         };
@@ -148,7 +156,12 @@ impl<T, P: Policy> Sentinel for Verified<T, P> {
 
 /// A rejection's status as Rocket's.
 pub(crate) fn status_of(rejection: &Rejection) -> Status {
-    Status::from_code(rejection.status()).unwrap_or(Status::Forbidden)
+    match rejection.http_status() {
+        RejectionStatus::BadRequest => Status::BadRequest,
+        RejectionStatus::Unauthorized => Status::Unauthorized,
+        RejectionStatus::Forbidden => Status::Forbidden,
+        RejectionStatus::PayloadTooLarge => Status::PayloadTooLarge,
+    }
 }
 
 mod sealed {
@@ -335,9 +348,11 @@ impl<'r, T: VerifiedData<'r>> VerifiedData<'r> for Option<T> {
 }
 
 /// Why a [`Verified`] guard or a [`TwilioSignature`](crate::TwilioSignature) failed. Rocket
-/// logs it; the response is the [`TwilioAuth`](crate::TwilioAuth) fairing's (for
-/// [`VerifiedError::Rejected`]) or the catcher's for the status.
-#[derive(Debug)]
+/// logs it (with `Debug`); the response is the [`TwilioAuth`](crate::TwilioAuth) fairing's
+/// (for [`VerifiedError::Rejected`]) or the catcher's for the status.
+///
+/// `Debug` of a refusal says only that twilio-auth refused it: the adapter has logged the
+/// reason already, and Rocket's line after it should not repeat it (nor show internals).
 #[non_exhaustive]
 pub enum VerifiedError<'r> {
     /// The request is not a genuine Twilio webhook, or its body is over the limit.
@@ -360,6 +375,41 @@ pub enum VerifiedError<'r> {
 impl From<Rejection> for VerifiedError<'_> {
     fn from(rejection: Rejection) -> Self {
         VerifiedError::Rejected(rejection)
+    }
+}
+
+impl fmt::Debug for VerifiedError<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            VerifiedError::Rejected(rejection) => {
+                let status = rejection.http_status();
+                match rejection.log_event().level() {
+                    LogLevel::Debug => write!(
+                        f,
+                        "refused by twilio-auth with {status}, a challenge for credentials \
+                         (logged at DEBUG)"
+                    ),
+                    LogLevel::Warn => {
+                        write!(
+                            f,
+                            "refused by twilio-auth with {status}, see the warning above"
+                        )
+                    }
+                    LogLevel::Error => {
+                        write!(
+                            f,
+                            "refused by twilio-auth with {status}, see the error above"
+                        )
+                    }
+                }
+            }
+            VerifiedError::NotConfigured => f.write_str("NotConfigured"),
+            VerifiedError::Io(error) => f.debug_tuple("Io").field(error).finish(),
+            VerifiedError::Utf8(error) => f.debug_tuple("Utf8").field(error).finish(),
+            VerifiedError::NotUrlEncodedForm => f.write_str("NotUrlEncodedForm"),
+            VerifiedError::Form(errors) => f.debug_tuple("Form").field(errors).finish(),
+            VerifiedError::Json(error) => f.debug_tuple("Json").field(error).finish(),
+        }
     }
 }
 

@@ -6,7 +6,9 @@
 
 use rocket::Request;
 use rocket::http::HeaderMap;
-use twilio_auth_core::{Config, Headers, Rejection, RoutePolicy, Verified, WebhookRequest};
+use twilio_auth_core::{
+    Config, Headers, LogLevel, Rejection, RoutePolicy, Verified, WebhookRequest,
+};
 
 /// Rocket's header map as the core reads headers (names match in any letter case).
 pub(crate) struct RocketHeaders<'a>(pub &'a HeaderMap<'a>);
@@ -49,15 +51,16 @@ pub(crate) fn verify_request(
         .map_err(|rejection| refuse(req, rejection))
 }
 
-/// Logs `rejection` and records it for the fairing; returns it.
+/// Logs `rejection` (the core's line, at the core's level) and records it for the
+/// fairing; returns it.
 pub(crate) fn refuse(req: &Request<'_>, rejection: Rejection) -> Rejection {
-    // `Display` has the reason and the candidate URLs, never a secret (the core takes any
-    // password out of the URLs).
-    log::warn!(
-        "rejected a Twilio webhook to {} {}: {rejection}",
-        req.method(),
-        req.uri().path()
-    );
+    let event = rejection.log_event();
+    let level = match event.level() {
+        LogLevel::Debug => log::Level::Debug,
+        LogLevel::Warn => log::Level::Warn,
+        LogLevel::Error => log::Level::Error,
+    };
+    log::log!(level, "{event}");
     req.local_cache(|| Recorded(Some(rejection.clone())));
     rejection
 }

@@ -12,6 +12,8 @@ use warp::Filter;
 use warp::http::HeaderMap;
 use warp::http::header::CONTENT_LENGTH;
 
+use twilio_auth_core::Config;
+
 use crate::rejection::TwilioRejection;
 
 /// The request body as warp streams it, chunk by chunk.
@@ -38,20 +40,17 @@ where
     Some(Box::pin(chunks))
 }
 
-/// The whole body, or a 413 as soon as it is known to be larger than `limit`.
+/// The whole body, or a 413 as soon as it is known to be larger than the configuration's
+/// limit.
 pub(crate) async fn read_limited(
     headers: &HeaderMap,
     body: Option<BodyStream>,
-    limit: usize,
+    config: &Config,
 ) -> Result<Bytes, TwilioRejection> {
-    // Twilio always sends Content-Length: refuse an announced oversize body unread.
-    let announced = headers
-        .get(CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if announced.is_some_and(|len| len > limit as u64) {
-        return Err(TwilioRejection::too_large(limit));
-    }
+    // Twilio always sends Content-Length: an announced oversize body is refused unread.
+    let announced = headers.get(CONTENT_LENGTH).and_then(|v| v.to_str().ok());
+    config.check_content_length(announced)?;
+    let limit = config.body_limit();
     let Some(mut body) = body else {
         return Err(TwilioRejection::body_taken());
     };
@@ -61,7 +60,7 @@ pub(crate) async fn read_limited(
     while let Some(chunk) = body.next().await {
         let chunk = chunk.map_err(|e| TwilioRejection::malformed("could not read the body", e))?;
         if chunk.len() > limit - read {
-            return Err(TwilioRejection::too_large(limit));
+            return Err(config.body_too_large().into());
         }
         read += chunk.len();
         // Most bodies come in one chunk: keep it as it is, copy only from the second on.
@@ -96,24 +95,33 @@ mod tests {
         Some(Box::pin(stream::iter(items)))
     }
 
+    fn limit(bytes: usize) -> Config {
+        Config::builder()
+            .auth_token("t")
+            .body_limit(bytes)
+            .build()
+            .unwrap()
+    }
+
     #[tokio::test]
     async fn reads_up_to_the_limit_and_not_beyond() {
         let none = HeaderMap::new();
-        let body = read_limited(&none, chunks(&["ab", "cd", "e"]), 5).await;
+        let five = &limit(5);
+        let body = read_limited(&none, chunks(&["ab", "cd", "e"]), five).await;
         assert_eq!(body.unwrap(), "abcde");
-        let body = read_limited(&none, chunks(&["abcde"]), 5).await;
+        let body = read_limited(&none, chunks(&["abcde"]), five).await;
         assert_eq!(body.unwrap(), "abcde");
-        let body = read_limited(&none, chunks(&[]), 5).await;
+        let body = read_limited(&none, chunks(&[]), five).await;
         assert_eq!(body.unwrap(), "");
-        let over = read_limited(&none, chunks(&["ab", "cd", "ef"]), 5).await;
+        let over = read_limited(&none, chunks(&["ab", "cd", "ef"]), five).await;
         assert_eq!(over.unwrap_err().status(), 413);
 
         let mut announced = HeaderMap::new();
         announced.insert(CONTENT_LENGTH, "6".parse().unwrap());
-        let over = read_limited(&announced, chunks(&["a"]), 5).await;
+        let over = read_limited(&announced, chunks(&["a"]), five).await;
         assert_eq!(over.unwrap_err().status(), 413);
         assert_eq!(
-            read_limited(&none, None, 5).await.unwrap_err().status(),
+            read_limited(&none, None, five).await.unwrap_err().status(),
             500
         );
     }
@@ -122,7 +130,7 @@ mod tests {
     async fn stops_reading_once_over_the_limit() {
         // An endless body: reading must stop at the limit, not wait for the end.
         let endless = stream::repeat_with(|| Ok(Bytes::from_static(b"xxxxxxxx")));
-        let over = read_limited(&HeaderMap::new(), Some(Box::pin(endless)), 100).await;
+        let over = read_limited(&HeaderMap::new(), Some(Box::pin(endless)), &limit(100)).await;
         assert_eq!(over.unwrap_err().status(), 413);
     }
 }

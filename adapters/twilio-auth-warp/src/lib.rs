@@ -29,8 +29,11 @@
 //!
 //! Routes from `#[twilio_signed]` work that way by construction. With the building-block
 //! filters, which fail with a [`TwilioRejection`], wrap the route in [`seal`] before any
-//! `.or()`. Every refusal is logged with `tracing` (a warning with the reason and, for a
-//! signature mismatch, the URLs that were tried) when it is made.
+//! `.or()`. Every refusal is logged with `tracing` when it is made: the core's
+//! [`log_event`](twilio_auth_core::Rejection::log_event), a warning with the reason and, for
+//! a signature mismatch, the URLs that were tried and hints about the likely cause (a debug
+//! event for Twilio's expected first request without credentials). The first filter built
+//! for a configuration logs its [summary](twilio_auth_core::Config::summary) at `INFO`.
 //!
 //! ```
 //! use serde::Deserialize;

@@ -1,11 +1,12 @@
 //! A refused webhook in warp's two currencies: a [`Reject`] that filters fail with, and a
 //! [`Reply`] that a sealed route answers with (SPEC §5: the status the core chose, a short
 //! plain-text body, the `WWW-Authenticate` challenges). Every refusal is logged with
-//! `tracing` when it is made, so it is seen even when it never becomes a response.
+//! `tracing` when it is made (the core's line, at the core's level), so it is seen even
+//! when it never becomes a response.
 
 use std::fmt;
 
-use twilio_auth_core::{Rejection, RejectionReason};
+use twilio_auth_core::{LogLevel, Rejection, RejectionStatus};
 use warp::http::header::{CONTENT_TYPE, WWW_AUTHENTICATE};
 use warp::http::{HeaderValue, StatusCode};
 use warp::reject::Reject;
@@ -47,16 +48,14 @@ enum Kind {
 }
 
 impl TwilioRejection {
-    /// The core refused the request.
+    /// The core refused the request: its log line is written now, at the core's level.
     pub(crate) fn refused(rejection: Rejection) -> Self {
-        // The core has already taken any password out of the candidate URLs.
-        tracing::warn!(
-            status = rejection.status(),
-            reason = %rejection.reason(),
-            candidate_urls = ?rejection.candidate_urls(),
-            "rejected a Twilio webhook: {}",
-            rejection.reason(),
-        );
+        let event = rejection.log_event();
+        match event.level() {
+            LogLevel::Debug => tracing::debug!("{event}"),
+            LogLevel::Warn => tracing::warn!("{event}"),
+            LogLevel::Error => tracing::error!("{event}"),
+        }
         TwilioRejection {
             kind: Kind::Refused(rejection),
         }
@@ -86,12 +85,12 @@ impl TwilioRejection {
     /// The status the request is answered with.
     pub fn status(&self) -> StatusCode {
         match &self.kind {
-            // The core only produces 400/401/403/413; anything else would be a bug, and a
-            // refusal must never turn into a success or a 500.
-            Kind::Refused(rejection) => StatusCode::from_u16(rejection.status())
-                .ok()
-                .filter(StatusCode::is_client_error)
-                .unwrap_or(StatusCode::FORBIDDEN),
+            Kind::Refused(rejection) => match rejection.http_status() {
+                RejectionStatus::BadRequest => StatusCode::BAD_REQUEST,
+                RejectionStatus::Unauthorized => StatusCode::UNAUTHORIZED,
+                RejectionStatus::Forbidden => StatusCode::FORBIDDEN,
+                RejectionStatus::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            },
             Kind::Malformed(_) => StatusCode::BAD_REQUEST,
             Kind::BodyTaken => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -185,16 +184,10 @@ pub async fn recover(rejection: warp::Rejection) -> Result<Response, warp::Rejec
     }
 }
 
-impl TwilioRejection {
-    /// The rejection of a body over `limit` bytes.
-    pub(crate) fn too_large(limit: usize) -> Self {
-        TwilioRejection::refused(Rejection::new(RejectionReason::BodyTooLarge { limit }))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use twilio_auth_core::RejectionReason;
     use twilio_auth_core::http_auth::HttpAuthFailureReason;
 
     #[test]
@@ -217,8 +210,9 @@ mod tests {
             challenges,
             ["Basic realm=\"Twilio\"", "Digest realm=\"Twilio\""]
         );
+        let too_large = Rejection::new(RejectionReason::BodyTooLarge { limit: 10 });
         assert_eq!(
-            TwilioRejection::too_large(10).into_response().status(),
+            TwilioRejection::from(too_large).into_response().status(),
             StatusCode::PAYLOAD_TOO_LARGE
         );
         let malformed = TwilioRejection::malformed("bad form", "missing field `CallSid`");

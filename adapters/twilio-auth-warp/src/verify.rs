@@ -19,12 +19,16 @@ use crate::rejection::TwilioRejection;
 use crate::request::VerifiedRequest;
 
 /// Verifies every request it sees and extracts the outcome; it never rejects, so once the
-/// filters before it matched, the route answers whatever happens here.
+/// filters before it matched, the route answers whatever happens here. Every filter of
+/// this crate is built here: the first one built for a configuration logs its summary.
 pub(crate) fn outcome(
     config: Config,
     options: RoutePolicy,
 ) -> impl Filter<Extract = (Result<VerifiedRequest, TwilioRejection>,), Error = Infallible> + Clone
 {
+    if let Some(summary) = config.summary_once() {
+        tracing::info!("{summary}");
+    }
     warp::method()
         .and(warp::path::full())
         .and(raw_query())
@@ -45,7 +49,7 @@ pub(crate) fn outcome(
                         Some(query) => format!("{}?{query}", path.as_str()),
                         None => path.as_str().to_owned(),
                     };
-                    let body = read_limited(&headers, body, config.body_limit()).await?;
+                    let body = read_limited(&headers, body, &config).await?;
                     let request = WebhookRequest::new(method.as_str(), &target)
                         .headers(&headers)
                         .body(&body)

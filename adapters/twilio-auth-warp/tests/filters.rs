@@ -133,6 +133,36 @@ async fn macro_route_verifies_then_calls_the_handler() {
 }
 
 #[tokio::test]
+async fn unknown_path_is_404_and_wrong_method_is_405() {
+    // The routes the attribute builds match the path before the method: warp ranks a 405
+    // above a 404, so a method checked first would answer every unknown path with 405.
+    let routes = voice_filter(config())
+        .or(status_filter(config()))
+        .or(digest_voice_filter(config()));
+    let unknown = warp::test::request()
+        .method("POST")
+        .path("/nowhere")
+        .reply(&routes)
+        .await;
+    assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+    let unknown = warp::test::request().path("/nowhere").reply(&routes).await;
+    assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+    // Under a known path, one segment too many is still an unknown path.
+    let deeper = form_post("/voice/more", "/voice/more", CALL)
+        .reply(&routes)
+        .await;
+    assert_eq!(deeper.status(), StatusCode::NOT_FOUND);
+
+    let wrong_method = warp::test::request().path("/voice").reply(&routes).await;
+    assert_eq!(wrong_method.status(), StatusCode::METHOD_NOT_ALLOWED);
+    let wrong_method = form_post("/status", "/status", CALL).reply(&routes).await;
+    assert_eq!(wrong_method.status(), StatusCode::METHOD_NOT_ALLOWED);
+    // The right method still reaches the route.
+    let genuine = form_post("/voice", "/voice", CALL).reply(&routes).await;
+    assert_eq!(body(&genuine), "protected CA1");
+}
+
+#[tokio::test]
 async fn a_refused_request_never_falls_through_to_a_sibling_route() {
     let unprotected = || warp::post().and(warp::path!("voice")).map(|| "UNPROTECTED");
     let forged = || {

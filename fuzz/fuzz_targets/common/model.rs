@@ -28,6 +28,15 @@ pub fn header<'h>(headers: &'h [(&str, String)], name: &str) -> Option<&'h str> 
         .map(|(_, v)| v.as_str())
 }
 
+/// The last value of header `name` (any letter case): what a proxy that adds its own line
+/// after the client's wrote.
+pub fn last_header<'h>(headers: &'h [(&str, String)], name: &str) -> Option<&'h str> {
+    headers
+        .iter()
+        .rfind(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
+}
+
 /// What a configuration holds, as the model needs it.
 #[derive(Debug, Clone)]
 pub struct Setup {
@@ -100,7 +109,11 @@ pub fn suffix<N: AsRef<str>, V: AsRef<str>>(params: &[(N, V)]) -> Vec<u8> {
         .collect();
     pairs.sort();
     pairs.dedup();
-    pairs.iter().flat_map(|(n, v)| n.iter().chain(*v)).copied().collect()
+    pairs
+        .iter()
+        .flat_map(|(n, v)| n.iter().chain(*v))
+        .copied()
+        .collect()
 }
 
 /// What the harness put in `X-Twilio-Signature`.
@@ -184,7 +197,9 @@ fn account_sid(url: &str, payload: Payload, body: &[u8]) -> Result<Option<String
     match (in_body.first(), in_query.first()) {
         (Some(a), Some(b)) if a != b => Err(()),
         (Some(a), _) => Ok(Some(a.clone())),
-        (None, Some(_)) => Ok(raw_query_values(url, "AccountSid").next().map(str::to_owned)),
+        (None, Some(_)) => Ok(raw_query_values(url, "AccountSid")
+            .next()
+            .map(str::to_owned)),
         (None, None) => Ok(None),
     }
 }
@@ -230,7 +245,10 @@ pub fn verify(
             if configured != algorithm {
                 return Err(R::SharedKeyAlgorithmMismatch);
             }
-            (algorithm, vec![(secret, KeySource::SharedKey(id.to_owned()))])
+            (
+                algorithm,
+                vec![(secret, KeySource::SharedKey(id.to_owned()))],
+            )
         } else if setup.shared_only {
             return Err(R::SharedKeyRequired);
         } else {
@@ -247,8 +265,11 @@ pub fn verify(
                 .collect();
             if !by_account.is_empty() {
                 (Algorithm::HmacSha1, by_account)
-            } else if setup.tokens.is_empty() {
+            } else if setup.tokens.is_empty() && setup.accounts.is_empty() {
                 return Err(R::UnknownSharedKey);
+            } else if setup.tokens.is_empty() {
+                // Only sub-account tokens, and the request names none of them.
+                return Err(R::UnknownAccount);
             } else {
                 (Algorithm::HmacSha1, setup.tokens.clone())
             }
@@ -384,9 +405,12 @@ pub fn redact(url: &str) -> String {
 }
 
 /// Known issue 3 (README): the core redacts with `url.replacen(userinfo, "user:***", 1)`,
-/// which replaces text in the scheme when the userinfo is `<end of the scheme>:` (an empty
-/// password): `https://s:@h/` becomes `https:***//s:@h/`. No password shows (it is
-/// empty), but the URL is mangled.
+/// which replaces the first occurrence of the userinfo, wherever it is. When that is
+/// before the authority, the URL is mangled: in the scheme, for a userinfo `<end of the
+/// scheme>:` with an empty password (`https://:@h/` becomes `https:***//:@h/`); anywhere
+/// in the text before `://` of a full URL, whose scheme the core does not check, and then
+/// the real password shows (`x:pw@h://x:pw@h/` becomes `x:***@h://x:pw@h/`). Tolerated
+/// (without `strict`) in exactly that shape.
 fn known_issue_3(actual: &str, url: &str) -> bool {
     let Some(sep) = url.find("://") else {
         return false;
@@ -397,11 +421,10 @@ fn known_issue_3(actual: &str, url: &str) -> bool {
         return false;
     };
     let userinfo = &after[..at];
-    let Some((user, password)) = userinfo.split_once(':') else {
+    let Some((user, _)) = userinfo.split_once(':') else {
         return false;
     };
-    password.is_empty()
-        && url[..sep].ends_with(user)
+    url.find(userinfo).is_some_and(|first| first < sep + 3)
         && actual == url.replacen(userinfo, &format!("{user}:***"), 1)
 }
 
@@ -438,22 +461,20 @@ pub fn assert_outcome(
                 *user,
                 "user of {verified:?}: {context:?}"
             );
-            match signature {
-                Some(accepted) => {
+            match (signature, &verified.signature) {
+                (Some(accepted), Some(matched)) => {
                     assert_eq!(
-                        (verified.key.as_ref(), verified.algorithm),
-                        (Some(&accepted.key), Some(accepted.algorithm)),
+                        (&matched.key, matched.algorithm),
+                        (&accepted.key, accepted.algorithm),
                         "key of {verified:?}: {context:?}"
                     );
-                    let url = verified.url.as_deref().expect("accepted without a URL");
                     let signed_url = signed_url.expect("accepted a signature nobody made");
-                    assert_redacted(url, signed_url, context);
+                    assert_redacted(&matched.url, signed_url, context);
                 }
-                None => assert_eq!(
-                    (&verified.url, &verified.key, &verified.algorithm),
-                    (&None, &None, &None),
-                    "a route without the signature reports one: {context:?}"
-                ),
+                (None, None) => {}
+                (expected, matched) => {
+                    panic!("signature match {matched:?}, expected {expected:?}: {context:?}")
+                }
             }
         }
         (Err(rejection), RouteExpect::Reject(reason)) => {
@@ -479,9 +500,15 @@ pub fn assert_outcome(
         assert!(matches!(status, 400 | 401 | 403 | 413), "status {status}");
         if matches!(rejection.reason(), RejectionReason::HttpAuth(_)) {
             assert_eq!(status, 401);
-            assert!(!rejection.challenges().is_empty(), "401 without a challenge");
+            assert!(
+                !rejection.challenges().is_empty(),
+                "401 without a challenge"
+            );
         } else {
-            assert!(rejection.challenges().is_empty(), "challenges on {rejection}");
+            assert!(
+                rejection.challenges().is_empty(),
+                "challenges on {rejection}"
+            );
         }
         assert!(!rejection.body().is_empty());
     }

@@ -1,5 +1,5 @@
 //! Decoding a whole form body into one buffer, fast: the verifier's path. Decodes exactly
-//! as [`super::parse`] does (a property test holds them together).
+//! as [`super::reference::parse`] does (a property test holds them together).
 //!
 //! Twilio's bodies have a byte that needs attention every eight or so (every `/` and `:`
 //! of a media URL is escaped, every space is a `+`), so the cost per escape matters as
@@ -7,7 +7,7 @@
 //! found 64 at a time, and the run before each is copied in one fixed-size piece, its
 //! `+`s turned into spaces on the way.
 
-use super::{has_astral, parse};
+use super::has_astral;
 
 /// Where one decoded pair lies in the text: the name, then the value right after it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -26,7 +26,7 @@ impl Field {
 /// Decodes a form body into `text` (every name and value, one after the other) and
 /// `fields` (where each pair lies in it, in body order), replacing what they held. Each
 /// name and value is valid UTF-8 on its own, with invalid sequences replaced by U+FFFD as
-/// in [`super::parse`]. Returns whether the text may hold a character outside the BMP (a
+/// in [`super::reference::parse`]. Returns whether the text may hold a character outside the BMP (a
 /// byte 0xF0 or above).
 pub(super) fn decode(body: &[u8], text: &mut Vec<u8>, fields: &mut Vec<Field>) -> bool {
     // Every byte up to the end of the decoded text is written below: what the buffer held
@@ -154,17 +154,45 @@ fn plus_as_space(b: u8) -> u8 {
     if b == b'+' { b' ' } else { b }
 }
 
-/// The slow path for bodies that are not UTF-8 once decoded: each component on its own.
+/// The slow path for bodies that are not UTF-8 once decoded: each component decoded on
+/// its own, its invalid sequences replaced by U+FFFD (as python and node decode forms).
 fn decode_lossy(body: &[u8], text: &mut Vec<u8>, fields: &mut Vec<Field>) -> bool {
     text.clear();
     fields.clear();
     let mut astral = false;
-    for (name, value) in parse(body) {
-        astral |= has_astral(&name) || has_astral(&value);
+    let mut component = Vec::new();
+    let mut push_text = |raw: &[u8], text: &mut Vec<u8>| {
+        component.clear();
+        let mut i = 0;
+        while i < raw.len() {
+            let (byte, len) = match raw[i] {
+                b'+' => (b' ', 1),
+                b'%' if raw.len() - i >= 3 => {
+                    let (hi, lo) = (HEX[usize::from(raw[i + 1])], HEX[usize::from(raw[i + 2])]);
+                    if hi == NOT_HEX || lo == NOT_HEX {
+                        (b'%', 1)
+                    } else {
+                        (hi << 4 | lo, 3)
+                    }
+                }
+                b => (b, 1),
+            };
+            component.push(byte);
+            i += len;
+        }
+        let decoded = String::from_utf8_lossy(&component);
+        astral |= has_astral(&decoded);
+        text.extend_from_slice(decoded.as_bytes());
+    };
+    for pair in body.split(|&b| b == b'&').filter(|pair| !pair.is_empty()) {
+        let (name, value) = match pair.iter().position(|&b| b == b'=') {
+            Some(eq) => (&pair[..eq], &pair[eq + 1..]),
+            None => (pair, &pair[pair.len()..]),
+        };
         let start = text.len();
-        text.extend_from_slice(name.as_bytes());
+        push_text(name, text);
         let middle = text.len();
-        text.extend_from_slice(value.as_bytes());
+        push_text(value, text);
         fields.push(Field::new(start, middle, text.len()));
     }
     astral
@@ -219,6 +247,7 @@ const NOT_HEX: u8 = 0x10;
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::form::reference::parse;
 
     fn pairs(body: &[u8]) -> Vec<(String, String)> {
         let (mut text, mut fields) = (Vec::new(), Vec::new());

@@ -52,7 +52,7 @@ impl Drop for FormBuffers {
 }
 
 /// A form body's parameters as the verifier uses them: decoded exactly as
-/// [`super::parse`] decodes them, in the orderings of [`super::orderings`], each as its
+/// [`super::reference::parse`] decodes them, in the orderings of [`super::reference::orderings`], each as its
 /// suffix of the signed string. The decoded text lives in one buffer that everything
 /// borrows, so a body costs the same few allocations however many parameters it has.
 pub(crate) struct SigningParams<'t> {
@@ -100,6 +100,11 @@ impl<'t> SigningParams<'t> {
             .iter()
             .filter(move |f| &text[f.start..f.middle] == name.as_bytes())
             .filter_map(move |f| std::str::from_utf8(&text[f.middle..f.end]).ok())
+    }
+
+    /// The suffix in byte order: what Twilio's back ends sign.
+    pub fn by_bytes(&self) -> &[u8] {
+        &self.by_bytes
     }
 
     /// The suffix of each ordering to try, byte order first.
@@ -246,7 +251,7 @@ const KEEP_FIRST: [u128; 17] = {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::form::{orderings, parse, suffix};
+    use crate::form::reference::{orderings, parse, suffix};
 
     fn suffixes(body: &[u8]) -> Vec<String> {
         let mut buffers = FormBuffers::default();

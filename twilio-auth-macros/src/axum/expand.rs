@@ -44,6 +44,12 @@ pub(super) fn expand(handler: Handler, args: &Args, exports: &exports::Axum) -> 
 /// `const _: () = { … };` asserting that the state provides the configuration and that the
 /// last parameter is an extractor for that state, each spanned at the user's type. `None`
 /// for generic handlers (or types naming `Self`/`impl`), which an item cannot name.
+///
+/// Without a named state (`state_type` is `None`) the state is only known where the handler
+/// is routed, so the checks use the `Config` as the state: the first holds trivially, and a
+/// router state without a `Config` is reported where the router is built (`.route(…)`,
+/// `.with_state(…)`; `tests/ui/fail/state_not_named.rs`). No item at the handler can name
+/// that state, so only `state = …` (or a `State<S>` parameter) makes that error local.
 fn checks(handler: &Handler, args: &Args, exports: &exports::Axum) -> Option<TokenStream> {
     let sig = &handler.item.sig;
     let inputs = sig.inputs.to_token_stream();

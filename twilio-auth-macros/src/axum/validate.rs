@@ -75,7 +75,9 @@ pub(super) fn validate(handler: &Handler, args: &Args, errors: &mut Errors) {
 }
 
 /// The router's state type, when the handler says it: `state = S`, else a `State<S>`
-/// parameter. `None` means the configuration itself is the state.
+/// parameter. `None`: the handler does not say, and works in any router whose state
+/// provides the configuration; the attribute cannot see that state, so its checks use the
+/// `Config` (a state without one is then a compiler error where the router is built, not ours).
 pub(super) fn state_type<'a>(handler: &'a Handler, args: &'a Args) -> Option<&'a Type> {
     args.state.as_ref().or_else(|| {
         handler.params.iter().find_map(|param| match &param.kind {

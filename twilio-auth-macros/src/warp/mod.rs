@@ -1,5 +1,6 @@
 //! warp: the handler stays as written, and next to it comes `<name>_filter(config)`, the
-//! whole route — the method and path of the attribute, then verification, then the
+//! whole route — the path and method of the attribute (in that order, so an unknown path
+//! is a 404, not a 405), then verification, then the
 //! handler called with values taken from the verified request. Arguments (`args.rs`) →
 //! usage errors in the handler (`validate.rs`) → the filter (`expand.rs`).
 
