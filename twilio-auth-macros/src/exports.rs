@@ -98,3 +98,12 @@ exports! {
         signature => Signature,
     }
 }
+
+exports! {
+    /// actix-web: `twilio_auth_actix::__private`, the facade's `twilio_auth::actix::__private`.
+    Actix(feature = "actix", default = ::twilio_auth::actix, private = __private) {
+        verified => Verified,
+        twilio_signature => TwilioSignature,
+        assert_extractor => assert_extractor,
+    }
+}

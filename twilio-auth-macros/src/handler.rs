@@ -19,8 +19,8 @@ pub(crate) fn function(item: TokenStream, expected: &str) -> syn::Result<ItemFn>
     }
 }
 
-// (axum and warp read parameter types; Rocket leaves them to Rocket.)
-#[cfg(any(feature = "axum", feature = "warp"))]
+// (axum, warp and actix-web read parameter types; Rocket leaves them to Rocket.)
+#[cfg(any(feature = "axum", feature = "warp", feature = "actix"))]
 /// The last path segment's name and its first type argument: `("Form", Some(T))` for
 /// `axum::Form<T>`.
 pub(crate) fn last_segment(ty: &syn::Type) -> Option<(String, Option<&syn::Type>)> {
@@ -43,7 +43,7 @@ pub(crate) fn last_segment(ty: &syn::Type) -> Option<(String, Option<&syn::Type>
     }
 }
 
-#[cfg(any(feature = "axum", feature = "warp"))]
+#[cfg(any(feature = "axum", feature = "warp", feature = "actix"))]
 /// Whether `tokens` mention `Self` or `impl`, which an item generated next to the handler
 /// (or inside its body) could not name.
 pub(crate) fn mentions_self_or_impl(tokens: TokenStream) -> bool {
@@ -113,7 +113,7 @@ mod tests {
         );
     }
 
-    #[cfg(any(feature = "axum", feature = "warp"))]
+    #[cfg(any(feature = "axum", feature = "warp", feature = "actix"))]
     #[test]
     fn reads_the_last_segment() {
         let ty: syn::Type = syn::parse_quote!((axum::Form<(A, B)>));

@@ -16,18 +16,20 @@
 
 #![forbid(unsafe_code)]
 
-#[cfg(any(feature = "axum", feature = "rocket", feature = "warp"))]
+#[cfg(any(feature = "axum", feature = "rocket", feature = "warp", feature = "actix"))]
 mod args;
+#[cfg(feature = "actix")]
+mod actix;
 #[cfg(feature = "axum")]
 mod axum;
-#[cfg(any(feature = "axum", feature = "rocket", feature = "warp"))]
+#[cfg(any(feature = "axum", feature = "rocket", feature = "warp", feature = "actix"))]
 mod errors;
-#[cfg(any(feature = "axum", feature = "rocket", feature = "warp"))]
+#[cfg(any(feature = "axum", feature = "rocket", feature = "warp", feature = "actix"))]
 mod exports;
-#[cfg(any(feature = "axum", feature = "rocket", feature = "warp"))]
+#[cfg(any(feature = "axum", feature = "rocket", feature = "warp", feature = "actix"))]
 mod handler;
 mod no_framework;
-#[cfg(any(feature = "axum", feature = "rocket", feature = "warp"))]
+#[cfg(any(feature = "axum", feature = "rocket", feature = "warp", feature = "actix"))]
 mod recognize;
 #[cfg(feature = "rocket")]
 mod rocket;
@@ -35,7 +37,7 @@ mod rocket;
 mod warp;
 
 use proc_macro::TokenStream;
-#[cfg(any(feature = "axum", feature = "rocket", feature = "warp"))]
+#[cfg(any(feature = "axum", feature = "rocket", feature = "warp", feature = "actix"))]
 use recognize::Framework;
 
 /// Verifies that requests to an axum handler come from Twilio.
@@ -69,7 +71,7 @@ pub fn twilio_signed_axum(args: TokenStream, item: TokenStream) -> TokenStream {
 /// handler is written for: a Rocket route (a route attribute below this one), a warp
 /// handler (a method or `path` argument), or else an axum handler. See the `twilio-auth`
 /// crate's documentation.
-#[cfg(any(feature = "axum", feature = "rocket", feature = "warp"))]
+#[cfg(any(feature = "axum", feature = "rocket", feature = "warp", feature = "actix"))]
 #[proc_macro_attribute]
 pub fn twilio_signed(args: TokenStream, item: TokenStream) -> TokenStream {
     let (args, item): (proc_macro2::TokenStream, proc_macro2::TokenStream) =
@@ -81,6 +83,8 @@ pub fn twilio_signed(args: TokenStream, item: TokenStream) -> TokenStream {
         Framework::Rocket => rocket::twilio_signed(args, item),
         #[cfg(feature = "warp")]
         Framework::Warp => warp::twilio_signed(args, item),
+        #[cfg(feature = "actix")]
+        Framework::Actix => actix::twilio_signed(args, item),
         #[allow(unreachable_patterns)]
         off => errors::with_error(item, recognize::feature_off(off)),
     }
@@ -130,6 +134,29 @@ pub fn twilio_signed_rocket(args: TokenStream, item: TokenStream) -> TokenStream
         args.into(),
         item.into(),
         rocket::twilio_signed,
+    )
+    .into()
+}
+
+/// Verifies that requests to an actix-web handler come from Twilio.
+///
+/// Placed above actix's route attribute (`#[post("/voice")]`, left as written) or on a
+/// handler registered with `web::resource(…).route(…)`: the handler's last parameter
+/// `pat: T` becomes `Verified(pat): Verified<T>`, which takes the body, verifies it and
+/// then runs `T` on the same bytes; a handler without parameters gets the
+/// `TwilioSignature` guard. The configuration comes from the app data.
+///
+/// Arguments: `http_auth = "basic" | "digest" | "either"`, `signature = false` (with
+/// `http_auth`), `crate = "path"` (where the actix adapter is; default
+/// `::twilio_auth::actix`). See the `twilio-auth` crate's documentation.
+#[cfg(feature = "actix")]
+#[proc_macro_attribute]
+pub fn twilio_signed_actix(args: TokenStream, item: TokenStream) -> TokenStream {
+    recognize::own(
+        Framework::Actix,
+        args.into(),
+        item.into(),
+        actix::twilio_signed,
     )
     .into()
 }

@@ -2,8 +2,14 @@
 //! `twilio_auth::twilio_signed` means the same whatever framework features a build turns on
 //! (Cargo unifies features: another crate turning `axum` on must not change a Rocket route).
 //!
-//! - **Rocket**: the function carries a Rocket route attribute (`#[post(…)]`,
-//!   `#[rocket::get(…)]`, `#[route(…)]`) below ours.
+//! - **actix-web**: the function carries a route attribute qualified by `actix_web`
+//!   (`#[actix_web::post(…)]`), or one that only actix takes arguments of (`name`, `guard`,
+//!   `wrap`, `method`), or its signature names an actix type (`web::…`, `actix_web::…`,
+//!   `HttpRequest`, `HttpResponse`, `Responder`).
+//! - **Rocket**: the function carries any other route attribute (`#[post(…)]`,
+//!   `#[rocket::get(…)]`, `#[route(…)]`) below ours. An unqualified one on an actix handler
+//!   whose signature names no actix type reads as Rocket's: the actix attribute
+//!   (`twilio_auth::actix::twilio_signed`) takes it, and the messages say so.
 //! - **warp**: the attribute's arguments name a method (`post`, `get`, …) or a `path`: only
 //!   the warp attribute builds the route itself.
 //! - **axum**: anything else.
@@ -13,6 +19,7 @@
 //! the attribute to use ([`own`]).
 
 use proc_macro2::{Span, TokenStream, TokenTree};
+use quote::ToTokens;
 use syn::{Attribute, ItemFn};
 
 use crate::errors::with_error;
@@ -31,6 +38,7 @@ pub(crate) enum Framework {
     Axum,
     Rocket,
     Warp,
+    Actix,
 }
 
 impl Framework {
@@ -40,6 +48,7 @@ impl Framework {
             Framework::Axum => "axum",
             Framework::Rocket => "rocket",
             Framework::Warp => "warp",
+            Framework::Actix => "actix",
         }
     }
 
@@ -49,6 +58,7 @@ impl Framework {
             Framework::Axum => "an axum handler",
             Framework::Rocket => "a Rocket route",
             Framework::Warp => "a warp handler (a method or `path` argument)",
+            Framework::Actix => "an actix-web handler",
         }
     }
 
@@ -58,6 +68,7 @@ impl Framework {
             Framework::Axum => "axum handlers",
             Framework::Rocket => "Rocket routes",
             Framework::Warp => "warp handlers",
+            Framework::Actix => "actix-web handlers",
         }
     }
 
@@ -67,20 +78,37 @@ impl Framework {
             Framework::Axum => "twilio_auth::axum::twilio_signed",
             Framework::Rocket => "twilio_auth::rocket::twilio_signed",
             Framework::Warp => "twilio_auth::warp::twilio_signed",
+            Framework::Actix => "twilio_auth::actix::twilio_signed",
         }
     }
 }
 
 /// The framework `item`, annotated with `#[twilio_signed(args)]`, is written for.
 pub(crate) fn framework(args: &TokenStream, item: &TokenStream) -> Framework {
-    let rocket_route = syn::parse2::<ItemFn>(item.clone())
-        .is_ok_and(|function| function.attrs.iter().any(is_route_attribute));
-    if rocket_route {
-        Framework::Rocket
-    } else if names_warp_route(args) {
-        Framework::Warp
-    } else {
-        Framework::Axum
+    reading(args, item).0
+}
+
+/// The framework, and whether the function's shape says so for certain: an unqualified
+/// route attribute on a function that names no actix type, or a function with no sign of
+/// any framework, is a guess (Rocket, resp. axum) that another framework's own attribute
+/// may take as its own.
+fn reading(args: &TokenStream, item: &TokenStream) -> (Framework, bool) {
+    let Ok(function) = syn::parse2::<ItemFn>(item.clone()) else {
+        return (Framework::Axum, false);
+    };
+    let route = function.attrs.iter().find(|attr| is_any_route_attribute(attr));
+    match route {
+        Some(attr) if qualified_by(attr, "actix_web") || takes_actix_arguments(attr) => {
+            (Framework::Actix, true)
+        }
+        Some(attr) if qualified_by(attr, "rocket") || function.sig.asyncness.is_none() => {
+            (Framework::Rocket, true)
+        }
+        Some(_) if names_actix_type(&function) => (Framework::Actix, true),
+        Some(attr) => (Framework::Rocket, takes_rocket_arguments(attr)),
+        None if names_warp_route(args) => (Framework::Warp, true),
+        None if names_actix_type(&function) => (Framework::Actix, true),
+        None => (Framework::Axum, false),
     }
 }
 
@@ -95,8 +123,14 @@ pub(crate) fn own(
     item: TokenStream,
     flow: fn(TokenStream, TokenStream) -> TokenStream,
 ) -> TokenStream {
-    let other = framework(&args, &item);
-    if other == ours || (ours != Framework::Axum && other == Framework::Axum) {
+    let (other, certain) = reading(&args, &item);
+    // An uncertain reading is a guess: axum's for a function without any sign of a
+    // framework, which the other attributes take; Rocket's for an unqualified route
+    // attribute on a function naming no actix type, which the actix attribute takes.
+    let guessed = !certain
+        && (other == Framework::Axum && ours != Framework::Axum
+            || other == Framework::Rocket && ours == Framework::Actix);
+    if other == ours || guessed {
         flow(args, item)
     } else {
         with_error(item, wrong_framework(ours, other))
@@ -128,6 +162,12 @@ pub(crate) fn feature_off(framework: Framework) -> syn::Error {
         shape = framework.shape(),
         feature = framework.feature(),
     );
+    if framework == Framework::Rocket {
+        message.push_str(
+            "; if it is an actix-web handler, qualify its route attribute \
+             (`#[actix_web::post(…)]`) or use `#[twilio_auth::actix::twilio_signed]`",
+        );
+    }
     if framework == Framework::Axum {
         message.push_str(
             "; a Rocket route needs `#[twilio_signed]` above its route attribute, and a warp \
@@ -137,7 +177,79 @@ pub(crate) fn feature_off(framework: Framework) -> syn::Error {
     syn::Error::new(Span::call_site(), message)
 }
 
+/// A route attribute of Rocket or actix-web: `#[post(…)]`, `#[rocket::get(…)]`,
+/// `#[actix_web::route(…)]`.
+fn is_any_route_attribute(attr: &Attribute) -> bool {
+    let segments = &attr.path().segments;
+    let Some(last) = segments.last() else {
+        return false;
+    };
+    let qualified_ok = match segments.len() {
+        1 => true,
+        2 => segments[0].ident == "rocket" || segments[0].ident == "actix_web",
+        _ => false,
+    };
+    qualified_ok && (ROUTE_ATTRIBUTES.iter().any(|name| last.ident == name) || last.ident == "routes")
+}
+
+/// Whether `attr` is written `#[<krate>::…]`.
+fn qualified_by(attr: &Attribute, krate: &str) -> bool {
+    let segments = &attr.path().segments;
+    segments.len() == 2 && segments[0].ident == krate
+}
+
+/// Whether the attribute's arguments include a key only actix's route attributes take.
+fn takes_actix_arguments(attr: &Attribute) -> bool {
+    argument_keys(attr)
+        .iter()
+        .any(|key| ["name", "guard", "wrap", "method"].contains(&key.as_str()))
+}
+
+/// Whether the attribute's arguments include a key only Rocket's route attributes take.
+fn takes_rocket_arguments(attr: &Attribute) -> bool {
+    argument_keys(attr)
+        .iter()
+        .any(|key| ["data", "rank", "format", "uri"].contains(&key.as_str()))
+}
+
+/// The `key` of every `key = value` among the attribute's arguments.
+fn argument_keys(attr: &Attribute) -> Vec<String> {
+    let syn::Meta::List(list) = &attr.meta else {
+        return Vec::new();
+    };
+    let tokens: Vec<TokenTree> = list.tokens.clone().into_iter().collect();
+    tokens
+        .windows(2)
+        .filter_map(|pair| match pair {
+            [TokenTree::Ident(key), TokenTree::Punct(eq)] if eq.as_char() == '=' => {
+                Some(key.to_string())
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// Types only actix-web handlers name, in their parameters or return type.
+const ACTIX_TYPES: &[&str] = &["actix_web", "web", "HttpRequest", "HttpResponse", "Responder"];
+
+/// Whether the function's signature names an actix-web type (see [`ACTIX_TYPES`]).
+fn names_actix_type(function: &ItemFn) -> bool {
+    fn mentions(tokens: TokenStream) -> bool {
+        tokens.into_iter().any(|tree| match tree {
+            TokenTree::Ident(ident) => ACTIX_TYPES.iter().any(|name| ident == name),
+            TokenTree::Group(group) => mentions(group.stream()),
+            _ => false,
+        })
+    }
+    let sig = &function.sig;
+    sig.inputs.iter().any(|input| match input {
+        syn::FnArg::Typed(typed) => mentions(typed.ty.to_token_stream()),
+        syn::FnArg::Receiver(_) => false,
+    }) || mentions(sig.output.to_token_stream())
+}
+
 /// `#[post(…)]`, `#[rocket::get(…)]`, `#[route(…)]`.
+#[cfg(feature = "rocket")]
 pub(crate) fn is_route_attribute(attr: &Attribute) -> bool {
     let segments = &attr.path().segments;
     let Some(last) = segments.last() else {
@@ -212,5 +324,48 @@ mod tests {
         );
         // A value that happens to be spelled like a method is not one.
         assert_eq!(framework(&quote!(state = post), &axum), Framework::Axum);
+    }
+
+    #[test]
+    fn actix_handlers_are_told_from_rocket_routes_by_their_shape() {
+        let read = |item: TokenStream| reading(&quote!(), &item);
+        // Qualified, with an actix-only argument, or naming an actix type.
+        assert_eq!(
+            read(quote!(#[actix_web::get("/s")] async fn s() -> String { todo!() })),
+            (Framework::Actix, true)
+        );
+        assert_eq!(
+            read(quote!(#[post("/v", name = "voice")] async fn v() {})),
+            (Framework::Actix, true)
+        );
+        assert_eq!(
+            read(quote!(#[post("/v")] async fn v(f: web::Form<F>) -> impl Responder { f })),
+            (Framework::Actix, true)
+        );
+        assert_eq!(
+            read(quote!(async fn v(req: HttpRequest) -> HttpResponse { todo!() })),
+            (Framework::Actix, true)
+        );
+        // Rocket for certain: qualified, a plain `fn`, or a Rocket-only argument.
+        assert_eq!(
+            read(quote!(#[rocket::post("/v")] async fn v() {})),
+            (Framework::Rocket, true)
+        );
+        assert_eq!(read(quote!(#[get("/s")] fn s() {})), (Framework::Rocket, true));
+        assert_eq!(
+            read(quote!(#[post("/v", data = "<f>")] async fn v(f: Form<F>) {})),
+            (Framework::Rocket, true)
+        );
+        // A guess: an unqualified attribute on an `async fn` naming no actix type.
+        assert_eq!(
+            read(quote!(#[get("/s")] async fn s() -> String { todo!() })),
+            (Framework::Rocket, false)
+        );
+        // The actix attribute takes the guess as its own; the warp attribute does not.
+        let guess = quote!(#[get("/s")] async fn s() -> String { todo!() });
+        let taken = own(Framework::Actix, quote!(), guess.clone(), |_, _| quote!(ok));
+        assert_eq!(taken.to_string(), "ok");
+        let refused = own(Framework::Warp, quote!(), guess, |_, _| quote!(ok));
+        assert!(refused.to_string().contains("compile_error"), "{refused}");
     }
 }

@@ -1,0 +1,136 @@
+//! Reading a request's payload into memory without ever holding more than the configured
+//! limit (SPEC §5), and telling a request without a body from one whose body another
+//! extractor already took.
+
+use std::future::poll_fn;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::http::Version;
+use actix_web::http::header::{CONTENT_LENGTH, TRANSFER_ENCODING};
+use actix_web::web::{Bytes, BytesMut};
+use actix_web::{HttpRequest, ResponseError};
+use futures_core::Stream;
+use twilio_auth_core::{Config, Rejection, RejectionReason, RoutePolicy};
+
+use crate::rejection::TwilioRejection;
+use crate::verify::verify_request;
+
+/// Reads `payload` within the configuration's body limit and verifies `req` with it as
+/// `route` demands: the verified bytes, or the error to answer with (a [`TwilioRejection`],
+/// or actix's own error when the client broke off the body).
+pub(crate) async fn read_verified(
+    req: &HttpRequest,
+    payload: Payload,
+    config: &Config,
+    route: RoutePolicy,
+) -> Result<Bytes, actix_web::Error> {
+    if body_taken(req, &payload) {
+        tracing::error!(
+            "the request's body was read before twilio-auth could verify it: another \
+             extractor or middleware took it; take the body through `Verified<E>` (or put \
+             the `TwilioAuth` middleware outermost)"
+        );
+        let rejection = TwilioRejection::logged(Rejection::new(RejectionReason::UnsignedBody));
+        return Err(rejection.into());
+    }
+    let bytes = read_limited(req, payload, config).await?;
+    verify_request(config, req, &bytes, route)?;
+    Ok(bytes)
+}
+
+/// Whether the request has a body that is no longer in `payload`. Over HTTP/1 actix leaves
+/// the payload empty only when the request announces no body (no `Content-Length` above 0,
+/// no `Transfer-Encoding`); over HTTP/2 every request has a payload stream. An empty payload
+/// otherwise means an extractor that ran before ours took the body: a handler could read
+/// bytes nobody verified.
+fn body_taken(req: &HttpRequest, payload: &Payload) -> bool {
+    if !matches!(payload, Payload::None) {
+        return false;
+    }
+    if req.version() == Version::HTTP_2 || req.version() == Version::HTTP_3 {
+        return true;
+    }
+    let headers = req.headers();
+    let announced_length = headers
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim() != "0");
+    announced_length || headers.contains_key(TRANSFER_ENCODING)
+}
+
+/// The whole payload as one buffer, never more than the configuration's limit: an announced
+/// oversize body is refused unread, and a body that grows past the limit (chunked, or
+/// longer than announced) is refused as soon as it does.
+async fn read_limited(
+    req: &HttpRequest,
+    mut payload: Payload,
+    config: &Config,
+) -> Result<Bytes, actix_web::Error> {
+    let too_large = || TwilioRejection::logged(config.body_too_large());
+    let announced = req
+        .headers()
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok());
+    config
+        .check_content_length(announced)
+        .map_err(TwilioRejection::logged)?;
+    let limit = config.body_limit();
+    let mut first = Bytes::new();
+    let mut joined: Option<BytesMut> = None;
+    let mut read = 0usize;
+    while let Some(chunk) = poll_fn(|cx| Pin::new(&mut payload).poll_next(cx)).await {
+        let chunk = chunk.map_err(|error| {
+            tracing::warn!(
+                status = error.status_code().as_u16(),
+                "rejected a Twilio webhook: could not read the body: {error}"
+            );
+            actix_web::Error::from(error)
+        })?;
+        read = read.saturating_add(chunk.len());
+        if read > limit {
+            return Err(too_large().into());
+        }
+        // The usual body, one chunk, is kept as it came; several are joined.
+        match &mut joined {
+            Some(joined) => joined.extend_from_slice(&chunk),
+            None if first.is_empty() => first = chunk,
+            None => {
+                let mut both = BytesMut::with_capacity(first.len() + chunk.len());
+                both.extend_from_slice(&first);
+                both.extend_from_slice(&chunk);
+                joined = Some(both);
+            }
+        }
+    }
+    Ok(joined.map_or(first, BytesMut::freeze))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::test::TestRequest;
+
+    #[test]
+    fn an_empty_payload_is_a_taken_body_only_when_one_was_announced() {
+        let none = TestRequest::default().to_http_request();
+        assert!(!body_taken(&none, &Payload::None));
+        let zero = TestRequest::default()
+            .insert_header((CONTENT_LENGTH, "0"))
+            .to_http_request();
+        assert!(!body_taken(&zero, &Payload::None));
+        let announced = TestRequest::default()
+            .insert_header((CONTENT_LENGTH, "12"))
+            .to_http_request();
+        assert!(body_taken(&announced, &Payload::None));
+        assert!(!body_taken(&announced, &Payload::from(Bytes::from_static(b"x"))));
+        let chunked = TestRequest::default()
+            .insert_header((TRANSFER_ENCODING, "chunked"))
+            .to_http_request();
+        assert!(body_taken(&chunked, &Payload::None));
+        let h2 = TestRequest::default()
+            .version(Version::HTTP_2)
+            .to_http_request();
+        assert!(body_taken(&h2, &Payload::None));
+    }
+}

@@ -1,0 +1,166 @@
+//! `TwilioAuth`: verification as actix-web middleware, for users who protect a whole `App`
+//! or `Scope` rather than annotate each handler.
+
+use std::future::{Ready, ready};
+use std::rc::Rc;
+
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform, forward_ready};
+use futures_core::future::LocalBoxFuture;
+use twilio_auth_core::policy::HttpAuth;
+use twilio_auth_core::{Config, RoutePolicy};
+
+use crate::body::read_verified;
+use crate::verify::announce;
+
+/// Middleware that verifies every request before the services it wraps see it.
+///
+/// It reads the body (never more than the configuration's
+/// [`body_limit`](Config::body_limit): `413` above it), verifies, and puts the same bytes
+/// back as the request's payload, so the handlers' own extractors (`web::Form`,
+/// `web::Json`, …) work unchanged. A refused request gets a
+/// [`TwilioRejection`](crate::TwilioRejection) response and never reaches a handler. The
+/// URL is the request target as received: a `web::scope` prefix is part of it. The core's
+/// [`twilio_auth_core::Verified`] is left in the request's extensions.
+///
+/// By default it checks the signature only. [`http_auth`](Self::http_auth) first requires
+/// HTTP Basic and/or Digest authentication with the configuration's credentials (a `401`
+/// with one `WWW-Authenticate` header per challenge), and
+/// [`http_auth_only`](Self::http_auth_only) requires it instead of the signature.
+///
+/// Register it last (`wrap` runs the last-registered middleware first), so that no other
+/// middleware reads or rewrites the request before it is verified.
+///
+/// ```
+/// use actix_web::{App, web};
+/// use std::collections::HashMap;
+/// use twilio_auth_actix::TwilioAuth;
+/// use twilio_auth_core::Config;
+///
+/// async fn voice(form: web::Form<HashMap<String, String>>) -> String {
+///     format!("{} params", form.len())
+/// }
+///
+/// let config = Config::builder().auth_token("12345").build().unwrap();
+/// let app = App::new().service(
+///     web::scope("/twilio")
+///         .wrap(TwilioAuth::new(config))
+///         .route("/voice", web::post().to(voice)),
+/// );
+/// ```
+///
+/// With HTTP Digest authentication in front of the signature:
+///
+/// ```
+/// use actix_web::{App, web};
+/// use twilio_auth_actix::TwilioAuth;
+/// use twilio_auth_core::Config;
+/// use twilio_auth_core::http_auth::HttpAuthConfig;
+/// use twilio_auth_core::policy::HttpAuth;
+///
+/// let http_auth = HttpAuthConfig::builder("twilio-webhooks")
+///     .credential("twilio", "a long random password")
+///     .build()
+///     .unwrap();
+/// let config = Config::builder().auth_token("12345").http_auth(http_auth).build().unwrap();
+/// let app = App::new()
+///     .wrap(TwilioAuth::new(config).http_auth(HttpAuth::Digest))
+///     .route("/voice", web::post().to(|| async { "<Response/>" }));
+/// ```
+#[derive(Debug, Clone)]
+pub struct TwilioAuth {
+    config: Config,
+    policy: RoutePolicy,
+}
+
+impl TwilioAuth {
+    /// Middleware that verifies the signature of requests with `config`.
+    ///
+    /// Logs the configuration's [summary](Config::summary) (at `INFO`, once per
+    /// configuration).
+    pub fn new(config: Config) -> Self {
+        announce(&config);
+        TwilioAuth {
+            config,
+            policy: RoutePolicy::Signature,
+        }
+    }
+
+    /// Requires HTTP authentication (`Basic`, `Digest` or `Either`) before the signature is
+    /// checked, with the credentials of the configuration's
+    /// [`http_auth`](twilio_auth_core::ConfigBuilder::http_auth). Without credentials there,
+    /// every request is refused with `401` and an error is logged.
+    pub fn http_auth(mut self, scheme: HttpAuth) -> Self {
+        self.policy = RoutePolicy::HttpAuthThenSignature(scheme);
+        self
+    }
+
+    /// Requires HTTP authentication alone, and no signature: for routes that credentials
+    /// in the webhook URL protect.
+    pub fn http_auth_only(mut self, scheme: HttpAuth) -> Self {
+        self.policy = RoutePolicy::HttpAuthOnly(scheme);
+        self
+    }
+
+    /// What the middleware demands of each request.
+    pub fn policy(&self) -> RoutePolicy {
+        self.policy
+    }
+}
+
+impl<S, B> Transform<S, ServiceRequest> for TwilioAuth
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error> + 'static,
+    B: MessageBody + 'static,
+{
+    type Response = ServiceResponse<EitherBody<B>>;
+    type Error = actix_web::Error;
+    type Transform = TwilioAuthMiddleware<S>;
+    type InitError = ();
+    type Future = Ready<Result<Self::Transform, Self::InitError>>;
+
+    fn new_transform(&self, service: S) -> Self::Future {
+        ready(Ok(TwilioAuthMiddleware {
+            service: Rc::new(service),
+            config: self.config.clone(),
+            policy: self.policy,
+        }))
+    }
+}
+
+/// The service [`TwilioAuth`] wraps around another.
+#[derive(Debug)]
+pub struct TwilioAuthMiddleware<S> {
+    service: Rc<S>,
+    config: Config,
+    policy: RoutePolicy,
+}
+
+impl<S, B> Service<ServiceRequest> for TwilioAuthMiddleware<S>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error> + 'static,
+    B: MessageBody + 'static,
+{
+    type Response = ServiceResponse<EitherBody<B>>;
+    type Error = actix_web::Error;
+    type Future = LocalBoxFuture<'static, Result<Self::Response, Self::Error>>;
+
+    forward_ready!(service);
+
+    fn call(&self, mut req: ServiceRequest) -> Self::Future {
+        let service = Rc::clone(&self.service);
+        let config = self.config.clone();
+        let policy = self.policy;
+        Box::pin(async move {
+            let payload = req.parts_mut().1.take();
+            match read_verified(req.request(), payload, &config, policy).await {
+                Ok(bytes) => {
+                    req.set_payload(bytes.into());
+                    let response = service.call(req).await?;
+                    Ok(response.map_into_left_body())
+                }
+                Err(error) => Ok(req.error_response(error).map_into_right_body()),
+            }
+        })
+    }
+}
