@@ -259,10 +259,20 @@ pub use twilio_auth_axum as axum;
     doc = "[`axum::TwilioSignature`]: https://docs.rs/twilio-auth/latest/twilio_auth/axum/struct.TwilioSignature.html",
     doc = "[`axum::policy`]: https://docs.rs/twilio-auth/latest/twilio_auth/axum/policy/index.html"
 )]
-#[cfg(any(feature = "axum", feature = "rocket", feature = "warp", feature = "actix"))]
+#[cfg(any(
+    feature = "axum",
+    feature = "rocket",
+    feature = "warp",
+    feature = "actix"
+))]
 pub use twilio_auth_macros::twilio_signed;
 
-#[cfg(not(any(feature = "axum", feature = "rocket", feature = "warp", feature = "actix")))]
+#[cfg(not(any(
+    feature = "axum",
+    feature = "rocket",
+    feature = "warp",
+    feature = "actix"
+)))]
 pub use twilio_auth_macros::twilio_signed_without_framework as twilio_signed;
 
 /// The warp adapter: the filters [`form`](warp::form), [`json`](warp::json),

@@ -15,7 +15,12 @@
 
 // Without a framework feature only the checks of the table and of the peers run.
 #![cfg_attr(
-    not(any(feature = "axum", feature = "rocket", feature = "warp")),
+    not(any(
+        feature = "axum",
+        feature = "rocket",
+        feature = "warp",
+        feature = "actix"
+    )),
     allow(dead_code)
 )]
 
@@ -55,6 +60,12 @@ fn rocket_app_passes_every_scenario() {
 #[test]
 fn warp_app_passes_every_scenario() {
     e2e::runner::run_table("warp_app");
+}
+
+#[cfg(feature = "actix")]
+#[test]
+fn actix_app_passes_every_scenario() {
+    e2e::runner::run_table("actix_app");
 }
 
 /// The peers are only worth their place if they compute what Twilio computes; our signer

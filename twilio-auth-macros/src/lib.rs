@@ -16,20 +16,45 @@
 
 #![forbid(unsafe_code)]
 
-#[cfg(any(feature = "axum", feature = "rocket", feature = "warp", feature = "actix"))]
-mod args;
 #[cfg(feature = "actix")]
 mod actix;
+#[cfg(any(
+    feature = "axum",
+    feature = "rocket",
+    feature = "warp",
+    feature = "actix"
+))]
+mod args;
 #[cfg(feature = "axum")]
 mod axum;
-#[cfg(any(feature = "axum", feature = "rocket", feature = "warp", feature = "actix"))]
+#[cfg(any(
+    feature = "axum",
+    feature = "rocket",
+    feature = "warp",
+    feature = "actix"
+))]
 mod errors;
-#[cfg(any(feature = "axum", feature = "rocket", feature = "warp", feature = "actix"))]
+#[cfg(any(
+    feature = "axum",
+    feature = "rocket",
+    feature = "warp",
+    feature = "actix"
+))]
 mod exports;
-#[cfg(any(feature = "axum", feature = "rocket", feature = "warp", feature = "actix"))]
+#[cfg(any(
+    feature = "axum",
+    feature = "rocket",
+    feature = "warp",
+    feature = "actix"
+))]
 mod handler;
 mod no_framework;
-#[cfg(any(feature = "axum", feature = "rocket", feature = "warp", feature = "actix"))]
+#[cfg(any(
+    feature = "axum",
+    feature = "rocket",
+    feature = "warp",
+    feature = "actix"
+))]
 mod recognize;
 #[cfg(feature = "rocket")]
 mod rocket;
@@ -37,7 +62,12 @@ mod rocket;
 mod warp;
 
 use proc_macro::TokenStream;
-#[cfg(any(feature = "axum", feature = "rocket", feature = "warp", feature = "actix"))]
+#[cfg(any(
+    feature = "axum",
+    feature = "rocket",
+    feature = "warp",
+    feature = "actix"
+))]
 use recognize::Framework;
 
 /// Verifies that requests to an axum handler come from Twilio.
@@ -71,7 +101,12 @@ pub fn twilio_signed_axum(args: TokenStream, item: TokenStream) -> TokenStream {
 /// handler is written for: a Rocket route (a route attribute below this one), a warp
 /// handler (a method or `path` argument), or else an axum handler. See the `twilio-auth`
 /// crate's documentation.
-#[cfg(any(feature = "axum", feature = "rocket", feature = "warp", feature = "actix"))]
+#[cfg(any(
+    feature = "axum",
+    feature = "rocket",
+    feature = "warp",
+    feature = "actix"
+))]
 #[proc_macro_attribute]
 pub fn twilio_signed(args: TokenStream, item: TokenStream) -> TokenStream {
     let (args, item): (proc_macro2::TokenStream, proc_macro2::TokenStream) =

@@ -96,7 +96,10 @@ fn reading(args: &TokenStream, item: &TokenStream) -> (Framework, bool) {
     let Ok(function) = syn::parse2::<ItemFn>(item.clone()) else {
         return (Framework::Axum, false);
     };
-    let route = function.attrs.iter().find(|attr| is_any_route_attribute(attr));
+    let route = function
+        .attrs
+        .iter()
+        .find(|attr| is_any_route_attribute(attr));
     match route {
         Some(attr) if qualified_by(attr, "actix_web") || takes_actix_arguments(attr) => {
             (Framework::Actix, true)
@@ -189,7 +192,8 @@ fn is_any_route_attribute(attr: &Attribute) -> bool {
         2 => segments[0].ident == "rocket" || segments[0].ident == "actix_web",
         _ => false,
     };
-    qualified_ok && (ROUTE_ATTRIBUTES.iter().any(|name| last.ident == name) || last.ident == "routes")
+    qualified_ok
+        && (ROUTE_ATTRIBUTES.iter().any(|name| last.ident == name) || last.ident == "routes")
 }
 
 /// Whether `attr` is written `#[<krate>::…]`.
@@ -230,7 +234,13 @@ fn argument_keys(attr: &Attribute) -> Vec<String> {
 }
 
 /// Types only actix-web handlers name, in their parameters or return type.
-const ACTIX_TYPES: &[&str] = &["actix_web", "web", "HttpRequest", "HttpResponse", "Responder"];
+const ACTIX_TYPES: &[&str] = &[
+    "actix_web",
+    "web",
+    "HttpRequest",
+    "HttpResponse",
+    "Responder",
+];
 
 /// Whether the function's signature names an actix-web type (see [`ACTIX_TYPES`]).
 fn names_actix_type(function: &ItemFn) -> bool {
@@ -331,38 +341,77 @@ mod tests {
         let read = |item: TokenStream| reading(&quote!(), &item);
         // Qualified, with an actix-only argument, or naming an actix type.
         assert_eq!(
-            read(quote!(#[actix_web::get("/s")] async fn s() -> String { todo!() })),
+            read(quote!(
+                #[actix_web::get("/s")]
+                async fn s() -> String {
+                    todo!()
+                }
+            )),
             (Framework::Actix, true)
         );
         assert_eq!(
-            read(quote!(#[post("/v", name = "voice")] async fn v() {})),
+            read(quote!(
+                #[post("/v", name = "voice")]
+                async fn v() {}
+            )),
             (Framework::Actix, true)
         );
         assert_eq!(
-            read(quote!(#[post("/v")] async fn v(f: web::Form<F>) -> impl Responder { f })),
+            read(quote!(
+                #[post("/v")]
+                async fn v(f: web::Form<F>) -> impl Responder {
+                    f
+                }
+            )),
             (Framework::Actix, true)
         );
         assert_eq!(
-            read(quote!(async fn v(req: HttpRequest) -> HttpResponse { todo!() })),
+            read(quote!(
+                async fn v(req: HttpRequest) -> HttpResponse {
+                    todo!()
+                }
+            )),
             (Framework::Actix, true)
         );
         // Rocket for certain: qualified, a plain `fn`, or a Rocket-only argument.
         assert_eq!(
-            read(quote!(#[rocket::post("/v")] async fn v() {})),
+            read(quote!(
+                #[rocket::post("/v")]
+                async fn v() {}
+            )),
             (Framework::Rocket, true)
         );
-        assert_eq!(read(quote!(#[get("/s")] fn s() {})), (Framework::Rocket, true));
         assert_eq!(
-            read(quote!(#[post("/v", data = "<f>")] async fn v(f: Form<F>) {})),
+            read(quote!(
+                #[get("/s")]
+                fn s() {}
+            )),
+            (Framework::Rocket, true)
+        );
+        assert_eq!(
+            read(quote!(
+                #[post("/v", data = "<f>")]
+                async fn v(f: Form<F>) {}
+            )),
             (Framework::Rocket, true)
         );
         // A guess: an unqualified attribute on an `async fn` naming no actix type.
         assert_eq!(
-            read(quote!(#[get("/s")] async fn s() -> String { todo!() })),
+            read(quote!(
+                #[get("/s")]
+                async fn s() -> String {
+                    todo!()
+                }
+            )),
             (Framework::Rocket, false)
         );
         // The actix attribute takes the guess as its own; the warp attribute does not.
-        let guess = quote!(#[get("/s")] async fn s() -> String { todo!() });
+        let guess = quote!(
+            #[get("/s")]
+            async fn s() -> String {
+                todo!()
+            }
+        );
         let taken = own(Framework::Actix, quote!(), guess.clone(), |_, _| quote!(ok));
         assert_eq!(taken.to_string(), "ok");
         let refused = own(Framework::Warp, quote!(), guess, |_, _| quote!(ok));

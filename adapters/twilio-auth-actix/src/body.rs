@@ -123,7 +123,10 @@ mod tests {
             .insert_header((CONTENT_LENGTH, "12"))
             .to_http_request();
         assert!(body_taken(&announced, &Payload::None));
-        assert!(!body_taken(&announced, &Payload::from(Bytes::from_static(b"x"))));
+        assert!(!body_taken(
+            &announced,
+            &Payload::from(Bytes::from_static(b"x"))
+        ));
         let chunked = TestRequest::default()
             .insert_header((TRANSFER_ENCODING, "chunked"))
             .to_http_request();

@@ -12,9 +12,10 @@ use crate::verify::announce;
 /// The configuration registered with `App::app_data(config)` or
 /// `App::app_data(web::Data::new(config))` (on the app, a scope or a resource).
 pub(crate) fn app_config(req: &HttpRequest) -> Result<&Config, MissingConfig> {
-    let config = req
-        .app_data::<Config>()
-        .or_else(|| req.app_data::<web::Data<Config>>().map(|data| data.get_ref()));
+    let config = req.app_data::<Config>().or_else(|| {
+        req.app_data::<web::Data<Config>>()
+            .map(|data| data.get_ref())
+    });
     match config {
         Some(config) => {
             // Extractors have no set-up hook: the first request logs the configuration.

@@ -89,12 +89,18 @@ mod tests {
             "{out}"
         );
         assert!(out.contains("req : HttpRequest"), "{out}");
-        assert!(out.contains("assert_extractor :: < web :: Form < F > > ()"), "{out}");
+        assert!(
+            out.contains("assert_extractor :: < web :: Form < F > > ()"),
+            "{out}"
+        );
     }
 
     #[test]
     fn adds_the_guard_to_a_handler_without_parameters() {
-        let out = expanded(quote! { async fn status() -> String { String::new() } }, RoutePolicy::BasicOnly);
+        let out = expanded(
+            quote! { async fn status() -> String { String::new() } },
+            RoutePolicy::BasicOnly,
+        );
         assert!(
             out.contains("_ : :: twilio_auth :: actix :: __private :: TwilioSignature < :: twilio_auth :: actix :: __private :: BasicOnly >"),
             "{out}"
