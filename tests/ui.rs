@@ -7,7 +7,8 @@
 //! - with `--features axum`: `tests/ui/pass/*.rs` and `tests/ui/fail/*.rs`;
 //! - with `--features rocket`: `tests/ui/rocket/pass/*.rs` and `tests/ui/rocket/fail/*.rs`;
 //! - with `--features warp`: `tests/ui/warp/pass/*.rs` and `tests/ui/warp/fail/*.rs`;
-//! - with all three: also `tests/ui/all/pass/*.rs` and `tests/ui/all/fail/*.rs` (the root
+//! - with `--features actix`: `tests/ui/actix/pass/*.rs` and `tests/ui/actix/fail/*.rs`;
+//! - with all four: also `tests/ui/all/pass/*.rs` and `tests/ui/all/fail/*.rs` (the root
 //!   attribute recognises each framework; each framework's attribute refuses the others');
 //! - without any framework feature: `tests/ui/no_feature/*.rs` (the attribute says which
 //!   feature to enable).
@@ -16,6 +17,7 @@
 //! cargo test -p twilio-auth --features axum --test ui
 //! cargo test -p twilio-auth --features rocket --test ui
 //! cargo test -p twilio-auth --features warp --test ui
+//! cargo test -p twilio-auth --features actix --test ui
 //! cargo test -p twilio-auth --no-default-features --test ui
 //! TRYBUILD=overwrite cargo test -p twilio-auth --features axum --test ui   # refresh snapshots
 //! ```
@@ -58,14 +60,31 @@ fn ui() {
             cases.compile_fail("tests/ui/warp/fail/*.rs");
         }
     }
+    #[cfg(feature = "actix")]
+    {
+        cases.pass("tests/ui/actix/pass/*.rs");
+        if snapshots {
+            cases.compile_fail("tests/ui/actix/fail/*.rs");
+        }
+    }
     // Every framework at once: the root attribute recognises each, and each framework's own
     // attribute refuses the others' functions (features are additive).
-    #[cfg(all(feature = "axum", feature = "rocket", feature = "warp"))]
+    #[cfg(all(
+        feature = "axum",
+        feature = "rocket",
+        feature = "warp",
+        feature = "actix"
+    ))]
     {
         cases.pass("tests/ui/all/pass/*.rs");
         cases.compile_fail("tests/ui/all/fail/*.rs");
     }
-    #[cfg(not(any(feature = "axum", feature = "rocket", feature = "warp")))]
+    #[cfg(not(any(
+        feature = "axum",
+        feature = "rocket",
+        feature = "warp",
+        feature = "actix"
+    )))]
     {
         if snapshots {
             cases.compile_fail("tests/ui/no_feature/*.rs");

@@ -104,10 +104,9 @@ fn reading(args: &TokenStream, item: &TokenStream) -> (Framework, bool) {
         Some(attr) if qualified_by(attr, "actix_web") || takes_actix_arguments(attr) => {
             (Framework::Actix, true)
         }
-        Some(attr) if qualified_by(attr, "rocket") || function.sig.asyncness.is_none() => {
-            (Framework::Rocket, true)
-        }
+        Some(attr) if qualified_by(attr, "rocket") => (Framework::Rocket, true),
         Some(_) if names_actix_type(&function) => (Framework::Actix, true),
+        Some(_) if function.sig.asyncness.is_none() => (Framework::Rocket, true),
         Some(attr) => (Framework::Rocket, takes_rocket_arguments(attr)),
         None if names_warp_route(args) => (Framework::Warp, true),
         None if names_actix_type(&function) => (Framework::Actix, true),
