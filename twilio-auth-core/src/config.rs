@@ -264,6 +264,26 @@ impl Config {
         self.inner.form_body_limit
     }
 
+    /// The limit for a body of this `Content-Type`: [`Config::form_body_limit`] for a form,
+    /// else [`Config::body_limit`]. An adapter that knows the content type before reading
+    /// can stop reading a form there.
+    ///
+    /// ```
+    /// use twilio_auth_core::Config;
+    ///
+    /// let config = Config::builder().auth_token("12345").build().unwrap();
+    /// let form = Some("application/x-www-form-urlencoded; charset=UTF-8");
+    /// assert_eq!(config.body_limit_for(form), 65536);
+    /// assert_eq!(config.body_limit_for(Some("application/json")), 1 << 20);
+    /// assert_eq!(config.body_limit_for(None), 1 << 20);
+    /// ```
+    pub fn body_limit_for(&self, content_type: Option<&str>) -> usize {
+        match content_type {
+            Some(ct) if crate::form::is_form_content_type(ct) => self.inner.form_body_limit,
+            _ => self.inner.body_limit,
+        }
+    }
+
     /// The check an adapter makes before reading a body: a `Content-Length` (the header's
     /// value, if any) over the [`body_limit`](Config::body_limit) is refused with `413`
     /// unread. Twilio always sends `Content-Length`; a missing or unreadable one passes (the
