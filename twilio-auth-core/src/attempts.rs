@@ -7,7 +7,10 @@
 use std::cell::Cell;
 
 /// A request may hash at most this many times its own signed string (the URL as rebuilt
-/// and its parameters), counting each HMAC's fixed cost as [`HMAC_FIXED_COST`] bytes.
+/// and its parameters), counting each HMAC's fixed cost as [`HMAC_FIXED_COST`] bytes and
+/// its URL twice, so that candidate URLs longer than the one rebuilt (`:443`,
+/// `user:pass@`, `%27` for `'`) are paid for as well: that many candidates up to twice the
+/// URL's length can be tried.
 pub const SIGNATURE_WORK_FACTOR: usize = 8;
 
 /// …or this many bytes, when that is more: a request without a body (a status callback,
@@ -26,10 +29,15 @@ pub(crate) struct SignatureBudget {
 }
 
 impl SignatureBudget {
-    /// The budget of a request whose first attempt hashes `first_len` bytes.
-    pub fn for_request(first_len: usize) -> Self {
+    /// The budget of a request whose URL (as rebuilt) is `url_len` bytes and whose
+    /// parameters add `params_len`.
+    pub fn for_request(url_len: usize, params_len: usize) -> Self {
+        let per_attempt = url_len
+            .saturating_mul(2)
+            .saturating_add(params_len)
+            .saturating_add(HMAC_FIXED_COST);
         let total = SIGNATURE_WORK_FACTOR
-            .saturating_mul(first_len.saturating_add(HMAC_FIXED_COST))
+            .saturating_mul(per_attempt)
             .max(MIN_SIGNATURE_WORK);
         SignatureBudget {
             left: Cell::new(total),
@@ -65,18 +73,21 @@ mod tests {
 
     #[test]
     fn a_large_request_gets_its_factor_and_a_small_one_the_minimum() {
-        let large = SignatureBudget::for_request(10_000);
-        let paid = (0..100).take_while(|_| large.pay(10_000)).count();
+        // A 100-byte URL and 10,000 bytes of parameters: 8 candidates, even at twice
+        // the URL's length, and no more.
+        let large = SignatureBudget::for_request(100, 10_000);
+        let paid = (0..100).take_while(|_| large.pay(200 + 10_000)).count();
         assert_eq!(paid, SIGNATURE_WORK_FACTOR);
         assert!(large.ran_out());
 
-        let small = SignatureBudget::for_request(64);
+        let small = SignatureBudget::for_request(64, 0);
+        assert!(!small.ran_out());
         let paid = (0..100).take_while(|_| small.pay(64)).count();
         assert_eq!(paid, MIN_SIGNATURE_WORK / (64 + HMAC_FIXED_COST));
-        // Longer candidates (a query re-encoded `%27`) use it up sooner.
-        let budget = SignatureBudget::for_request(1_000);
+        // Much longer candidates (a query of `'`s re-encoded `%27`) use it up sooner.
+        let budget = SignatureBudget::for_request(1_000, 0);
         assert!(budget.pay(1_000));
-        assert!(!budget.pay(SIGNATURE_WORK_FACTOR * 1_200));
+        assert!(!budget.pay(SIGNATURE_WORK_FACTOR * 3_000));
         assert!(budget.pay(1_000), "a refused attempt costs nothing");
     }
 }

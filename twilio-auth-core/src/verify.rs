@@ -301,7 +301,7 @@ impl Config {
 
         // Every attempt is paid for from the request's budget (see `attempts`): a forged
         // request costs at most a few times what a valid one of its size costs.
-        let budget = SignatureBudget::for_request(url.len() + params.by_bytes().len());
+        let budget = SignatureBudget::for_request(url.len(), params.by_bytes().len());
         let urls_reached = Cell::new(0);
         let mut try_url = |candidate: &str| {
             let mut reached = false;
