@@ -133,8 +133,8 @@ impl Config {
     /// Reads the configuration from the environment:
     /// [`ENV_AUTH_TOKEN`] (required unless SharedKeys are), [`ENV_AUTH_TOKEN_SECONDARY`],
     /// [`ENV_ACCOUNT_TOKENS`], [`ENV_SHARED_KEYS`], [`ENV_SHARED_KEYS_ONLY`],
-    /// [`ENV_WEBHOOK_BASE_URL`], [`ENV_TRUST_FORWARDED`], [`ENV_BODY_LIMIT`] and [`ENV_FORM_BODY_LIMIT`] (optional);
-    /// and, when both
+    /// [`ENV_WEBHOOK_BASE_URL`], [`ENV_TRUST_FORWARDED`], [`ENV_BODY_LIMIT`] and
+    /// [`ENV_FORM_BODY_LIMIT`] (optional); and, when both
     /// [`ENV_WEBHOOK_USER`] and [`ENV_WEBHOOK_PASSWORD`] are set, HTTP authentication with
     /// [`ENV_WEBHOOK_REALM`], [`ENV_DIGEST_NONCE_SECRET`] (random at start-up if unset) and
     /// [`ENV_DIGEST_NONCE_LIFETIME`].
