@@ -506,7 +506,9 @@ fn basic_login_ok(headers: &[(&str, String)], requirement: HttpAuthRequirement) 
 /// The candidate URLs a rejection lists: none before a URL exists or for HTTP
 /// authentication; for a signature mismatch every candidate, and after an HTTP login
 /// (`login`) every candidate of the URL with the user's `user:password@` too, unless the
-/// URL has credentials of its own; else the URL; all redacted.
+/// URL has credentials of its own; else the URL; all redacted. A request that spent its
+/// signature budget (`twilio_auth_core::attempts`) lists the candidates it compared, a
+/// prefix of them, and says how many in a hint.
 fn check_candidates(
     rejection: &Rejection,
     url: Option<&str>,
@@ -533,6 +535,17 @@ fn check_candidates(
                 let rest = &url[parts.scheme.len() + "://".len()..];
                 let credentialed = format!("{}://{user}:{password}@{rest}", parts.scheme);
                 all.extend(candidate_urls(&credentialed, options));
+            }
+            let spent = rejection.hints().iter().find_map(|hint| match hint {
+                twilio_auth_core::Hint::SignatureWorkLimit { urls_tried } => Some(*urls_tried),
+                _ => None,
+            });
+            if let Some(urls_tried) = spent {
+                assert!(
+                    (1..=all.len()).contains(&urls_tried),
+                    "{urls_tried} of {all:?} tried"
+                );
+                all.truncate(urls_tried);
             }
             all
         }

@@ -3,7 +3,8 @@
 //! next to the floor: one bare HMAC-SHA1 of the same signed string (for JSON, the SHA-256
 //! of the body as well).
 //!
-//! `cargo bench -p twilio-auth-core --bench verify`
+//! `cargo bench -p twilio-auth-core --bench verify`; `bash twilio-auth-core/benches/callgrind.sh`
+//! counts instructions and branch misses per verification.
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use hmac::{Hmac, KeyInit, Mac};
@@ -15,6 +16,9 @@ use twilio_auth_core::{Config, WebhookRequest};
 #[path = "../tests/support/workloads.rs"]
 mod workloads;
 use workloads::{load, raw};
+
+#[path = "../tests/support/worst_case.rs"]
+mod worst_case;
 
 fn bench(c: &mut Criterion) {
     let workloads = load();
@@ -74,7 +78,49 @@ fn bench(c: &mut Criterion) {
             });
         }
     }
+    worst_case(&mut group);
     group.finish();
+}
+
+/// The most expensive forged form within the default limits (`tests/support/worst_case.rs`:
+/// 64 KiB, two orderings, three spellings of the query, two ports, two tokens), next to a
+/// valid request of the same size and the bare HMAC-SHA1 of its signed string.
+fn worst_case(group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>) {
+    use worst_case::{FORM, HOST, PATH_AND_QUERY, TOKEN, at_the_limit};
+    let case = at_the_limit();
+    for (id, signature, valid) in [
+        ("worst_valid_64k", &case.valid_signature, true),
+        ("worst_forged_64k", &case.forged_signature, false),
+    ] {
+        let headers = [
+            ("Host", HOST),
+            ("Content-Type", FORM),
+            ("X-Twilio-Signature", signature.as_str()),
+        ];
+        let req = WebhookRequest::new("POST", PATH_AND_QUERY)
+            .headers(&headers)
+            .body(&case.body);
+        assert_eq!(case.config.verify(&req).is_ok(), valid, "{id}");
+        group.bench_function(id, |b| {
+            b.iter(|| {
+                let req = WebhookRequest::new("POST", black_box(PATH_AND_QUERY))
+                    .headers(&headers)
+                    .body(black_box(&case.body));
+                black_box(case.config.verify(&req).is_ok())
+            })
+        });
+    }
+    // The signed string: the URL, then the decoded parameters in byte order.
+    let params = twilio_auth_core::form::parse(&case.body);
+    let (by_bytes, _) = twilio_auth_core::form::orderings(&params);
+    let signed = format!("{}{}", case.url, twilio_auth_core::form::suffix(&by_bytes));
+    group.bench_function("hmac_floor_worst_64k", |b| {
+        b.iter(|| {
+            let mut mac = <Hmac<Sha1> as KeyInit>::new_from_slice(TOKEN.as_bytes()).unwrap();
+            mac.update(black_box(signed.as_bytes()));
+            black_box(mac.finalize().into_bytes())
+        })
+    });
 }
 
 criterion_group!(benches, bench);

@@ -16,6 +16,16 @@ use crate::secret::Secret;
 /// Default maximum body size: 1 MiB (Twilio's largest webhooks are a few KiB).
 pub const DEFAULT_BODY_LIMIT: usize = 1 << 20;
 
+/// Default maximum size of a form (`application/x-www-form-urlencoded`) body: 64 KiB.
+///
+/// Twilio's form webhooks are small: a message with ten media URLs and a 1,600-character
+/// body of non-ASCII text, every byte escaped, is about 20 KiB; a voice webhook is under
+/// 2 KiB. A form's signature covers the URL *followed by* the parameters, so each candidate
+/// URL (and each secret) costs one HMAC over the whole body: this limit is what bounds the
+/// work a forged form can cause. JSON bodies (Event Streams) are hashed once whatever the
+/// number of candidates, and keep [`DEFAULT_BODY_LIMIT`].
+pub const DEFAULT_FORM_BODY_LIMIT: usize = 64 * 1024;
+
 /// Environment variable with the primary Auth Token.
 pub const ENV_AUTH_TOKEN: &str = "TWILIO_AUTH_TOKEN";
 /// Environment variable with the secondary Auth Token, tried during rotation.
@@ -48,6 +58,9 @@ pub const ENV_DIGEST_NONCE_SECRET: &str = "TWILIO_DIGEST_NONCE_SECRET";
 pub const ENV_DIGEST_NONCE_LIFETIME: &str = "TWILIO_DIGEST_NONCE_LIFETIME_SECS";
 /// Environment variable with the body limit in bytes (default [`DEFAULT_BODY_LIMIT`]).
 pub const ENV_BODY_LIMIT: &str = "TWILIO_BODY_LIMIT";
+/// Environment variable with the form body limit in bytes (default
+/// [`DEFAULT_FORM_BODY_LIMIT`]).
+pub const ENV_FORM_BODY_LIMIT: &str = "TWILIO_FORM_BODY_LIMIT";
 /// The realm used when none is configured.
 pub const DEFAULT_REALM: &str = "twilio-webhooks";
 
@@ -87,6 +100,8 @@ pub(crate) struct Inner {
     pub url_policy: PublicUrlPolicy,
     pub candidate_options: CandidateOptions,
     pub body_limit: usize,
+    /// At most `body_limit`.
+    pub form_body_limit: usize,
     pub http_auth: Option<HttpAuthConfig>,
     /// Whether an adapter has logged the start-up summary ([`Config::summary_once`]).
     pub announced: AtomicBool,
@@ -118,8 +133,8 @@ impl Config {
     /// Reads the configuration from the environment:
     /// [`ENV_AUTH_TOKEN`] (required unless SharedKeys are), [`ENV_AUTH_TOKEN_SECONDARY`],
     /// [`ENV_ACCOUNT_TOKENS`], [`ENV_SHARED_KEYS`], [`ENV_SHARED_KEYS_ONLY`],
-    /// [`ENV_WEBHOOK_BASE_URL`], [`ENV_TRUST_FORWARDED`] and [`ENV_BODY_LIMIT`] (optional);
-    /// and, when both
+    /// [`ENV_WEBHOOK_BASE_URL`], [`ENV_TRUST_FORWARDED`], [`ENV_BODY_LIMIT`] and
+    /// [`ENV_FORM_BODY_LIMIT`] (optional); and, when both
     /// [`ENV_WEBHOOK_USER`] and [`ENV_WEBHOOK_PASSWORD`] are set, HTTP authentication with
     /// [`ENV_WEBHOOK_REALM`], [`ENV_DIGEST_NONCE_SECRET`] (random at start-up if unset) and
     /// [`ENV_DIGEST_NONCE_LIFETIME`].
@@ -182,14 +197,19 @@ impl Config {
                 builder = builder.trust_forwarded_headers(headers);
             }
         }
-        if let Some(limit) = var(ENV_BODY_LIMIT) {
-            let bytes = limit
-                .parse::<usize>()
-                .map_err(|_| ConfigError::InvalidEnv {
-                    name: ENV_BODY_LIMIT,
-                    problem: format!("{limit:?} is not a number of bytes"),
-                })?;
-            builder = builder.body_limit(bytes);
+        for (name, set) in [
+            (ENV_BODY_LIMIT, ConfigBuilder::body_limit as fn(_, _) -> _),
+            (ENV_FORM_BODY_LIMIT, ConfigBuilder::form_body_limit),
+        ] {
+            if let Some(limit) = var(name) {
+                let bytes = limit
+                    .parse::<usize>()
+                    .map_err(|_| ConfigError::InvalidEnv {
+                        name,
+                        problem: format!("{limit:?} is not a number of bytes"),
+                    })?;
+                builder = set(builder, bytes);
+            }
         }
         if let (Some(user), Some(password)) = (var(ENV_WEBHOOK_USER), var(ENV_WEBHOOK_PASSWORD)) {
             let realm = var(ENV_WEBHOOK_REALM).unwrap_or_else(|| DEFAULT_REALM.to_owned());
@@ -229,6 +249,41 @@ impl Config {
         self.inner.body_limit
     }
 
+    /// The limit in bytes for form bodies (at most [`Config::body_limit`]): a larger
+    /// `application/x-www-form-urlencoded` body is refused with `413` before any HMAC.
+    ///
+    /// ```
+    /// use twilio_auth_core::{Config, DEFAULT_FORM_BODY_LIMIT};
+    ///
+    /// let config = Config::builder().auth_token("12345").build().unwrap();
+    /// assert_eq!(config.form_body_limit(), DEFAULT_FORM_BODY_LIMIT);
+    /// let small = Config::builder().auth_token("12345").body_limit(1024).build().unwrap();
+    /// assert_eq!(small.form_body_limit(), 1024);
+    /// ```
+    pub fn form_body_limit(&self) -> usize {
+        self.inner.form_body_limit
+    }
+
+    /// The limit for a body of this `Content-Type`: [`Config::form_body_limit`] for a form,
+    /// else [`Config::body_limit`]. An adapter that knows the content type before reading
+    /// can stop reading a form there.
+    ///
+    /// ```
+    /// use twilio_auth_core::Config;
+    ///
+    /// let config = Config::builder().auth_token("12345").build().unwrap();
+    /// let form = Some("application/x-www-form-urlencoded; charset=UTF-8");
+    /// assert_eq!(config.body_limit_for(form), 65536);
+    /// assert_eq!(config.body_limit_for(Some("application/json")), 1 << 20);
+    /// assert_eq!(config.body_limit_for(None), 1 << 20);
+    /// ```
+    pub fn body_limit_for(&self, content_type: Option<&str>) -> usize {
+        match content_type {
+            Some(ct) if crate::form::is_form_content_type(ct) => self.inner.form_body_limit,
+            _ => self.inner.body_limit,
+        }
+    }
+
     /// The check an adapter makes before reading a body: a `Content-Length` (the header's
     /// value, if any) over the [`body_limit`](Config::body_limit) is refused with `413`
     /// unread. Twilio always sends `Content-Length`; a missing or unreadable one passes (the
@@ -255,6 +310,16 @@ impl Config {
         Rejection::new(RejectionReason::BodyTooLarge {
             limit: self.inner.body_limit,
         })
+    }
+
+    /// A form body of `len` bytes within the form limit, else its refusal.
+    pub(crate) fn check_form_body_len(&self, len: usize) -> Result<(), Rejection> {
+        let limit = self.inner.form_body_limit;
+        if len > limit {
+            Err(Rejection::new(RejectionReason::BodyTooLarge { limit }))
+        } else {
+            Ok(())
+        }
     }
 
     /// A body of `len` bytes within the limit, else its refusal.
@@ -391,6 +456,7 @@ pub struct ConfigBuilder {
     trust_forwarded: Option<ForwardedHeaders>,
     default_scheme: Option<String>,
     body_limit: Option<usize>,
+    form_body_limit: Option<usize>,
     trailing_slash: bool,
     http_auth: Option<HttpAuthConfig>,
 }
@@ -500,6 +566,15 @@ impl ConfigBuilder {
         self
     }
 
+    /// The largest form (`application/x-www-form-urlencoded`) body accepted, in bytes
+    /// (default [`DEFAULT_FORM_BODY_LIMIT`]; never more than the
+    /// [`body_limit`](ConfigBuilder::body_limit)). Raise it only if your forms are larger:
+    /// a forged form costs one HMAC over its whole body per candidate URL and secret.
+    pub fn form_body_limit(mut self, bytes: usize) -> Self {
+        self.form_body_limit = Some(bytes);
+        self
+    }
+
     /// Also try each URL with a trailing `/` (Media Streams WebSocket handshakes).
     pub fn try_trailing_slash(mut self, enabled: bool) -> Self {
         self.trailing_slash = enabled;
@@ -575,7 +650,11 @@ impl ConfigBuilder {
             }
         };
         let body_limit = self.body_limit.unwrap_or(DEFAULT_BODY_LIMIT);
-        if body_limit == 0 {
+        let form_body_limit = self
+            .form_body_limit
+            .unwrap_or(DEFAULT_FORM_BODY_LIMIT)
+            .min(body_limit);
+        if form_body_limit == 0 {
             return Err(ConfigError::ZeroBodyLimit);
         }
         Ok(Config {
@@ -589,6 +668,7 @@ impl ConfigBuilder {
                     trailing_slash: self.trailing_slash,
                 },
                 body_limit,
+                form_body_limit,
                 http_auth: self.http_auth,
                 announced: AtomicBool::new(false),
             }),

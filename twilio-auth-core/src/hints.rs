@@ -66,6 +66,12 @@ pub enum Hint {
         /// The base URL's host and port (never its `user:password@`).
         base_host: String,
     },
+    /// The request used up the signature work it may cause ([`crate::attempts`]) before
+    /// every candidate URL was compared.
+    SignatureWorkLimit {
+        /// How many candidate URLs were compared.
+        urls_tried: usize,
+    },
 }
 
 impl fmt::Display for Hint {
@@ -131,6 +137,14 @@ impl fmt::Display for Hint {
                  either a proxy rewrote Host (then the base URL may be right), or the base URL \
                  is not the one Twilio calls (compare it with the webhook URL in the Twilio \
                  console)"
+            ),
+            Hint::SignatureWorkLimit { urls_tried } => write!(
+                f,
+                "only the first {urls_tried} candidate URL(s) were compared: a request may cost \
+                 at most {} HMACs of its own size (twilio_auth_core::attempts); set the public \
+                 base URL to exactly the webhook URL in the Twilio console so that the first \
+                 candidate matches",
+                crate::attempts::SIGNATURE_WORK_FACTOR
             ),
         }
     }

@@ -40,6 +40,8 @@
 #![warn(missing_docs)]
 
 mod algorithm;
+/// The bound on the signature work one request may cause.
+pub mod attempts;
 #[doc(hidden)]
 pub mod body_hash;
 #[doc(hidden)]
@@ -64,10 +66,11 @@ mod verify;
 
 pub use algorithm::Algorithm;
 pub use config::{
-    Config, ConfigBuilder, ConfigError, DEFAULT_BODY_LIMIT, DEFAULT_REALM, ENV_ACCOUNT_TOKENS,
-    ENV_AUTH_TOKEN, ENV_AUTH_TOKEN_SECONDARY, ENV_BODY_LIMIT, ENV_DIGEST_NONCE_LIFETIME,
-    ENV_DIGEST_NONCE_SECRET, ENV_SHARED_KEYS, ENV_SHARED_KEYS_ONLY, ENV_TRUST_FORWARDED,
-    ENV_WEBHOOK_BASE_URL, ENV_WEBHOOK_PASSWORD, ENV_WEBHOOK_REALM, ENV_WEBHOOK_USER,
+    Config, ConfigBuilder, ConfigError, DEFAULT_BODY_LIMIT, DEFAULT_FORM_BODY_LIMIT, DEFAULT_REALM,
+    ENV_ACCOUNT_TOKENS, ENV_AUTH_TOKEN, ENV_AUTH_TOKEN_SECONDARY, ENV_BODY_LIMIT,
+    ENV_DIGEST_NONCE_LIFETIME, ENV_DIGEST_NONCE_SECRET, ENV_FORM_BODY_LIMIT, ENV_SHARED_KEYS,
+    ENV_SHARED_KEYS_ONLY, ENV_TRUST_FORWARDED, ENV_WEBHOOK_BASE_URL, ENV_WEBHOOK_PASSWORD,
+    ENV_WEBHOOK_REALM, ENV_WEBHOOK_USER,
 };
 pub use explain::{ExplainedAttempt, Explanation};
 pub use headers::Headers;

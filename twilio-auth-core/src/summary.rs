@@ -22,7 +22,8 @@ use crate::public_url::PublicUrlPolicy;
 /// assert_eq!(
 ///     config.summary().to_string(),
 ///     "twilio-auth configured: URL = https://twilio:***@voice.example.com + the request's \
-///      path and query; keys: 1 Auth Token; HTTP auth: off; body limit: 1048576 bytes"
+///      path and query; keys: 1 Auth Token; HTTP auth: off; body limit: 1048576 bytes \
+///      (65536 for forms)"
 /// );
 /// ```
 #[derive(Clone, Copy)]
@@ -133,7 +134,11 @@ impl fmt::Display for ConfigSummary<'_> {
             }
             None => f.write_str("off")?,
         }
-        write!(f, "; body limit: {} bytes", inner.body_limit)
+        write!(f, "; body limit: {} bytes", inner.body_limit)?;
+        if inner.form_body_limit < inner.body_limit {
+            write!(f, " ({} for forms)", inner.form_body_limit)?;
+        }
+        Ok(())
     }
 }
 

@@ -5,12 +5,16 @@
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
+use std::cell::Cell;
+
 use crate::algorithm::{Algorithm, SignatureSettings};
+use crate::attempts::SignatureBudget;
 use crate::body_hash::{self, BodyHash, query_values};
 use crate::candidates::candidate_urls;
 use crate::config::{Config, SigningKey};
 use crate::form::{self, FormBuffers, SigningParams};
 use crate::headers::{SIGNATURE_HEADER, SIGNATURE_SETTINGS_HEADER};
+use crate::hints::Hint;
 use crate::http_auth::HttpAuthRequirement;
 use crate::outcome::{KeySource, Rejection, RejectionReason, SignatureMatch, Verified};
 use crate::policy::RoutePolicy;
@@ -264,6 +268,10 @@ impl Config {
         observe: &mut dyn FnMut(&Attempt<'_>),
     ) -> Result<SignatureMatch, Rejection> {
         self.check_body_len(req.body_bytes().len())?;
+        let payload = Payload::of(req);
+        if let Payload::Form(body) = payload {
+            self.check_form_body_len(body.len())?;
+        }
         let url = self.request_url(req)?;
         let reject =
             |reason| Err(Rejection::new(reason).with_candidate_urls(vec![redact_password(&url)]));
@@ -271,7 +279,6 @@ impl Config {
         let Some(header) = req.header(SIGNATURE_HEADER).filter(|s| !s.is_empty()) else {
             return reject(RejectionReason::MissingSignature);
         };
-        let payload = Payload::of(req);
         let mut buffers = FormBuffers::reuse();
         let params = match payload {
             Payload::Form(body) => SigningParams::decode(body, &mut buffers),
@@ -292,9 +299,18 @@ impl Config {
             return reject(payload.missing_hash());
         }
 
+        // Every attempt is paid for from the request's budget (see `attempts`): a forged
+        // request costs at most a few times what a valid one of its size costs.
+        let budget = SignatureBudget::for_request(url.len(), params.by_bytes().len());
+        let urls_reached = Cell::new(0);
         let mut try_url = |candidate: &str| {
+            let mut reached = false;
             for suffix in params.suffixes() {
                 for key in keys.iter() {
+                    if !budget.pay(candidate.len() + suffix.len()) {
+                        break;
+                    }
+                    reached = true;
                     let matched = key.mac.matches(algorithm, candidate, suffix, signature);
                     observe(&Attempt {
                         url: candidate,
@@ -307,6 +323,9 @@ impl Config {
                         return Some(&key.source);
                     }
                 }
+            }
+            if reached {
+                urls_reached.set(urls_reached.get() + 1);
             }
             None
         };
@@ -327,9 +346,16 @@ impl Config {
                 .find_map(|(i, candidate)| try_url(candidate).map(|key| (Some(i), key)));
         }
         let Some((candidate, key)) = matched else {
+            let mut hints = crate::hints::for_signature_mismatch(&self.inner.url_policy, req);
+            if budget.ran_out() {
+                // Only the URLs that were compared are reported as tried.
+                tried.truncate(urls_reached.get().min(tried.len()).max(1));
+                hints.push(Hint::SignatureWorkLimit {
+                    urls_tried: tried.len(),
+                });
+            }
             // Candidate URLs go to logs: a password in them (a URL with `user:pass@`) must not.
             let tried = tried.into_iter().map(redacted).collect();
-            let hints = crate::hints::for_signature_mismatch(&self.inner.url_policy, req);
             return Err(Rejection::new(RejectionReason::SignatureMismatch)
                 .with_candidate_urls(tried)
                 .with_hints(hints));

@@ -96,20 +96,26 @@ pub(super) fn decode(body: &[u8], text: &mut Vec<u8>, fields: &mut Vec<Field>) -
     } else {
         escaped.max(body.iter().fold(0, |highest, &b| highest.max(b)))
     };
-    // Each name and value must be UTF-8 on its own. Text that is all ASCII is; otherwise
-    // each field that is not ASCII is checked, one component at a time. When one is not
-    // UTF-8 (rare, and never from Twilio), each component is decoded with its invalid
-    // sequences replaced, as `parse` does.
+    // Each name and value must be UTF-8 on its own. Text that is all ASCII is. Otherwise,
+    // text that is UTF-8 as a whole (checked 16 or 32 bytes at a time, without a branch
+    // per character), with no name or value starting inside a character (on a
+    // continuation byte), is UTF-8 in each piece: the pieces follow each other in the text.
+    // When it is not (rare, and never from Twilio), each component is decoded with its
+    // invalid sequences replaced, as `parse` does.
     let valid = highest < 0x80
-        || fields.iter().all(|f| {
-            let (name, value) = (&out[f.start..f.middle], &out[f.middle..f.end]);
-            out[f.start..f.end].is_ascii()
-                || (std::str::from_utf8(name).is_ok() && std::str::from_utf8(value).is_ok())
-        });
+        || (simdutf8::basic::from_utf8(out).is_ok()
+            && fields.iter().all(|f| {
+                !is_continuation(out.get(f.start)) && !is_continuation(out.get(f.middle))
+            }));
     if !valid {
         return decode_lossy(body, out, fields);
     }
     highest >= 0xF0
+}
+
+/// Whether a byte (if any) continues a UTF-8 character rather than starting one.
+fn is_continuation(byte: Option<&u8>) -> bool {
+    byte.is_some_and(|&b| b & 0xC0 == 0x80)
 }
 
 /// Copies `len` bytes from `src[from..]` to `dst[to..]` (`to <= from`), each `+` as a

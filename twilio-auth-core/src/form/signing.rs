@@ -25,8 +25,10 @@ thread_local! {
 }
 
 impl FormBuffers {
-    /// At most this many bytes are kept per thread, text and fields together.
-    const MAX_KEPT: usize = 64 * 1024;
+    /// At most this many bytes are kept per thread, text and fields together: enough for
+    /// a form at the default form limit ([`crate::DEFAULT_FORM_BODY_LIMIT`]), whose text
+    /// is at most as long as the body.
+    const MAX_KEPT: usize = 128 * 1024;
 
     /// This thread's kept buffers (empty ones when there are none, or when a verification
     /// further up this thread's stack holds them).
@@ -211,8 +213,11 @@ fn suffix_of<'t>(text: &'t [u8], fields: &[Field]) -> Cow<'t, [u8]> {
 
 /// The suffix in UTF-16 order, when that differs from byte order.
 fn utf16_suffix(text: &[u8], by_bytes: &[Field]) -> Option<Vec<u8>> {
-    let str_of =
-        |range: std::ops::Range<usize>| std::str::from_utf8(&text[range]).unwrap_or_default();
+    // (Each component is UTF-8: checked again, 16 or 32 bytes at a time, to borrow it as
+    // `str` without `unsafe`.)
+    let str_of = |range: std::ops::Range<usize>| {
+        simdutf8::basic::from_utf8(&text[range]).unwrap_or_default()
+    };
     let pair = |f: &Field| (str_of(f.start..f.middle), str_of(f.middle..f.end));
     let mut by_utf16 = by_bytes.to_vec();
     by_utf16.sort_by(|a, b| utf16_cmp(pair(a), pair(b)));
