@@ -15,7 +15,7 @@
 
 // Without a framework feature only the checks of the table and of the peers run.
 #![cfg_attr(
-    not(any(feature = "axum", feature = "rocket", feature = "warp")),
+    not(any(feature = "axum", feature = "rocket", feature = "warp", feature = "tower")),
     allow(dead_code)
 )]
 
@@ -55,6 +55,12 @@ fn rocket_app_passes_every_scenario() {
 #[test]
 fn warp_app_passes_every_scenario() {
     e2e::runner::run_table("warp_app");
+}
+
+#[cfg(feature = "tower")]
+#[test]
+fn hyper_app_passes_every_scenario() {
+    e2e::runner::run_table("hyper_app");
 }
 
 /// The peers are only worth their place if they compute what Twilio computes; our signer

@@ -200,6 +200,7 @@ pub struct PerApp {
     pub axum: (u16, By),
     pub rocket: (u16, By),
     pub warp: (u16, By),
+    pub hyper: (u16, By),
 }
 
 impl PerApp {
@@ -209,6 +210,7 @@ impl PerApp {
             axum: (status, by),
             rocket: (status, by),
             warp: (status, by),
+            hyper: (status, by),
         }
     }
 
@@ -218,6 +220,7 @@ impl PerApp {
             "axum_app" => Some(self.axum),
             "rocket_app" => Some(self.rocket),
             "warp_app" => Some(self.warp),
+            "hyper_app" => Some(self.hyper),
             _ => None,
         }
     }
