@@ -100,10 +100,9 @@ impl Requested {
         let (path, query) = match (door, req.request_context_ref()) {
             // lambda_http appends rawQueryString to the URI verbatim.
             (FrontDoor::FunctionUrl | FrontDoor::HttpApi, _) => (raw_path(), raw_query()),
-            (FrontDoor::RestApi, Some(RequestContext::ApiGatewayV1(context))) => (
-                context.path.clone().unwrap_or_else(raw_path),
-                parsed(req),
-            ),
+            (FrontDoor::RestApi, Some(RequestContext::ApiGatewayV1(context))) => {
+                (context.path.clone().unwrap_or_else(raw_path), parsed(req))
+            }
             (FrontDoor::Alb, _) => (raw_path(), parsed(req)),
             _ => (uri_path(), raw_query()),
         };

@@ -41,7 +41,10 @@ fn permutations(indices: &mut Vec<usize>, from: usize, out: &mut Vec<Vec<usize>>
     }
 }
 
-fn encode<'a>(params: impl Iterator<Item = &'a (String, Vec<String>)>, space_as_plus: bool) -> String {
+fn encode<'a>(
+    params: impl Iterator<Item = &'a (String, Vec<String>)>,
+    space_as_plus: bool,
+) -> String {
     let component = |text: &str| {
         let encoded: String = form_urlencoded::byte_serialize(text.as_bytes()).collect();
         if space_as_plus {
@@ -87,13 +90,17 @@ mod tests {
                 "b=x&b=y&a=1%202"
             ]
         );
-        let five: Vec<_> = (0..5).map(|i| (format!("n{i}"), vec!["v".into()])).collect();
+        let five: Vec<_> = (0..5)
+            .map(|i| (format!("n{i}"), vec!["v".into()]))
+            .collect();
         assert_eq!(candidates(&five).len(), 120);
     }
 
     #[test]
     fn beyond_the_limit_only_the_sorted_order_is_tried() {
-        let six: Vec<_> = (0..6).map(|i| (format!("n{i}"), vec!["a b".into()])).collect();
+        let six: Vec<_> = (0..6)
+            .map(|i| (format!("n{i}"), vec!["a b".into()]))
+            .collect();
         assert_eq!(
             candidates(&six),
             [

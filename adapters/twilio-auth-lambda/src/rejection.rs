@@ -76,7 +76,10 @@ impl TwilioRejection {
 
     fn log(&self) {
         let event = self.rejection.log_event();
-        let note = self.note.as_deref().map_or(String::new(), |n| format!("; {n}"));
+        let note = self
+            .note
+            .as_deref()
+            .map_or(String::new(), |n| format!("; {n}"));
         match event.level() {
             LogLevel::Debug => tracing::debug!("{event}{note}"),
             LogLevel::Warn => tracing::warn!("{event}{note}"),
