@@ -130,7 +130,9 @@ async fn guarded(req: Verified) -> Response<Full<Bytes>> {
 
 /// The form a handler reads: the query for `GET`/`HEAD`, else the body (which must say it is
 /// a form), decoded as browsers do (lossily).
-async fn form_of<T: serde::de::DeserializeOwned>(req: Verified) -> Result<T, Response<Full<Bytes>>> {
+async fn form_of<T: serde::de::DeserializeOwned>(
+    req: Verified,
+) -> Result<T, Response<Full<Bytes>>> {
     if req.method() == Method::GET || req.method() == Method::HEAD {
         return query_of(&req);
     }
@@ -152,8 +154,12 @@ async fn form_of<T: serde::de::DeserializeOwned>(req: Verified) -> Result<T, Res
 
 /// The parameters of the query string.
 fn query_of<T: serde::de::DeserializeOwned>(req: &Verified) -> Result<T, Response<Full<Bytes>>> {
-    serde_urlencoded::from_str(req.uri().query().unwrap_or(""))
-        .map_err(|_| text(StatusCode::BAD_REQUEST, "Failed to deserialize the query string\n"))
+    serde_urlencoded::from_str(req.uri().query().unwrap_or("")).map_err(|_| {
+        text(
+            StatusCode::BAD_REQUEST,
+            "Failed to deserialize the query string\n",
+        )
+    })
 }
 
 /// Whether the request's `Content-Type` is `mime` (parameters aside).
@@ -165,12 +171,17 @@ fn has_type(req: &Verified, mime: &str) -> bool {
         .is_some_and(|v| v.trim().eq_ignore_ascii_case(mime))
 }
 
-fn with_type(content_type: &'static str, status: StatusCode, body: String) -> Response<Full<Bytes>> {
+fn with_type(
+    content_type: &'static str,
+    status: StatusCode,
+    body: String,
+) -> Response<Full<Bytes>> {
     let mut response = Response::new(Full::new(Bytes::from(body)));
     *response.status_mut() = status;
-    response
-        .headers_mut()
-        .insert(CONTENT_TYPE, content_type.parse().expect("a valid content type"));
+    response.headers_mut().insert(
+        CONTENT_TYPE,
+        content_type.parse().expect("a valid content type"),
+    );
     response
 }
 
@@ -184,10 +195,12 @@ where
     H: Fn(Verified) -> F + Clone + Send + Sync + 'static,
     F: Future<Output = Response<Full<Bytes>>> + Send + 'static,
 {
-    let service = ServiceBuilder::new().layer(layer).service(service_fn(move |req| {
-        let handler = handler.clone();
-        async move { Ok::<_, Infallible>(handler(req).await) }
-    }));
+    let service = ServiceBuilder::new()
+        .layer(layer)
+        .service(service_fn(move |req| {
+            let handler = handler.clone();
+            async move { Ok::<_, Infallible>(handler(req).await) }
+        }));
     BoxCloneSyncService::new(service)
 }
 
@@ -222,7 +235,9 @@ impl Routes {
                 Ok(route)
             } else {
                 let mut refusal = plain(StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed\n");
-                refusal.headers_mut().insert(ALLOW, allow.parse().expect("a valid Allow"));
+                refusal
+                    .headers_mut()
+                    .insert(ALLOW, allow.parse().expect("a valid Allow"));
                 Err(refusal)
             }
         };

@@ -78,7 +78,12 @@ async fn handle(config: &Config, mut req: Request) -> Result<Response<Body>, Err
 fn answer(handler: &str, req: &Request) -> Response<Body> {
     let call: IncomingCall = match serde_urlencoded::from_bytes(req.body()) {
         Ok(call) => call,
-        Err(_) => return text(StatusCode::UNPROCESSABLE_ENTITY, "Failed to deserialize the form body\n"),
+        Err(_) => {
+            return text(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "Failed to deserialize the form body\n",
+            );
+        }
     };
     tracing::info!(handler, call_sid = %call.call_sid, "incoming call");
     with_type("text/xml", greeting_twiml(&call.from, &call.call_sid))
@@ -86,14 +91,23 @@ fn answer(handler: &str, req: &Request) -> Response<Body> {
 
 /// `GET …/status`: a status callback; Twilio signed the URL with its query.
 fn status(req: &Request) -> Response<Body> {
-    let callback: StatusCallback = match serde_urlencoded::from_str(req.uri().query().unwrap_or("")) {
+    let callback: StatusCallback = match serde_urlencoded::from_str(req.uri().query().unwrap_or(""))
+    {
         Ok(callback) => callback,
-        Err(_) => return text(StatusCode::BAD_REQUEST, "Failed to deserialize the query string\n"),
+        Err(_) => {
+            return text(
+                StatusCode::BAD_REQUEST,
+                "Failed to deserialize the query string\n",
+            );
+        }
     };
     tracing::info!(handler = "status", call_sid = %callback.call_sid, status = %callback.call_status, "call status");
     text(
         StatusCode::OK,
-        &format!("status {} for {}\n", callback.call_status, callback.call_sid),
+        &format!(
+            "status {} for {}\n",
+            callback.call_status, callback.call_sid
+        ),
     )
 }
 
@@ -102,18 +116,25 @@ fn events(req: &Request) -> Response<Body> {
     let Ok(event) = serde_json::from_slice::<serde_json::Value>(req.body()) else {
         return text(StatusCode::BAD_REQUEST, "Failed to parse the JSON body\n");
     };
-    let kind = event.get("type").and_then(|t| t.as_str()).unwrap_or("unknown");
+    let kind = event
+        .get("type")
+        .and_then(|t| t.as_str())
+        .unwrap_or("unknown");
     tracing::info!(handler = "events", %kind, "event");
-    let mut response = with_type("application/json", serde_json::json!({ "received": kind }).to_string());
+    let mut response = with_type(
+        "application/json",
+        serde_json::json!({ "received": kind }).to_string(),
+    );
     *response.status_mut() = StatusCode::OK;
     response
 }
 
 fn with_type(content_type: &'static str, body: String) -> Response<Body> {
     let mut response = Response::new(Body::from(body));
-    response
-        .headers_mut()
-        .insert(CONTENT_TYPE, content_type.parse().expect("a valid content type"));
+    response.headers_mut().insert(
+        CONTENT_TYPE,
+        content_type.parse().expect("a valid content type"),
+    );
     response
 }
 

@@ -15,7 +15,12 @@
 
 // Without a framework feature only the checks of the table and of the peers run.
 #![cfg_attr(
-    not(any(feature = "axum", feature = "rocket", feature = "warp", feature = "tower")),
+    not(any(
+        feature = "axum",
+        feature = "rocket",
+        feature = "warp",
+        feature = "tower"
+    )),
     allow(dead_code)
 )]
 
@@ -27,6 +32,8 @@ mod e2e {
     pub mod hostile;
     pub mod http;
     pub mod http_auth;
+    #[cfg(feature = "lambda")]
+    pub mod lambda;
     pub mod peers;
     pub mod relay;
     pub mod runner;
