@@ -29,7 +29,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Either, Full};
 use hyper::body::Incoming;
-use hyper::header::{ALLOW, CONTENT_TYPE};
+use hyper::header::{ALLOW, CONTENT_TYPE, HeaderValue};
 use hyper::server::conn::http1;
 use hyper::service::service_fn as hyper_service_fn;
 use hyper::{Method, Request, Response, StatusCode};
@@ -71,7 +71,7 @@ async fn digest_voice(req: Verified) -> Response<Full<Bytes>> {
 async fn answer(handler: &str, req: Verified) -> Response<Full<Bytes>> {
     let call: IncomingCall = match form_of(req).await {
         Ok(call) => call,
-        Err(refusal) => return refusal,
+        Err(bad) => return bad.response(),
     };
     tracing::info!(handler, call_sid = %call.call_sid, "incoming call");
     let twiml = greeting_twiml(&call.from, &call.call_sid);
@@ -82,7 +82,7 @@ async fn answer(handler: &str, req: Verified) -> Response<Full<Bytes>> {
 async fn status(req: Verified) -> Response<Full<Bytes>> {
     let callback: StatusCallback = match query_of(&req) {
         Ok(callback) => callback,
-        Err(refusal) => return refusal,
+        Err(bad) => return bad.response(),
     };
     tracing::info!(handler = "status", call_sid = %callback.call_sid, status = %callback.call_status, "call status");
     text(
@@ -122,44 +122,58 @@ async fn events(req: Verified) -> Response<Full<Bytes>> {
 async fn guarded(req: Verified) -> Response<Full<Bytes>> {
     let callback: StatusCallback = match query_of(&req) {
         Ok(callback) => callback,
-        Err(refusal) => return refusal,
+        Err(bad) => return bad.response(),
     };
     tracing::info!(handler = "guarded", call_sid = %callback.call_sid, "guarded");
     text(StatusCode::OK, format!("guarded {}\n", callback.call_sid))
 }
 
+/// Input a handler could not read (after verification: the bytes were signed, but are not
+/// what the route takes).
+enum BadInput {
+    FormType,
+    Form,
+    Query,
+}
+
+impl BadInput {
+    fn response(self) -> Response<Full<Bytes>> {
+        match self {
+            BadInput::FormType => text(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "Form requests must have `Content-Type: application/x-www-form-urlencoded`\n",
+            ),
+            BadInput::Form => text(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "Failed to deserialize the form body\n",
+            ),
+            BadInput::Query => text(
+                StatusCode::BAD_REQUEST,
+                "Failed to deserialize the query string\n",
+            ),
+        }
+    }
+}
+
 /// The form a handler reads: the query for `GET`/`HEAD`, else the body (which must say it is
 /// a form), decoded as browsers do (lossily).
-async fn form_of<T: serde::de::DeserializeOwned>(
-    req: Verified,
-) -> Result<T, Response<Full<Bytes>>> {
+async fn form_of<T: serde::de::DeserializeOwned>(req: Verified) -> Result<T, BadInput> {
     if req.method() == Method::GET || req.method() == Method::HEAD {
         return query_of(&req);
     }
     if !has_type(&req, "application/x-www-form-urlencoded") {
-        return Err(text(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "Form requests must have `Content-Type: application/x-www-form-urlencoded`\n",
-        ));
+        return Err(BadInput::FormType);
     }
     let body = req.into_body().collect().await.map(|c| c.to_bytes());
     match body.map(|b| serde_urlencoded::from_bytes(&b)) {
         Ok(Ok(form)) => Ok(form),
-        _ => Err(text(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "Failed to deserialize the form body\n",
-        )),
+        _ => Err(BadInput::Form),
     }
 }
 
 /// The parameters of the query string.
-fn query_of<T: serde::de::DeserializeOwned>(req: &Verified) -> Result<T, Response<Full<Bytes>>> {
-    serde_urlencoded::from_str(req.uri().query().unwrap_or("")).map_err(|_| {
-        text(
-            StatusCode::BAD_REQUEST,
-            "Failed to deserialize the query string\n",
-        )
-    })
+fn query_of<T: serde::de::DeserializeOwned>(req: &Verified) -> Result<T, BadInput> {
+    serde_urlencoded::from_str(req.uri().query().unwrap_or("")).map_err(|_| BadInput::Query)
 }
 
 /// Whether the request's `Content-Type` is `mime` (parameters aside).
@@ -227,18 +241,13 @@ impl Routes {
         }
     }
 
-    /// The route for `req`'s path and method: `Err` with the 404 or 405 otherwise.
-    fn find(&self, req: &Request<Incoming>) -> Result<&Route, Answer> {
-        let any = |route| Ok(route);
+    /// The route for `req`'s path and method, or why there is none.
+    fn find(&self, req: &Request<Incoming>) -> Result<&Route, NoRoute> {
         let only = |route, methods: &[Method], allow: &'static str| {
             if methods.contains(req.method()) {
                 Ok(route)
             } else {
-                let mut refusal = plain(StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed\n");
-                refusal
-                    .headers_mut()
-                    .insert(ALLOW, allow.parse().expect("a valid Allow"));
-                Err(refusal)
+                Err(NoRoute::MethodNotAllowed(allow))
             }
         };
         match req.uri().path() {
@@ -252,9 +261,9 @@ impl Routes {
                 &[Method::GET, Method::HEAD, Method::POST],
                 "GET,HEAD,POST",
             ),
-            "/any/voice" => any(&self.voice),
-            "/any/events" => any(&self.events),
-            _ => Err(plain(StatusCode::NOT_FOUND, "Not Found\n")),
+            "/any/voice" => Ok(&self.voice),
+            "/any/events" => Ok(&self.events),
+            _ => Err(NoRoute::NotFound),
         }
     }
 
@@ -262,14 +271,32 @@ impl Routes {
     pub async fn call(self: Arc<Self>, req: Request<Incoming>) -> Result<Answer, Infallible> {
         match self.find(&req) {
             Ok(route) => route.clone().oneshot(req).await,
-            Err(refusal) => Ok(refusal),
+            Err(no_route) => Ok(no_route.answer()),
         }
     }
 }
 
-/// A router's own answer (404, 405), before any verification.
-fn plain(status: StatusCode, body: &'static str) -> Answer {
-    text(status, body).map(Either::Left)
+/// Why the router found no route: answered by the router itself, before any verification.
+enum NoRoute {
+    NotFound,
+    /// With the methods the path has (the `Allow` header).
+    MethodNotAllowed(&'static str),
+}
+
+impl NoRoute {
+    fn answer(self) -> Answer {
+        let response = match self {
+            NoRoute::NotFound => text(StatusCode::NOT_FOUND, "Not Found\n"),
+            NoRoute::MethodNotAllowed(allow) => {
+                let mut response = text(StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed\n");
+                response
+                    .headers_mut()
+                    .insert(ALLOW, HeaderValue::from_static(allow));
+                response
+            }
+        };
+        response.map(Either::Left)
+    }
 }
 
 /// Serves `routes` on `listener` until Ctrl-C, one task per connection (HTTP/1.1 with
