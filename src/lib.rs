@@ -5,8 +5,8 @@
 //!
 //! This crate is the facade: it re-exports [`twilio_auth_core`] (the framework-agnostic
 //! verifier), the `#[twilio_signed]` attribute, and one adapter module per enabled
-//! framework feature (`axum`, `rocket`, `warp`; features are additive, several at once are
-//! fine).
+//! feature (`axum`, `rocket`, `warp`; `tower` for hyper and any tower stack, `lambda` for
+//! AWS Lambda; features are additive, several at once are fine).
 //!
 //! ## Which attribute
 //!
