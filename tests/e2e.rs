@@ -19,7 +19,8 @@
         feature = "axum",
         feature = "rocket",
         feature = "warp",
-        feature = "actix"
+        feature = "actix",
+        feature = "tower"
     )),
     allow(dead_code)
 )]
@@ -32,6 +33,8 @@ mod e2e {
     pub mod hostile;
     pub mod http;
     pub mod http_auth;
+    #[cfg(feature = "lambda")]
+    pub mod lambda;
     pub mod peers;
     pub mod relay;
     pub mod runner;
@@ -66,6 +69,12 @@ fn warp_app_passes_every_scenario() {
 #[test]
 fn actix_app_passes_every_scenario() {
     e2e::runner::run_table("actix_app");
+}
+
+#[cfg(feature = "tower")]
+#[test]
+fn hyper_app_passes_every_scenario() {
+    e2e::runner::run_table("hyper_app");
 }
 
 /// The peers are only worth their place if they compute what Twilio computes; our signer

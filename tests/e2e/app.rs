@@ -26,9 +26,13 @@ const STARTUP_TIMEOUT: Duration = Duration::from_secs(60);
 /// values never leak into the app.
 const CONTRACT_VARS: &[&str] = &["PORT", "RUST_LOG"];
 
-/// The framework feature an example app needs: `axum_app` → `axum`.
+/// The framework feature an example app needs: `axum_app` → `axum`; `hyper_app` → `tower`
+/// (hyper is served through the tower layer).
 pub fn feature_of(app: &str) -> &str {
-    app.strip_suffix("_app").unwrap_or(app)
+    match app {
+        "hyper_app" => "tower",
+        _ => app.strip_suffix("_app").unwrap_or(app),
+    }
 }
 
 /// The path of the example binary `app`, built first if this process has not yet done so.

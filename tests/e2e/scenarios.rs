@@ -201,6 +201,7 @@ pub struct PerApp {
     pub rocket: (u16, By),
     pub warp: (u16, By),
     pub actix: (u16, By),
+    pub hyper: (u16, By),
 }
 
 impl PerApp {
@@ -211,6 +212,7 @@ impl PerApp {
             rocket: (status, by),
             warp: (status, by),
             actix: (status, by),
+            hyper: (status, by),
         }
     }
 
@@ -221,6 +223,7 @@ impl PerApp {
             "rocket_app" => Some(self.rocket),
             "warp_app" => Some(self.warp),
             "actix_app" => Some(self.actix),
+            "hyper_app" => Some(self.hyper),
             _ => None,
         }
     }

@@ -37,15 +37,13 @@ impl IntoResponse for BodyError {
 }
 
 /// Reads the whole body of `req` into memory, through a limiter that fails past the
-/// configuration's body limit, and gives the request's parts back with it. With
-/// `honour_default_limit`, axum's
+/// configuration's body limit, and gives the request's parts back with it. axum's
 /// `DefaultBodyLimit` (a request extension) applies as well, as it does for every axum
-/// extractor; without it (the tower layer, which runs before any route's limit), the
-/// configuration's alone does. Nothing of the request is copied: its parts move through.
+/// extractor. Nothing of the request is copied: its parts move through. (The tower layer
+/// runs before any route's limit and reads the body in `twilio_auth_tower`.)
 pub(crate) async fn read_limited(
     req: Request,
     config: &Config,
-    honour_default_limit: bool,
 ) -> Result<(Parts, Bytes), BodyError> {
     let too_large = || BodyError::TooLarge(TwilioRejection::from(config.body_too_large()));
     // Twilio always sends Content-Length: an announced oversize body is refused unread.
@@ -56,11 +54,7 @@ pub(crate) async fn read_limited(
     config
         .check_content_length(announced)
         .map_err(|rejection| BodyError::TooLarge(rejection.into()))?;
-    let req = if honour_default_limit {
-        req.with_limited_body()
-    } else {
-        req
-    };
+    let req = req.with_limited_body();
     let (parts, body) = req.into_parts();
     let limited = LimitedBody {
         inner: body,
@@ -206,7 +200,7 @@ mod tests {
             .body_limit(limit)
             .build()
             .unwrap();
-        read_limited(Request::new(body), &config, true)
+        read_limited(Request::new(body), &config)
             .await
             .map(|(_, bytes)| bytes)
     }

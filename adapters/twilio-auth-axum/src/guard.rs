@@ -74,7 +74,7 @@ where
         use axum::response::IntoResponse;
 
         let config = Config::from_ref(state);
-        let (mut parts, bytes) = read_limited(req, &config, true)
+        let (mut parts, bytes) = read_limited(req, &config)
             .await
             .map_err(IntoResponse::into_response)?;
         verify_parts(&config, &mut parts, &bytes, P::ROUTE)

@@ -1,29 +1,32 @@
 //! `TwilioAuthLayer`: verification as tower middleware, for users who protect a whole
-//! router rather than annotate each handler.
+//! router rather than annotate each handler. It is `twilio_auth_tower`'s layer, with the
+//! URL read from axum's `OriginalUri` and axum's body and response types.
 
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use axum::body::Body;
-use axum::extract::Request;
-use axum::response::{IntoResponse, Response};
+use axum::extract::{OriginalUri, Request};
+use axum::http::{Extensions, Uri};
+use axum::response::Response;
+use http_body_util::Either;
 use tower_layer::Layer;
 use tower_service::Service;
 use twilio_auth_core::policy::HttpAuth;
 use twilio_auth_core::{Config, RoutePolicy};
-
-use crate::body::read_limited;
-use crate::verify::{announce, verify_parts};
+use twilio_auth_tower::ResponseBody;
 
 /// A tower layer that verifies every request before the inner service sees it.
 ///
 /// It reads the body (never more than the configuration's
 /// [`body_limit`](Config::body_limit): 413 above it), verifies, and forwards the request
 /// with the same bytes, so the handlers' own extractors (`Form`, `Json`, …) work
-/// unchanged. Refused requests get a [`TwilioRejection`](crate::TwilioRejection) response.
+/// unchanged. Refused requests get the same response as a
+/// [`TwilioRejection`](crate::TwilioRejection).
 /// The URL comes from [`OriginalUri`](axum::extract::OriginalUri), so the layer may sit on
-/// a router that is later nested. The core's [`twilio_auth_core::Verified`] is left in
+/// a router that is later nested. It is the generic
+/// [`twilio_auth_tower::TwilioAuthLayer`], set up for axum. The core's [`twilio_auth_core::Verified`] is left in
 /// the request's extensions.
 ///
 /// By default it checks the signature only. [`http_auth`](Self::http_auth) first requires
@@ -67,9 +70,11 @@ use crate::verify::{announce, verify_parts};
 ///     .layer(TwilioAuthLayer::new(config).http_auth(HttpAuth::Digest));
 /// ```
 #[derive(Debug, Clone)]
-pub struct TwilioAuthLayer {
-    config: Config,
-    policy: RoutePolicy,
+pub struct TwilioAuthLayer(twilio_auth_tower::TwilioAuthLayer<Body>);
+
+/// The URI axum's router saw before `Router::nest` stripped a prefix from it.
+fn original_uri(extensions: &Extensions) -> Option<&Uri> {
+    extensions.get::<OriginalUri>().map(|original| &original.0)
 }
 
 impl TwilioAuthLayer {
@@ -78,32 +83,30 @@ impl TwilioAuthLayer {
     /// Logs the configuration's [summary](Config::summary) (at `INFO`, once per
     /// configuration).
     pub fn new(config: Config) -> Self {
-        announce(&config);
-        TwilioAuthLayer {
-            config,
-            policy: RoutePolicy::Signature,
-        }
+        TwilioAuthLayer(
+            twilio_auth_tower::TwilioAuthLayer::new(config)
+                .requested_uri(original_uri)
+                .forward_as::<Body>(),
+        )
     }
 
     /// Requires HTTP authentication (`Basic`, `Digest` or `Either`) before the signature is
     /// checked, with the credentials of the configuration's
     /// [`http_auth`](twilio_auth_core::ConfigBuilder::http_auth). Without credentials there,
     /// every request is refused with `401` and an error is logged.
-    pub fn http_auth(mut self, scheme: HttpAuth) -> Self {
-        self.policy = RoutePolicy::HttpAuthThenSignature(scheme);
-        self
+    pub fn http_auth(self, scheme: HttpAuth) -> Self {
+        TwilioAuthLayer(self.0.http_auth(scheme))
     }
 
     /// Requires HTTP authentication alone, and no signature: for routes that credentials
     /// in the webhook URL protect.
-    pub fn http_auth_only(mut self, scheme: HttpAuth) -> Self {
-        self.policy = RoutePolicy::HttpAuthOnly(scheme);
-        self
+    pub fn http_auth_only(self, scheme: HttpAuth) -> Self {
+        TwilioAuthLayer(self.0.http_auth_only(scheme))
     }
 
     /// What the layer demands of each request.
     pub fn policy(&self) -> RoutePolicy {
-        self.policy
+        self.0.policy()
     }
 }
 
@@ -111,21 +114,13 @@ impl<S> Layer<S> for TwilioAuthLayer {
     type Service = TwilioAuthService<S>;
 
     fn layer(&self, inner: S) -> Self::Service {
-        TwilioAuthService {
-            inner,
-            config: self.config.clone(),
-            policy: self.policy,
-        }
+        TwilioAuthService(self.0.layer(inner))
     }
 }
 
 /// The service [`TwilioAuthLayer`] wraps around another.
 #[derive(Debug, Clone)]
-pub struct TwilioAuthService<S> {
-    inner: S,
-    config: Config,
-    policy: RoutePolicy,
-}
+pub struct TwilioAuthService<S>(twilio_auth_tower::TwilioAuthService<S, Body>);
 
 impl<S> Service<Request> for TwilioAuthService<S>
 where
@@ -134,29 +129,41 @@ where
 {
     type Response = Response;
     type Error = S::Error;
-    type Future = Pin<Box<dyn Future<Output = Result<Response, S::Error>> + Send>>;
+    type Future = ResponseFuture<S::Error>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        self.inner.poll_ready(cx)
+        Service::<Request>::poll_ready(&mut self.0, cx)
     }
 
     fn call(&mut self, req: Request) -> Self::Future {
-        let config = self.config.clone();
-        let policy = self.policy;
-        // `poll_ready` was called on `self.inner`, not on a clone: the request goes to that one.
-        let ready = self.inner.clone();
-        let mut inner = std::mem::replace(&mut self.inner, ready);
-        Box::pin(async move {
-            let (mut parts, bytes) = match read_limited(req, &config, false).await {
-                Ok(read) => read,
-                Err(error) => return Ok(error.into_response()),
-            };
-            if let Err(rejection) = verify_parts(&config, &mut parts, &bytes, policy) {
-                return Ok(rejection.into_response());
-            }
-            inner
-                .call(Request::from_parts(parts, Body::from(bytes)))
-                .await
+        ResponseFuture(self.0.call(req))
+    }
+}
+
+/// The tower layer's future for axum's types.
+type TowerFuture<E> = Pin<Box<dyn Future<Output = Result<Response<ResponseBody<Body>>, E>> + Send>>;
+
+/// The future of a [`TwilioAuthService`]: the generic layer's, with axum's response body.
+pub struct ResponseFuture<E>(TowerFuture<E>);
+
+impl<E> Future for ResponseFuture<E> {
+    type Output = Result<Response, E>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        self.0.as_mut().poll(cx).map(|result| {
+            result.map(|response| {
+                response.map(|body| match body {
+                    // The inner service's own body, unwrapped; a refusal's text.
+                    Either::Left(body) => body,
+                    Either::Right(refusal) => Body::new(refusal),
+                })
+            })
         })
+    }
+}
+
+impl<E> std::fmt::Debug for ResponseFuture<E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ResponseFuture")
     }
 }

@@ -66,7 +66,7 @@ mod verified;
 mod verify;
 
 pub use guard::TwilioSignature;
-pub use layer::{TwilioAuthLayer, TwilioAuthService};
+pub use layer::{ResponseFuture, TwilioAuthLayer, TwilioAuthService};
 pub use rejection::TwilioRejection;
 pub use verified::{Verified, VerifiedRejection};
 

@@ -81,7 +81,7 @@ where
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let config = Config::from_ref(state);
-        let (mut parts, bytes) = read_limited(req, &config, true)
+        let (mut parts, bytes) = read_limited(req, &config)
             .await
             .map_err(VerifiedRejection::from)?;
         verify_parts(&config, &mut parts, &bytes, P::ROUTE).map_err(VerifiedRejection::Twilio)?;

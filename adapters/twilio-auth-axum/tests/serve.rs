@@ -509,3 +509,23 @@ async fn macro_handlers_are_verified() {
     );
     assert_eq!(server.get("/ping", "AAAA").await.0, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn layer_inside_a_nested_router_checks_the_url_with_its_prefix() {
+    let server = Server::start(|config| {
+        let api = Router::new()
+            .route("/voice", post(|| async { "nested" }))
+            .layer(TwilioAuthLayer::new(config));
+        Router::new().nest("/api", api)
+    })
+    .await;
+    assert_eq!(
+        server.post_form("/api/voice", "/api/voice", CALL).await,
+        (StatusCode::OK, "nested".to_owned())
+    );
+    // Signed for the path the nested router sees after stripping: not what Twilio called.
+    assert_eq!(
+        server.post_form("/api/voice", "/voice", CALL).await.0,
+        StatusCode::FORBIDDEN
+    );
+}

@@ -1,0 +1,277 @@
+//! `TwilioAuthLayer`: verification as tower middleware, in front of any service that takes
+//! an `http` 1 request — a hyper 1 service, an axum router, any tower stack.
+
+use std::fmt;
+use std::future::Future;
+use std::marker::PhantomData;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use bytes::Bytes;
+use http::{Request, Response};
+use http_body::Body;
+use http_body_util::{Either, Full};
+use tower_layer::Layer;
+use tower_service::Service;
+use twilio_auth_core::policy::HttpAuth;
+use twilio_auth_core::{Config, RoutePolicy};
+
+use crate::body::{BoxError, read_limited};
+use crate::rejection::{TwilioRejection, body_error_response};
+use crate::verify::{RequestedUri, announce, request_uri, verify_parts};
+
+/// The body of a [`TwilioAuthService`]'s responses: the inner service's (`Left`), or the
+/// short text of a refusal (`Right`).
+pub type ResponseBody<B> = Either<B, Full<Bytes>>;
+
+/// A tower layer that verifies every request before the inner service sees it.
+///
+/// It reads the body — any [`http_body::Body`] — into memory, never more than the
+/// configuration's [`body_limit`](Config::body_limit): an announced `Content-Length` above it
+/// is refused unread, and a body without one (chunked) is counted while it streams in and
+/// refused with `413` as soon as it crosses the limit. Then it verifies the request with
+/// the core and forwards it with the same bytes as its body, as
+/// [`Full<Bytes>`](http_body_util::Full) by default
+/// (or any body type that is `From<Bytes>`: [`forward_as`](Self::forward_as)). The core's
+/// [`Verified`](twilio_auth_core::Verified) is left in the request's extensions. A refused
+/// request gets a [`TwilioRejection`] response and never reaches the inner service.
+///
+/// The URL checked is the one the client requested: the request URI, or, when a router in
+/// front of the layer rewrote it (a nested router strips its prefix), the one
+/// [`requested_uri`](Self::requested_uri) finds (`twilio_auth_axum::TwilioAuthLayer` reads
+/// axum's `OriginalUri`).
+///
+/// By default it checks the signature only. [`http_auth`](Self::http_auth) first requires
+/// HTTP Basic and/or Digest authentication with the configuration's credentials (a `401`
+/// with one `WWW-Authenticate` header per challenge), and
+/// [`http_auth_only`](Self::http_auth_only) requires it instead of the signature. No
+/// setting lets a request through unchecked.
+///
+/// With hyper 1 (`hyper_util::service::TowerToHyperService` serves the layered service):
+///
+/// ```
+/// use std::convert::Infallible;
+/// use bytes::Bytes;
+/// use http::{Request, Response};
+/// use http_body_util::Full;
+/// use tower::{Service, ServiceBuilder, service_fn};
+/// use twilio_auth_core::Config;
+/// use twilio_auth_tower::TwilioAuthLayer;
+///
+/// async fn voice(req: Request<Full<Bytes>>) -> Result<Response<Full<Bytes>>, Infallible> {
+///     // Only verified requests get here; the body is the bytes that were verified.
+///     Ok(Response::new(Full::new(Bytes::from_static(b"<Response/>"))))
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// let config = Config::builder().auth_token("12345").build().unwrap();
+/// let mut service = ServiceBuilder::new()
+///     .layer(TwilioAuthLayer::new(config))
+///     .service(service_fn(voice));
+/// let unsigned = Request::post("https://example.com/voice").body(Full::new(Bytes::new())).unwrap();
+/// let response = service.call(unsigned).await.unwrap();
+/// assert_eq!(response.status(), 403);
+/// # }
+/// ```
+///
+/// With HTTP Digest authentication in front of the signature:
+///
+/// ```
+/// use twilio_auth_core::Config;
+/// use twilio_auth_core::http_auth::HttpAuthConfig;
+/// use twilio_auth_tower::TwilioAuthLayer;
+/// use twilio_auth_tower::policy::HttpAuth;
+///
+/// let http_auth = HttpAuthConfig::builder("twilio-webhooks")
+///     .credential("twilio", "a long random password")
+///     .build()
+///     .unwrap();
+/// let config = Config::builder().auth_token("12345").http_auth(http_auth).build().unwrap();
+/// let layer = TwilioAuthLayer::new(config).http_auth(HttpAuth::Digest);
+/// ```
+pub struct TwilioAuthLayer<F = Full<Bytes>> {
+    config: Config,
+    policy: RoutePolicy,
+    requested: RequestedUri,
+    forwarded: PhantomData<fn() -> F>,
+}
+
+impl TwilioAuthLayer {
+    /// A layer that verifies the signature of requests with `config`.
+    ///
+    /// Logs the configuration's [summary](Config::summary) (at `INFO`, once per
+    /// configuration).
+    pub fn new(config: Config) -> Self {
+        announce(&config);
+        TwilioAuthLayer {
+            config,
+            policy: RoutePolicy::Signature,
+            requested: request_uri,
+            forwarded: PhantomData,
+        }
+    }
+}
+
+impl<F> TwilioAuthLayer<F> {
+    /// Requires HTTP authentication (`Basic`, `Digest` or `Either`) before the signature is
+    /// checked, with the credentials of the configuration's
+    /// [`http_auth`](twilio_auth_core::ConfigBuilder::http_auth). Without credentials there,
+    /// every request is refused with `401` and an error is logged.
+    pub fn http_auth(mut self, scheme: HttpAuth) -> Self {
+        self.policy = RoutePolicy::HttpAuthThenSignature(scheme);
+        self
+    }
+
+    /// Requires HTTP authentication alone, and no signature: for routes that credentials
+    /// in the webhook URL protect.
+    pub fn http_auth_only(mut self, scheme: HttpAuth) -> Self {
+        self.policy = RoutePolicy::HttpAuthOnly(scheme);
+        self
+    }
+
+    /// What the layer demands of each request.
+    pub fn policy(&self) -> RoutePolicy {
+        self.policy
+    }
+
+    /// The configuration requests are verified with.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Where to find the URI the client requested when a router in front of the layer
+    /// rewrote the request's URI: a function that reads it from the request's extensions
+    /// (`None`: the request URI is the requested one). The path and query checked are
+    /// exactly that URI's, as received.
+    ///
+    /// ```
+    /// use http::{Extensions, Uri};
+    /// use twilio_auth_core::Config;
+    /// use twilio_auth_tower::TwilioAuthLayer;
+    ///
+    /// /// What my prefix-stripping router leaves in the extensions.
+    /// #[derive(Clone)]
+    /// struct BeforeStripping(Uri);
+    ///
+    /// fn before_stripping(extensions: &Extensions) -> Option<&Uri> {
+    ///     extensions.get::<BeforeStripping>().map(|b| &b.0)
+    /// }
+    ///
+    /// let config = Config::builder().auth_token("12345").build().unwrap();
+    /// let layer = TwilioAuthLayer::new(config).requested_uri(before_stripping);
+    /// ```
+    pub fn requested_uri(mut self, requested: RequestedUri) -> Self {
+        self.requested = requested;
+        self
+    }
+
+    /// The same layer, forwarding verified requests with a body of type `G` (built from the
+    /// verified bytes) instead: e.g. `axum::body::Body` for a service that takes
+    /// `axum::extract::Request`.
+    pub fn forward_as<G: From<Bytes>>(self) -> TwilioAuthLayer<G> {
+        TwilioAuthLayer {
+            config: self.config,
+            policy: self.policy,
+            requested: self.requested,
+            forwarded: PhantomData,
+        }
+    }
+}
+
+impl<F> Clone for TwilioAuthLayer<F> {
+    fn clone(&self) -> Self {
+        TwilioAuthLayer {
+            config: self.config.clone(),
+            policy: self.policy,
+            requested: self.requested,
+            forwarded: PhantomData,
+        }
+    }
+}
+
+impl<F> fmt::Debug for TwilioAuthLayer<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TwilioAuthLayer")
+            .field("config", &self.config)
+            .field("policy", &self.policy)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S, F> Layer<S> for TwilioAuthLayer<F> {
+    type Service = TwilioAuthService<S, F>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        TwilioAuthService {
+            inner,
+            layer: self.clone(),
+        }
+    }
+}
+
+/// The service [`TwilioAuthLayer`] wraps around another.
+pub struct TwilioAuthService<S, F = Full<Bytes>> {
+    inner: S,
+    layer: TwilioAuthLayer<F>,
+}
+
+impl<S: Clone, F> Clone for TwilioAuthService<S, F> {
+    fn clone(&self) -> Self {
+        TwilioAuthService {
+            inner: self.inner.clone(),
+            layer: self.layer.clone(),
+        }
+    }
+}
+
+impl<S: fmt::Debug, F> fmt::Debug for TwilioAuthService<S, F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TwilioAuthService")
+            .field("inner", &self.inner)
+            .field("layer", &self.layer)
+            .finish()
+    }
+}
+
+impl<S, F, B, ResBody> Service<Request<B>> for TwilioAuthService<S, F>
+where
+    S: Service<Request<F>, Response = Response<ResBody>> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+    F: From<Bytes> + 'static,
+    B: Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<BoxError>,
+{
+    type Response = Response<ResponseBody<ResBody>>;
+    type Error = S::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, S::Error>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: Request<B>) -> Self::Future {
+        let config = self.layer.config.clone();
+        let policy = self.layer.policy;
+        let requested = self.layer.requested;
+        // `poll_ready` was called on `self.inner`, not on a clone: the request goes to that one.
+        let ready = self.inner.clone();
+        let mut inner = std::mem::replace(&mut self.inner, ready);
+        Box::pin(async move {
+            let (mut parts, body) = req.into_parts();
+            let bytes = match read_limited(&parts.headers, body, &config).await {
+                Ok(bytes) => bytes,
+                Err(error) => return Ok(body_error_response(error).map(Either::Right)),
+            };
+            if let Err(rejection) = verify_parts(&config, &mut parts, &bytes, policy, requested) {
+                return Ok(TwilioRejection(rejection)
+                    .into_response()
+                    .map(Either::Right));
+            }
+            let response = inner
+                .call(Request::from_parts(parts, F::from(bytes)))
+                .await?;
+            Ok(response.map(Either::Left))
+        })
+    }
+}

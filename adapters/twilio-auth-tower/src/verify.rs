@@ -1,0 +1,45 @@
+//! The one place the adapter hands a request to the core: the URL the client requested
+//! (from a router's extension when one rewrote the URI, else the request URI), the headers,
+//! the request-line authority, and the body bytes.
+
+use http::request::Parts;
+use http::{Extensions, Uri};
+use twilio_auth_core::{Config, Rejection, RoutePolicy, Verified, WebhookRequest};
+
+/// Where the URI the client requested is found when a router in front of the layer has
+/// rewritten the request's URI (a nested router strips its prefix): axum's `OriginalUri`,
+/// for example. `None` means the request URI is the requested one.
+pub type RequestedUri = for<'a> fn(&'a Extensions) -> Option<&'a Uri>;
+
+/// The request URI itself: no router in front rewrote it.
+pub(crate) fn request_uri(_: &Extensions) -> Option<&Uri> {
+    None
+}
+
+/// Verifies the request described by `parts` with `body` as the route demands (HTTP
+/// authentication first, then the signature), and on success leaves the core's
+/// [`Verified`] in the request's extensions for handlers that want it.
+pub(crate) fn verify_parts(
+    config: &Config,
+    parts: &mut Parts,
+    body: &[u8],
+    route: RoutePolicy,
+    requested: RequestedUri,
+) -> Result<(), Rejection> {
+    let uri = requested(&parts.extensions).unwrap_or(&parts.uri);
+    let path_and_query = uri.path_and_query().map_or("/", |pq| pq.as_str());
+    let request = WebhookRequest::new(parts.method.as_str(), path_and_query)
+        .headers(&parts.headers)
+        .body(body)
+        .authority(uri.authority().map(|a| a.as_str()));
+    let verified: Verified = config.verify_with(&request, route)?;
+    parts.extensions.insert(verified);
+    Ok(())
+}
+
+/// Logs the configuration's start-up summary, the first time for this configuration.
+pub(crate) fn announce(config: &Config) {
+    if let Some(summary) = config.summary_once() {
+        tracing::info!("{summary}");
+    }
+}

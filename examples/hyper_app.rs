@@ -1,0 +1,354 @@
+//! The example webhook app for hyper 1 and tower: no web framework, only hyper, hyper-util,
+//! a small router written here, and `twilio_auth::tower::TwilioAuthLayer` in front of each
+//! route. It is the server the end-to-end suite (`tests/e2e.rs`) talks to over real HTTP.
+//!
+//! ```text
+//! TWILIO_AUTH_TOKEN=... cargo run --example hyper_app --features tower
+//! ```
+//!
+//! It keeps the contract of every framework's example app (environment, routes, the ready
+//! line, the handler log lines: see `examples/axum_app.rs`). Routes: `POST /voice` and
+//! `POST /api/voice` (form → TwiML), `GET /status` (parameters in the query; `HEAD` too),
+//! `POST /events` (JSON, signed with `bodySHA256`), `POST /basic/voice` (HTTP Basic, then
+//! the signature), `POST /digest/voice` (Digest, then the signature), `/any/voice` and
+//! `/any/events` under every method, and `GET|POST /guarded`, a handler that reads no body
+//! (the layer still reads and verifies it: a body nobody signed is refused). An unknown path
+//! is a `404`, a known path with another method a `405`, both before any verification.
+//!
+//! Each route is its handler behind its own layer (the policy differs per route: the two
+//! HTTP-auth routes have `.http_auth(…)`); the layer hands the handler the verified bytes as
+//! a `Full<Bytes>` body.
+
+#[path = "support/mod.rs"]
+mod support;
+
+use std::convert::Infallible;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Either, Full};
+use hyper::body::Incoming;
+use hyper::header::{ALLOW, CONTENT_TYPE, HeaderValue};
+use hyper::server::conn::http1;
+use hyper::service::service_fn as hyper_service_fn;
+use hyper::{Method, Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use support::{
+    IncomingCall, StatusCallback, announce, bind_and_configure, greeting_twiml, init_logging,
+    log_config,
+};
+use tower::util::BoxCloneSyncService;
+use tower::{ServiceBuilder, ServiceExt, service_fn};
+use twilio_auth::Config;
+use twilio_auth::tower::policy::HttpAuth;
+use twilio_auth::tower::{ResponseBody, TwilioAuthLayer};
+
+/// What a handler receives: the request with the verified bytes as its body.
+type Verified = Request<Full<Bytes>>;
+/// What the app answers with: a handler's body or a refusal's.
+type Answer = Response<ResponseBody<Full<Bytes>>>;
+/// A route: its handler behind its layer.
+type Route = BoxCloneSyncService<Request<Incoming>, Answer, Infallible>;
+
+/// `POST /voice`: answers the call with TwiML. Like a framework's form extractor, it reads
+/// the query for `GET`/`HEAD` (on `/any/voice`) and the form body otherwise.
+async fn voice(req: Verified) -> Response<Full<Bytes>> {
+    answer("voice", req).await
+}
+
+/// `POST /basic/voice`: the same, behind HTTP Basic authentication.
+async fn basic_voice(req: Verified) -> Response<Full<Bytes>> {
+    answer("basic_voice", req).await
+}
+
+/// `POST /digest/voice`: the same, behind HTTP Digest authentication.
+async fn digest_voice(req: Verified) -> Response<Full<Bytes>> {
+    answer("digest_voice", req).await
+}
+
+/// The TwiML that greets a verified call.
+async fn answer(handler: &str, req: Verified) -> Response<Full<Bytes>> {
+    let call: IncomingCall = match form_of(req).await {
+        Ok(call) => call,
+        Err(bad) => return bad.response(),
+    };
+    tracing::info!(handler, call_sid = %call.call_sid, "incoming call");
+    let twiml = greeting_twiml(&call.from, &call.call_sid);
+    with_type("text/xml", StatusCode::OK, twiml)
+}
+
+/// `GET /status`: a status callback; Twilio signed the URL with its query.
+async fn status(req: Verified) -> Response<Full<Bytes>> {
+    let callback: StatusCallback = match query_of(&req) {
+        Ok(callback) => callback,
+        Err(bad) => return bad.response(),
+    };
+    tracing::info!(handler = "status", call_sid = %callback.call_sid, status = %callback.call_status, "call status");
+    text(
+        StatusCode::OK,
+        format!(
+            "status {} for {}\n",
+            callback.call_status, callback.call_sid
+        ),
+    )
+}
+
+/// `POST /events`: a JSON event; Twilio signed the URL carrying `bodySHA256`.
+async fn events(req: Verified) -> Response<Full<Bytes>> {
+    if !has_type(&req, "application/json") {
+        return text(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "Expected request with `Content-Type: application/json`\n",
+        );
+    }
+    let body = req.into_body().collect().await.map(|c| c.to_bytes());
+    let event: serde_json::Value = match body.map(|b| serde_json::from_slice(&b)) {
+        Ok(Ok(event)) => event,
+        _ => return text(StatusCode::BAD_REQUEST, "Failed to parse the JSON body\n"),
+    };
+    let kind = event
+        .get("type")
+        .and_then(|t| t.as_str())
+        .unwrap_or("unknown")
+        .to_owned();
+    tracing::info!(handler = "events", %kind, "event");
+    let json = serde_json::json!({ "received": kind }).to_string();
+    with_type("application/json", StatusCode::OK, json)
+}
+
+/// `GET|POST /guarded`: a handler that reads no body; the layer in front of it verified the
+/// body anyway, so a body nobody signed never gets here.
+async fn guarded(req: Verified) -> Response<Full<Bytes>> {
+    let callback: StatusCallback = match query_of(&req) {
+        Ok(callback) => callback,
+        Err(bad) => return bad.response(),
+    };
+    tracing::info!(handler = "guarded", call_sid = %callback.call_sid, "guarded");
+    text(StatusCode::OK, format!("guarded {}\n", callback.call_sid))
+}
+
+/// Input a handler could not read (after verification: the bytes were signed, but are not
+/// what the route takes).
+enum BadInput {
+    FormType,
+    Form,
+    Query,
+}
+
+impl BadInput {
+    fn response(self) -> Response<Full<Bytes>> {
+        match self {
+            BadInput::FormType => text(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "Form requests must have `Content-Type: application/x-www-form-urlencoded`\n",
+            ),
+            BadInput::Form => text(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "Failed to deserialize the form body\n",
+            ),
+            BadInput::Query => text(
+                StatusCode::BAD_REQUEST,
+                "Failed to deserialize the query string\n",
+            ),
+        }
+    }
+}
+
+/// The form a handler reads: the query for `GET`/`HEAD`, else the body (which must say it is
+/// a form), decoded as browsers do (lossily).
+async fn form_of<T: serde::de::DeserializeOwned>(req: Verified) -> Result<T, BadInput> {
+    if req.method() == Method::GET || req.method() == Method::HEAD {
+        return query_of(&req);
+    }
+    if !has_type(&req, "application/x-www-form-urlencoded") {
+        return Err(BadInput::FormType);
+    }
+    let body = req.into_body().collect().await.map(|c| c.to_bytes());
+    match body.map(|b| serde_urlencoded::from_bytes(&b)) {
+        Ok(Ok(form)) => Ok(form),
+        _ => Err(BadInput::Form),
+    }
+}
+
+/// The parameters of the query string.
+fn query_of<T: serde::de::DeserializeOwned>(req: &Verified) -> Result<T, BadInput> {
+    serde_urlencoded::from_str(req.uri().query().unwrap_or("")).map_err(|_| BadInput::Query)
+}
+
+/// Whether the request's `Content-Type` is `mime` (parameters aside).
+fn has_type(req: &Verified, mime: &str) -> bool {
+    req.headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case(mime))
+}
+
+fn with_type(
+    content_type: &'static str,
+    status: StatusCode,
+    body: String,
+) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(Bytes::from(body)));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        CONTENT_TYPE,
+        content_type.parse().expect("a valid content type"),
+    );
+    response
+}
+
+fn text(status: StatusCode, body: impl Into<String>) -> Response<Full<Bytes>> {
+    with_type("text/plain; charset=utf-8", status, body.into())
+}
+
+/// `handler` behind `layer`, as a route.
+fn route<H, F>(layer: TwilioAuthLayer, handler: H) -> Route
+where
+    H: Fn(Verified) -> F + Clone + Send + Sync + 'static,
+    F: Future<Output = Response<Full<Bytes>>> + Send + 'static,
+{
+    let service = ServiceBuilder::new()
+        .layer(layer)
+        .service(service_fn(move |req| {
+            let handler = handler.clone();
+            async move { Ok::<_, Infallible>(handler(req).await) }
+        }));
+    BoxCloneSyncService::new(service)
+}
+
+/// Every route of the app, each behind its own layer.
+pub struct Routes {
+    voice: Route,
+    basic_voice: Route,
+    digest_voice: Route,
+    status: Route,
+    events: Route,
+    guarded: Route,
+}
+
+impl Routes {
+    pub fn new(config: &Config) -> Routes {
+        let signature = || TwilioAuthLayer::new(config.clone());
+        Routes {
+            voice: route(signature(), voice),
+            basic_voice: route(signature().http_auth(HttpAuth::Basic), basic_voice),
+            digest_voice: route(signature().http_auth(HttpAuth::Digest), digest_voice),
+            status: route(signature(), status),
+            events: route(signature(), events),
+            guarded: route(signature(), guarded),
+        }
+    }
+
+    /// The route for `req`'s path and method, or why there is none.
+    fn find(&self, req: &Request<Incoming>) -> Result<&Route, NoRoute> {
+        let only = |route, methods: &[Method], allow: &'static str| {
+            if methods.contains(req.method()) {
+                Ok(route)
+            } else {
+                Err(NoRoute::MethodNotAllowed(allow))
+            }
+        };
+        match req.uri().path() {
+            "/voice" | "/api/voice" => only(&self.voice, &[Method::POST], "POST"),
+            "/basic/voice" => only(&self.basic_voice, &[Method::POST], "POST"),
+            "/digest/voice" => only(&self.digest_voice, &[Method::POST], "POST"),
+            "/status" => only(&self.status, &[Method::GET, Method::HEAD], "GET,HEAD"),
+            "/events" => only(&self.events, &[Method::POST], "POST"),
+            "/guarded" => only(
+                &self.guarded,
+                &[Method::GET, Method::HEAD, Method::POST],
+                "GET,HEAD,POST",
+            ),
+            "/any/voice" => Ok(&self.voice),
+            "/any/events" => Ok(&self.events),
+            _ => Err(NoRoute::NotFound),
+        }
+    }
+
+    /// Routes `req` and answers it.
+    pub async fn call(self: Arc<Self>, req: Request<Incoming>) -> Result<Answer, Infallible> {
+        match self.find(&req) {
+            Ok(route) => route.clone().oneshot(req).await,
+            Err(no_route) => Ok(no_route.answer()),
+        }
+    }
+}
+
+/// Why the router found no route: answered by the router itself, before any verification.
+enum NoRoute {
+    NotFound,
+    /// With the methods the path has (the `Allow` header).
+    MethodNotAllowed(&'static str),
+}
+
+impl NoRoute {
+    fn answer(self) -> Answer {
+        let response = match self {
+            NoRoute::NotFound => text(StatusCode::NOT_FOUND, "Not Found\n"),
+            NoRoute::MethodNotAllowed(allow) => {
+                let mut response = text(StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed\n");
+                response
+                    .headers_mut()
+                    .insert(ALLOW, HeaderValue::from_static(allow));
+                response
+            }
+        };
+        response.map(Either::Left)
+    }
+}
+
+/// Serves `routes` on `listener` until Ctrl-C, one task per connection (HTTP/1.1 with
+/// keep-alive).
+pub async fn serve(listener: tokio::net::TcpListener, routes: Routes) -> std::io::Result<()> {
+    let routes = Arc::new(routes);
+    let shutdown = async {
+        // An error here means no signal handler could be installed: run until killed.
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    tokio::pin!(shutdown);
+    loop {
+        let (stream, _) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    tracing::warn!("accept failed: {e}");
+                    continue;
+                }
+            },
+            () = &mut shutdown => return Ok(()),
+        };
+        let routes = Arc::clone(&routes);
+        tokio::spawn(async move {
+            let service = hyper_service_fn(move |req| Arc::clone(&routes).call(req));
+            if let Err(e) = http1::Builder::new()
+                .serve_connection(TokioIo::new(stream), service)
+                .await
+            {
+                tracing::debug!("connection ended with an error: {e}");
+            }
+        });
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    init_logging("info");
+    let (listener, config, port) = match bind_and_configure().await {
+        Ok(bound) => bound,
+        Err(code) => return code,
+    };
+    log_config(&config);
+    let routes = Routes::new(&config);
+    announce(port);
+    match serve(listener, routes).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: server failed: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
