@@ -4,10 +4,9 @@
 
 use std::fmt;
 
-use axum::http::header::{CONTENT_TYPE, WWW_AUTHENTICATE};
-use axum::http::{HeaderValue, StatusCode};
+use axum::body::Body;
 use axum::response::{IntoResponse, Response};
-use twilio_auth_core::{LogLevel, Rejection, RejectionStatus};
+use twilio_auth_core::Rejection;
 
 /// A request that failed verification.
 ///
@@ -51,50 +50,19 @@ impl std::error::Error for TwilioRejection {
 }
 
 impl IntoResponse for TwilioRejection {
+    /// The tower layer's answer (status, text body, challenges, log line), with axum's body.
     fn into_response(self) -> Response {
-        let rejection = self.0;
-        log(&rejection);
-        let mut response = (
-            status_code(rejection.http_status()),
-            [(
-                CONTENT_TYPE,
-                HeaderValue::from_static("text/plain; charset=utf-8"),
-            )],
-            rejection.body(),
-        )
-            .into_response();
-        for challenge in rejection.challenges() {
-            if let Ok(value) = HeaderValue::from_str(challenge) {
-                response.headers_mut().append(WWW_AUTHENTICATE, value);
-            }
-        }
-        response
-    }
-}
-
-/// Writes the core's log line for `rejection`, at the core's level.
-fn log(rejection: &Rejection) {
-    let event = rejection.log_event();
-    match event.level() {
-        LogLevel::Debug => tracing::debug!("{event}"),
-        LogLevel::Warn => tracing::warn!("{event}"),
-        LogLevel::Error => tracing::error!("{event}"),
-    }
-}
-
-/// The core's status as axum's.
-fn status_code(status: RejectionStatus) -> StatusCode {
-    match status {
-        RejectionStatus::BadRequest => StatusCode::BAD_REQUEST,
-        RejectionStatus::Unauthorized => StatusCode::UNAUTHORIZED,
-        RejectionStatus::Forbidden => StatusCode::FORBIDDEN,
-        RejectionStatus::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        twilio_auth_tower::TwilioRejection(self.0)
+            .into_response()
+            .map(Body::new)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::http::StatusCode;
+    use axum::http::header::WWW_AUTHENTICATE;
     use twilio_auth_core::RejectionReason;
     use twilio_auth_core::http_auth::HttpAuthFailureReason;
 
