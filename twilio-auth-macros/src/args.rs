@@ -245,3 +245,41 @@ pub(crate) fn skip_value(input: ParseStream<'_>) -> syn::Result<()> {
     }
     Ok(())
 }
+
+/// The arguments of a framework whose route takes its configuration from elsewhere
+/// (Rocket's managed state, actix-web's app data): the shared ones only, with `state = …`
+/// refused by `no_state` (at its type: a misplaced argument, not an unknown one) and any
+/// other key as unknown, `expected` saying what is.
+#[cfg(any(feature = "rocket", feature = "actix"))]
+pub(crate) struct PolicyArgs {
+    /// `crate`, `http_auth`, `signature`.
+    pub shared: Shared,
+    /// What `http_auth` and `signature` ask for.
+    pub policy: RoutePolicy,
+}
+
+#[cfg(any(feature = "rocket", feature = "actix"))]
+impl PolicyArgs {
+    /// Reads the arguments; every mistake goes to `errors`.
+    pub(crate) fn parse(
+        tokens: TokenStream,
+        errors: &mut Errors,
+        expected: &str,
+        no_state: &str,
+    ) -> PolicyArgs {
+        let mut shared = Shared::default();
+        parse_list(tokens, errors, |input, list| {
+            let lookahead = input.lookahead1();
+            if lookahead.peek(kw::state) {
+                list.key::<kw::state>(input, "state")?;
+                let state: syn::Type = input.parse()?;
+                list.errors.at(state.span(), no_state);
+            } else if !shared.parse(&lookahead, input, list)? {
+                list.unknown(input, expected)?;
+            }
+            Ok(())
+        });
+        let policy = shared.policy(errors);
+        PolicyArgs { shared, policy }
+    }
+}

@@ -4,54 +4,31 @@
 
 use proc_macro2::TokenStream;
 
-use crate::args::{RoutePolicy, Shared, kw, parse_list};
+use crate::args::PolicyArgs;
 use crate::errors::Errors;
 
 /// What the unknown-argument message says is expected.
 const EXPECTED: &str = "one of `crate`, `http_auth`, `signature` (the path and method go in \
      actix's route attribute, below: `#[post(\"/voice\")]`)";
 
-/// The parsed arguments.
-pub(super) struct Args {
-    /// `crate`, `http_auth`, `signature`.
-    pub shared: Shared,
-    /// What `http_auth` and `signature` ask for.
-    pub policy: RoutePolicy,
-}
+/// Said of `state = …`, which axum takes: not an unknown argument, a misplaced one.
+const NO_STATE: &str = "actix-web handlers take no `state`: the configuration comes from the \
+     app data (`App::new().app_data(config)`)";
 
-impl Args {
-    /// Reads the arguments; every mistake goes to `errors`.
-    pub(super) fn parse(tokens: TokenStream, errors: &mut Errors) -> Args {
-        let mut shared = Shared::default();
-        parse_list(tokens, errors, |input, list| {
-            let lookahead = input.lookahead1();
-            if lookahead.peek(kw::state) {
-                let span = input.span();
-                list.key::<kw::state>(input, "state")?;
-                let _: syn::Type = input.parse()?;
-                list.errors.at(
-                    span,
-                    "actix-web handlers take no `state`: the configuration comes from the app \
-                     data (`App::new().app_data(config)`)",
-                );
-            } else if !shared.parse(&lookahead, input, list)? {
-                list.unknown(input, EXPECTED)?;
-            }
-            Ok(())
-        });
-        let policy = shared.policy(errors);
-        Args { shared, policy }
-    }
+/// Reads the arguments; every mistake goes to `errors`.
+pub(super) fn parse(tokens: TokenStream, errors: &mut Errors) -> PolicyArgs {
+    PolicyArgs::parse(tokens, errors, EXPECTED, NO_STATE)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::args::RoutePolicy;
     use quote::quote;
 
     fn messages(tokens: TokenStream) -> Vec<String> {
         let mut errors = Errors::default();
-        Args::parse(tokens, &mut errors);
+        parse(tokens, &mut errors);
         match errors.finish() {
             Ok(()) => Vec::new(),
             Err(error) => error.into_iter().map(|e| e.to_string()).collect(),
@@ -61,13 +38,13 @@ mod tests {
     #[test]
     fn reads_the_policy_and_refuses_what_actix_does_not_take() {
         let mut errors = Errors::default();
-        let args = Args::parse(quote!(http_auth = "digest", signature = false), &mut errors);
+        let args = parse(quote!(http_auth = "digest", signature = false), &mut errors);
         assert!(errors.finish().is_ok());
         assert_eq!(args.policy, RoutePolicy::DigestOnly);
         assert_eq!(
             messages(quote!(state = AppState, path = "voice")),
             [
-                "actix-web handlers take no `state`: the configuration comes from the app data (`App::new().app_data(config)`)",
+                NO_STATE,
                 &format!("unknown argument `path`; expected {EXPECTED}"),
             ]
         );

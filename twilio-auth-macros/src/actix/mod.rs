@@ -20,7 +20,7 @@ pub(crate) fn twilio_signed(args: TokenStream, item: TokenStream) -> TokenStream
         Err(error) => return with_error(item, error),
     };
     let mut errors = Errors::default();
-    let args = args::Args::parse(args, &mut errors);
+    let args = args::parse(args, &mut errors);
     validate::validate(&function, &mut errors);
     if let Err(error) = errors.finish() {
         return with_error(item, error);

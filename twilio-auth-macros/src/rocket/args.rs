@@ -2,10 +2,8 @@
 //! crate = "twilio_auth")]`. The method, path and body are the route attribute's.
 
 use proc_macro2::TokenStream;
-use syn::Type;
-use syn::spanned::Spanned;
 
-use crate::args::{RoutePolicy, Shared, kw, parse_list};
+use crate::args::PolicyArgs;
 use crate::errors::Errors;
 
 /// What the unknown-argument message says is expected.
@@ -15,32 +13,9 @@ const EXPECTED: &str = "one of `crate`, `http_auth`, `signature`";
 const NO_STATE: &str = "`state` is for axum: a Rocket route takes its configuration from the \
      managed state that `TwilioAuth::fairing(config)` installs";
 
-/// The parsed arguments.
-pub(super) struct Args {
-    /// `crate`, `http_auth`, `signature`.
-    pub shared: Shared,
-    /// What `http_auth` and `signature` ask for.
-    pub policy: RoutePolicy,
-}
-
-impl Args {
-    /// Reads the arguments; every mistake goes to `errors`.
-    pub(super) fn parse(tokens: TokenStream, errors: &mut Errors) -> Args {
-        let mut shared = Shared::default();
-        parse_list(tokens, errors, |input, list| {
-            let lookahead = input.lookahead1();
-            if lookahead.peek(kw::state) {
-                list.key::<kw::state>(input, "state")?;
-                let state: Type = input.parse()?;
-                list.errors.at(state.span(), NO_STATE);
-            } else if !shared.parse(&lookahead, input, list)? {
-                list.unknown(input, EXPECTED)?;
-            }
-            Ok(())
-        });
-        let policy = shared.policy(errors);
-        Args { shared, policy }
-    }
+/// Reads the arguments; every mistake goes to `errors`.
+pub(super) fn parse(tokens: TokenStream, errors: &mut Errors) -> PolicyArgs {
+    PolicyArgs::parse(tokens, errors, EXPECTED, NO_STATE)
 }
 
 #[cfg(test)]
@@ -50,7 +25,7 @@ mod tests {
 
     fn messages(tokens: TokenStream) -> Vec<String> {
         let mut errors = Errors::default();
-        Args::parse(tokens, &mut errors);
+        parse(tokens, &mut errors);
         match errors.finish() {
             Ok(()) => Vec::new(),
             Err(error) => error.into_iter().map(|e| e.to_string()).collect(),

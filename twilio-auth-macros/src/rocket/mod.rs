@@ -24,7 +24,7 @@ pub(crate) fn twilio_signed(args: TokenStream, item: TokenStream) -> TokenStream
         Err(error) => return with_error(item, error),
     };
     let mut errors = Errors::default();
-    let args = args::Args::parse(args, &mut errors);
+    let args = args::parse(args, &mut errors);
     let Some(route) = parse::route(&function, &mut errors) else {
         return with_error(item, errors.finish().unwrap_err());
     };
