@@ -54,6 +54,35 @@ pub(crate) fn mentions_self_or_impl(tokens: TokenStream) -> bool {
     })
 }
 
+#[cfg(any(feature = "axum", feature = "actix"))]
+/// The rewrite axum and actix-web share: the last parameter `pat: T` becomes
+/// `verified(pat): verified<T, policy>` (spanned at `T`); a function without parameters
+/// gets `_: guard<policy>`. A receiver (refused by validation) is left alone.
+pub(crate) fn wrap_last_parameter(
+    function: &mut ItemFn,
+    verified: &TokenStream,
+    guard: &TokenStream,
+    policy: Option<TokenStream>,
+) {
+    use quote::{quote, quote_spanned};
+    use syn::spanned::Spanned;
+    use syn::{FnArg, PatType, Type, parse_quote};
+
+    match function.sig.inputs.last_mut() {
+        Some(FnArg::Typed(PatType { pat, ty, .. })) => {
+            let span = ty.span();
+            let policy = policy.map(|policy| quote!(, #policy));
+            **pat = parse_quote!(#verified(#pat));
+            **ty = Type::Verbatim(quote_spanned!(span=> #verified<#ty #policy>));
+        }
+        Some(FnArg::Receiver(_)) => {}
+        None => {
+            let policy = policy.map(|policy| quote!(<#policy>));
+            function.sig.inputs.push(parse_quote!(_: #guard #policy));
+        }
+    }
+}
+
 /// "a struct", "an impl block", … for the not-a-function message.
 fn describe(item: &Item) -> &'static str {
     match item {

@@ -10,7 +10,7 @@ use syn::{FnArg, ItemFn, PatType, Type, parse_quote};
 
 use crate::args::RoutePolicy;
 use crate::exports;
-use crate::handler::mentions_self_or_impl;
+use crate::handler::{mentions_self_or_impl, wrap_last_parameter};
 
 /// The handler, rewritten.
 pub(super) fn expand(
@@ -19,23 +19,12 @@ pub(super) fn expand(
     exports: &exports::Actix,
 ) -> TokenStream {
     let check = check(&function, exports);
-    let verified = exports.verified();
-    let policy = exports.policy(policy);
-    match function.sig.inputs.last_mut() {
-        Some(FnArg::Typed(PatType { pat, ty, .. })) => {
-            let span = ty.span();
-            let policy = policy.map(|policy| quote!(, #policy));
-            **pat = parse_quote!(#verified(#pat));
-            **ty = Type::Verbatim(quote_spanned!(span=> #verified<#ty #policy>));
-        }
-        // A receiver was refused by validation.
-        Some(FnArg::Receiver(_)) => {}
-        None => {
-            let guard = exports.twilio_signature();
-            let policy = policy.map(|policy| quote!(<#policy>));
-            function.sig.inputs.push(parse_quote!(_: #guard #policy));
-        }
-    }
+    wrap_last_parameter(
+        &mut function,
+        &exports.verified(),
+        &exports.twilio_signature(),
+        exports.policy(policy),
+    );
     if let Some(check) = check {
         function.block.stmts.insert(0, parse_quote!(#check));
     }

@@ -12,29 +12,18 @@ use super::args::Args;
 use super::parse::Handler;
 use super::validate::state_type;
 use crate::exports;
-use crate::handler::mentions_self_or_impl;
+use crate::handler::{mentions_self_or_impl, wrap_last_parameter};
 
 /// The handler, rewritten.
 pub(super) fn expand(handler: Handler, args: &Args, exports: &exports::Axum) -> TokenStream {
     let checks = checks(&handler, args, exports);
     let Handler { mut item, .. } = handler;
-    let verified = exports.verified();
-    let policy = exports.policy(args.policy);
-    match item.sig.inputs.last_mut() {
-        Some(FnArg::Typed(PatType { pat, ty, .. })) => {
-            let span = ty.span();
-            let policy = policy.map(|policy| quote!(, #policy));
-            **pat = parse_quote!(#verified(#pat));
-            **ty = Type::Verbatim(quote_spanned!(span=> #verified<#ty #policy>));
-        }
-        // A receiver was refused by validation.
-        Some(FnArg::Receiver(_)) => {}
-        None => {
-            let guard = exports.twilio_signature();
-            let policy = policy.map(|policy| quote!(<#policy>));
-            item.sig.inputs.push(parse_quote!(_: #guard #policy));
-        }
-    }
+    wrap_last_parameter(
+        &mut item,
+        &exports.verified(),
+        &exports.twilio_signature(),
+        exports.policy(args.policy),
+    );
     if let Some(checks) = checks {
         item.block.stmts.insert(0, parse_quote!(#checks));
     }
