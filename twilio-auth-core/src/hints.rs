@@ -72,6 +72,9 @@ pub enum Hint {
         /// How many candidate URLs were compared.
         urls_tried: usize,
     },
+    /// The request was a WebSocket handshake: Twilio signs the `wss://` URL of `<Stream>`
+    /// or `<ConversationRelay>`, which the candidates tried (see [`crate::handshake`]).
+    WebSocketHandshake,
 }
 
 impl fmt::Display for Hint {
@@ -145,6 +148,13 @@ impl fmt::Display for Hint {
                  base URL to exactly the webhook URL in the Twilio console so that the first \
                  candidate matches",
                 crate::attempts::SIGNATURE_WORK_FACTOR
+            ),
+            Hint::WebSocketHandshake => f.write_str(
+                "a WebSocket handshake: Twilio signs the wss:// URL of <Stream url> or \
+                 <ConversationRelay url>, so the candidates are that URL (from the public base \
+                 URL or trusted forwarded headers, https -> wss) with its query, with the query \
+                 as parameters, and with a trailing /; check that the TwiML's wss:// URL names \
+                 this host and path",
             ),
         }
     }

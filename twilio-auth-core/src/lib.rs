@@ -49,6 +49,7 @@ pub mod candidates;
 mod config;
 mod explain;
 pub mod form;
+pub mod handshake;
 mod headers;
 mod hints;
 pub mod http_auth;

@@ -29,6 +29,8 @@ pub struct WebhookRequest<'a> {
     headers: &'a dyn Headers,
     body: &'a [u8],
     pub(crate) authority: Option<&'a str>,
+    /// `None`: a WebSocket handshake when its headers say so.
+    handshake: Option<bool>,
 }
 
 impl<'a> WebhookRequest<'a> {
@@ -41,6 +43,7 @@ impl<'a> WebhookRequest<'a> {
             headers: &(),
             body: &[],
             authority: None,
+            handshake: None,
         }
     }
 
@@ -69,6 +72,35 @@ impl<'a> WebhookRequest<'a> {
     pub fn authority(mut self, authority: Option<&'a str>) -> Self {
         self.authority = authority;
         self
+    }
+
+    /// Verifies the request as a WebSocket handshake (`true`) or as a plain request
+    /// (`false`), whatever its headers say. By default it is a handshake when it is a `GET`
+    /// with `Upgrade: websocket` and `Connection: upgrade` (see [`crate::handshake`]).
+    ///
+    /// ```
+    /// use twilio_auth_core::WebhookRequest;
+    ///
+    /// let headers = [("Upgrade", "websocket"), ("Connection", "Upgrade")];
+    /// let req = WebhookRequest::new("GET", "/media").headers(&headers);
+    /// assert!(req.is_websocket_handshake());
+    /// assert!(!req.websocket_handshake(false).is_websocket_handshake());
+    /// ```
+    pub fn websocket_handshake(mut self, handshake: bool) -> Self {
+        self.handshake = Some(handshake);
+        self
+    }
+
+    /// Whether the request is verified as a WebSocket handshake: as set by
+    /// [`websocket_handshake`](Self::websocket_handshake), else from its method and headers.
+    pub fn is_websocket_handshake(&self) -> bool {
+        self.handshake.unwrap_or_else(|| {
+            crate::handshake::is_websocket_upgrade(
+                self.method,
+                self.header("upgrade"),
+                self.header("connection"),
+            )
+        })
     }
 
     pub(crate) fn headers_dyn(&self) -> &'a dyn Headers {

@@ -13,6 +13,7 @@ use crate::body_hash::{self, BodyHash, query_values};
 use crate::candidates::candidate_urls;
 use crate::config::{Config, SigningKey};
 use crate::form::{self, FormBuffers, SigningParams};
+use crate::handshake::{handshake_candidates, split_query, websocket_url};
 use crate::headers::{SIGNATURE_HEADER, SIGNATURE_SETTINGS_HEADER};
 use crate::hints::Hint;
 use crate::http_auth::HttpAuthRequirement;
@@ -272,7 +273,10 @@ impl Config {
         if let Payload::Form(body) = payload {
             self.check_form_body_len(body.len())?;
         }
+        // A WebSocket handshake was signed over the `ws(s)://` form of the URL.
+        let handshake = req.is_websocket_handshake();
         let url = self.request_url(req)?;
+        let url = if handshake { websocket_url(&url) } else { url };
         let reject =
             |reason| Err(Rejection::new(reason).with_candidate_urls(vec![redact_password(&url)]));
 
@@ -301,9 +305,19 @@ impl Config {
 
         // Every attempt is paid for from the request's budget (see `attempts`): a forged
         // request costs at most a few times what a valid one of its size costs.
-        let budget = SignatureBudget::for_request(url.len(), params.by_bytes().len());
+        // A handshake may have been signed with its query's parameters after the URL.
+        let mut query_buffers = FormBuffers::default();
+        let query_params = if handshake {
+            SigningParams::decode(split_query(&url).1.as_bytes(), &mut query_buffers)
+        } else {
+            SigningParams::none()
+        };
+        let budget = SignatureBudget::for_request(
+            url.len(),
+            params.by_bytes().len() + query_params.by_bytes().len(),
+        );
         let urls_reached = Cell::new(0);
-        let mut try_url = |candidate: &str| {
+        let mut try_url = |candidate: &str, params: &SigningParams<'_>| {
             let mut reached = false;
             for suffix in params.suffixes() {
                 for key in keys.iter() {
@@ -332,21 +346,41 @@ impl Config {
 
         // The URL as rebuilt is what Twilio signed in the common case: try it before
         // building the other candidates. `None` for the URL itself, else which candidate.
-        let mut matched = try_url(&url).map(|key| (None, key));
-        let mut tried = Vec::new();
+        let mut matched = try_url(&url, &params).map(|key| (None, key));
+        let mut tried: Vec<String> = Vec::new();
+        // For a handshake: whether the query's parameters follow each candidate URL.
+        let mut query_as_params: Vec<bool> = Vec::new();
         if matched.is_none() {
-            tried = candidate_urls(&url, self.inner.candidate_options);
+            let options = self.inner.candidate_options;
+            let mut add = |url: &str| {
+                if handshake {
+                    let c = handshake_candidates(url);
+                    let from = c.query_as_params_from;
+                    query_as_params.extend((0..c.urls.len()).map(|i| i >= from));
+                    tried.extend(c.urls);
+                } else if tried.is_empty() {
+                    tried = candidate_urls(url, options);
+                } else {
+                    tried.extend(candidate_urls(url, options));
+                }
+            };
+            add(&url);
             if let Some(credentialed) = login.and_then(|login| with_login(&url, login)) {
-                tried.extend(candidate_urls(&credentialed, self.inner.candidate_options));
+                add(&credentialed);
             }
-            matched = tried
-                .iter()
-                .enumerate()
-                .skip(1)
-                .find_map(|(i, candidate)| try_url(candidate).map(|key| (Some(i), key)));
+            matched = tried.iter().enumerate().skip(1).find_map(|(i, candidate)| {
+                let params = match query_as_params.get(i) {
+                    Some(true) => &query_params,
+                    _ => &params,
+                };
+                try_url(candidate, params).map(|key| (Some(i), key))
+            });
         }
         let Some((candidate, key)) = matched else {
             let mut hints = crate::hints::for_signature_mismatch(&self.inner.url_policy, req);
+            if handshake {
+                hints.push(Hint::WebSocketHandshake);
+            }
             if budget.ran_out() {
                 // Only the URLs that were compared are reported as tried.
                 tried.truncate(urls_reached.get().min(tried.len()).max(1));
@@ -355,7 +389,14 @@ impl Config {
                 });
             }
             // Candidate URLs go to logs: a password in them (a URL with `user:pass@`) must not.
-            let tried = tried.into_iter().map(redacted).collect();
+            let tried = tried
+                .into_iter()
+                .enumerate()
+                .map(|(i, url)| match query_as_params.get(i) {
+                    Some(true) => format!("{} + query as parameters", redacted(url)),
+                    _ => redacted(url),
+                })
+                .collect();
             return Err(Rejection::new(RejectionReason::SignatureMismatch)
                 .with_candidate_urls(tried)
                 .with_hints(hints));
