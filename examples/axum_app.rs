@@ -42,11 +42,17 @@
 //! `GET|POST /guarded` is a handler that reads no body, protected by the header guard
 //! `TwilioSignature` written by hand; it answers `guarded <CallSid of the query>`.
 //!
+//! WebSockets (the handshake is verified before any upgrade): `GET /media` (Media Streams:
+//! reads `connected` and `start`, answers a `mark`, closes on `stop`), `GET /relay`
+//! (ConversationRelay: answers `setup` and each `prompt` with a `text` message), and
+//! `GET /basic/media` (Media Streams behind HTTP Basic authentication).
+//!
 //! When ready it prints exactly one line on stdout, `listening on http://127.0.0.1:PORT`;
 //! a configuration error prints `error: …` on stderr and exits with status 2.
 //!
 //! Each time a handler runs it logs one `INFO` line with a `handler` field naming it
-//! (`handler="voice"`, `"basic_voice"`, `"digest_voice"`, `"status"`, `"events"`), and no
+//! (`handler="voice"`, `"basic_voice"`, `"digest_voice"`, `"status"`, `"events"`, `"media"`,
+//! `"relay"`, `"basic_media"`), and no
 //! other line has that field: the end-to-end suite counts these lines to prove which requests
 //! reached a handler and which were refused before it.
 
@@ -55,14 +61,15 @@ pub mod support;
 
 use std::process::ExitCode;
 use support::{
-    IncomingCall, StatusCallback, announce, bind_and_configure, greeting_twiml, init_logging,
-    log_config,
+    IncomingCall, MediaSession, StatusCallback, Step, announce, bind_and_configure, greeting_twiml,
+    init_logging, log_config, relay_reply,
 };
 
 use axum::Router;
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{DefaultBodyLimit, Form, FromRef, Json, Query};
 use axum::http::header;
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
 use twilio_auth::axum::TwilioSignature;
 use twilio_auth::{Config, twilio_signed};
@@ -132,6 +139,53 @@ pub async fn guarded(
     format!("guarded {}\n", callback.call_sid)
 }
 
+/// `GET /media`: a Media Streams WebSocket (`<Connect><Stream url="wss://…/media">`). The
+/// handshake is verified before the handler runs; a refused one never gets a `101`.
+#[twilio_signed(state = AppState)]
+pub async fn media(ws: WebSocketUpgrade) -> Response {
+    tracing::info!(handler = "media", "media stream handshake");
+    let mut session = MediaSession::default();
+    ws.on_upgrade(move |socket| converse(socket, move |text| session.on_text(text)))
+}
+
+/// `GET /relay`: a ConversationRelay WebSocket (`<ConversationRelay url="wss://…/relay">`).
+#[twilio_signed(state = AppState)]
+pub async fn relay(ws: WebSocketUpgrade) -> Response {
+    tracing::info!(handler = "relay", "conversation relay handshake");
+    ws.on_upgrade(|socket| converse(socket, relay_reply))
+}
+
+/// `GET /basic/media`: the Media Streams WebSocket behind HTTP Basic authentication.
+#[twilio_signed(state = AppState, http_auth = "basic")]
+pub async fn basic_media(ws: WebSocketUpgrade) -> Response {
+    tracing::info!(handler = "basic_media", "media stream handshake");
+    let mut session = MediaSession::default();
+    ws.on_upgrade(move |socket| converse(socket, move |text| session.on_text(text)))
+}
+
+/// Answers each text message of a WebSocket with `on_text`'s step.
+async fn converse(mut socket: WebSocket, mut on_text: impl FnMut(&str) -> Step) {
+    while let Some(Ok(message)) = socket.recv().await {
+        let text = match message {
+            Message::Text(text) => text,
+            Message::Close(_) => break,
+            _ => continue,
+        };
+        match on_text(text.as_str()) {
+            Step::Continue => {}
+            Step::Reply(reply) => {
+                if socket.send(Message::Text(reply.into())).await.is_err() {
+                    break;
+                }
+            }
+            Step::Close => {
+                let _ = socket.send(Message::Close(None)).await;
+                break;
+            }
+        }
+    }
+}
+
 /// The app's routes, without state or limits: the part another framework's app mirrors.
 pub fn routes() -> Router<AppState> {
     // `/api/voice` proves that the prefix `nest` strips before routing is still part of
@@ -146,6 +200,9 @@ pub fn routes() -> Router<AppState> {
         .route("/any/voice", any(voice))
         .route("/any/events", any(events))
         .route("/guarded", get(guarded).post(guarded))
+        .route("/media", get(media))
+        .route("/relay", get(relay))
+        .route("/basic/media", get(basic_media))
         .nest("/api", api)
 }
 

@@ -39,6 +39,7 @@ mod e2e {
     pub mod relay;
     pub mod runner;
     pub mod scenarios;
+    pub mod websocket;
 }
 
 use std::collections::HashSet;
@@ -75,6 +76,12 @@ fn actix_app_passes_every_scenario() {
 #[test]
 fn hyper_app_passes_every_scenario() {
     e2e::runner::run_table("hyper_app");
+}
+
+#[cfg(feature = "axum")]
+#[test]
+fn axum_app_verifies_websocket_handshakes() {
+    e2e::websocket::run("axum_app");
 }
 
 /// The peers are only worth their place if they compute what Twilio computes; our signer

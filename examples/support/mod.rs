@@ -153,3 +153,86 @@ pub fn log_config(config: &Config) {
 pub fn announce(port: u16) {
     println!("listening on http://127.0.0.1:{port}");
 }
+
+/// What a WebSocket endpoint does after one text message from Twilio.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Step {
+    /// Nothing to answer; keep reading.
+    Continue,
+    /// Send this text message back.
+    Reply(String),
+    /// The stream is over: close the WebSocket.
+    Close,
+}
+
+/// A Media Streams-shaped session (`<Connect><Stream url="wss://…/media">`): Twilio sends
+/// `connected`, then `start` (with the `streamSid` and the call's `customParameters`), then
+/// `media` frames, then `stop`. The app answers `start` with a `mark` on the same stream and
+/// closes on `stop`.
+#[derive(Debug, Default)]
+pub struct MediaSession {
+    stream_sid: Option<String>,
+}
+
+impl MediaSession {
+    /// Handles one text message from Twilio.
+    pub fn on_text(&mut self, text: &str) -> Step {
+        let Ok(message) = serde_json::from_str::<serde_json::Value>(text) else {
+            tracing::warn!("media stream: a message that is not JSON, ignored");
+            return Step::Continue;
+        };
+        let field = |name: &str| message.get(name).and_then(|v| v.as_str());
+        match field("event") {
+            Some("connected") => {
+                tracing::info!(protocol = field("protocol"), "media stream connected");
+                Step::Continue
+            }
+            Some("start") => {
+                let sid = field("streamSid").unwrap_or_default().to_owned();
+                let call_sid = message
+                    .pointer("/start/callSid")
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default();
+                tracing::info!(stream_sid = %sid, %call_sid, "media stream started");
+                let mark = serde_json::json!({
+                    "event": "mark",
+                    "streamSid": sid,
+                    "mark": { "name": "verified" },
+                });
+                self.stream_sid = Some(sid);
+                Step::Reply(mark.to_string())
+            }
+            Some("stop") => {
+                tracing::info!(stream_sid = ?self.stream_sid, "media stream stopped");
+                Step::Close
+            }
+            _ => Step::Continue,
+        }
+    }
+}
+
+/// A ConversationRelay-shaped session (`<Connect><ConversationRelay url="wss://…/relay">`):
+/// Twilio sends `setup` (the call's details), then a `prompt` each time the caller speaks;
+/// the app answers each with a `text` message that Twilio speaks.
+pub fn relay_reply(text: &str) -> Step {
+    let Ok(message) = serde_json::from_str::<serde_json::Value>(text) else {
+        tracing::warn!("conversation relay: a message that is not JSON, ignored");
+        return Step::Continue;
+    };
+    let field = |name: &str| {
+        message
+            .get(name)
+            .and_then(|v| v.as_str())
+            .unwrap_or_default()
+    };
+    let token = match field("type") {
+        "setup" => {
+            tracing::info!(call_sid = field("callSid"), "conversation relay set up");
+            format!("Hello {}, this call is verified.", field("from"))
+        }
+        "prompt" => format!("You said: {}", field("voicePrompt")),
+        _ => return Step::Continue,
+    };
+    let reply = serde_json::json!({ "type": "text", "token": token, "last": true });
+    Step::Reply(reply.to_string())
+}

@@ -16,6 +16,8 @@
 set -euo pipefail
 
 TWILIO_PYTHON_VERSION=9.13.0 # newest 9.x on PyPI when pinned
+# The second WebSocket client of the end-to-end suite (tests/e2e/websocket.rs).
+WEBSOCKETS_VERSION=15.0.1
 # twilio-node is pinned (5.13.1, newest 5.x) in node/package.json + node/package-lock.json
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -44,6 +46,10 @@ if [[ ! -x "$venv/bin/python" ]] ||
     rm -rf "$venv"
     "$python" -m venv "$venv"
     "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "twilio==$TWILIO_PYTHON_VERSION"
+fi
+if [[ "$("$venv/bin/python" -c 'import websockets; print(websockets.__version__)' 2>/dev/null)" != "$WEBSOCKETS_VERSION" ]]; then
+    echo "== installing websockets==$WEBSOCKETS_VERSION (PyPI) into $venv" >&2
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "websockets==$WEBSOCKETS_VERSION"
 fi
 
 # --- twilio-node, pinned by the committed lock file ----------------------------------------

@@ -64,7 +64,7 @@ fn work_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/differential/work")
 }
 
-fn python() -> PathBuf {
+pub fn python() -> PathBuf {
     let venv = work_dir().join("venv");
     if cfg!(windows) {
         venv.join("Scripts/python.exe")

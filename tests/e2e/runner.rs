@@ -331,7 +331,7 @@ fn check_challenges(response: &Response, expected: &[&str], problems: &mut Vec<S
 /// A genuine signed request (the next probe) must still get its 200, and the process must
 /// still run; `Ok` carries where the probe's handler line starts in the log (after byte
 /// `from`), and where its `CallSid` ends.
-fn still_up(
+pub fn still_up(
     server: &mut App,
     ctx: &Ctx,
     probes: &mut usize,

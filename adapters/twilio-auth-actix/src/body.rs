@@ -7,24 +7,34 @@ use std::pin::Pin;
 
 use actix_web::dev::Payload;
 use actix_web::http::Version;
-use actix_web::http::header::{CONTENT_LENGTH, TRANSFER_ENCODING};
+use actix_web::http::header::{CONNECTION, CONTENT_LENGTH, TRANSFER_ENCODING, UPGRADE};
 use actix_web::web::{Bytes, BytesMut};
 use actix_web::{HttpRequest, ResponseError};
 use futures_core::Stream;
+use twilio_auth_core::handshake::is_websocket_upgrade;
 use twilio_auth_core::{Config, Rejection, RejectionReason, RoutePolicy};
 
 use crate::rejection::TwilioRejection;
 use crate::verify::verify_request;
 
 /// Reads `payload` within the configuration's body limit and verifies `req` with it as
-/// `route` demands: the verified bytes, or the error to answer with (a [`TwilioRejection`],
-/// or actix's own error when the client broke off the body).
+/// `route` demands: the payload to hand on (the verified bytes), or the error to answer with
+/// (a [`TwilioRejection`], or actix's own error when the client broke off the body).
+///
+/// A WebSocket handshake has no body: after the headers come the WebSocket's frames, which
+/// actix hands over as the payload. It is verified without a body (the core refuses nothing
+/// for that: Twilio signs a handshake URL-only) and its payload is handed on untouched, for
+/// the handler's `web::Payload` (`actix_ws::handle`).
 pub(crate) async fn read_verified(
     req: &HttpRequest,
     payload: Payload,
     config: &Config,
     route: RoutePolicy,
-) -> Result<Bytes, actix_web::Error> {
+) -> Result<Payload, actix_web::Error> {
+    if is_handshake(req) {
+        verify_request(config, req, &[], route)?;
+        return Ok(payload);
+    }
     if body_taken(req, &payload) {
         tracing::error!(
             "the request's body was read before twilio-auth could verify it: another \
@@ -36,7 +46,13 @@ pub(crate) async fn read_verified(
     }
     let bytes = read_limited(req, payload, config).await?;
     verify_request(config, req, &bytes, route)?;
-    Ok(bytes)
+    Ok(Payload::from(bytes))
+}
+
+/// Whether `req` opens a WebSocket (`GET` with `Upgrade: websocket`, `Connection: upgrade`).
+fn is_handshake(req: &HttpRequest) -> bool {
+    let header = |name| req.headers().get(name).and_then(|v| v.to_str().ok());
+    is_websocket_upgrade(req.method().as_str(), header(UPGRADE), header(CONNECTION))
 }
 
 /// Whether the request has a body that is no longer in `payload`. Over HTTP/1 actix leaves

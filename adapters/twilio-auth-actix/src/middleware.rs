@@ -154,8 +154,8 @@ where
         Box::pin(async move {
             let payload = req.parts_mut().1.take();
             match read_verified(req.request(), payload, &config, policy).await {
-                Ok(bytes) => {
-                    req.set_payload(bytes.into());
+                Ok(payload) => {
+                    req.set_payload(payload);
                     let response = service.call(req).await?;
                     Ok(response.map_into_left_body())
                 }

@@ -26,7 +26,7 @@ async fn status() -> &'static str {
     "ok"
 }
 
-fn main() {
+pub fn main() {
     let config = twilio_auth::Config::builder().auth_token("12345").build().unwrap();
     let _app: Router = Router::new()
         .route("/voice", post(voice))

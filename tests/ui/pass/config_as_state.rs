@@ -8,7 +8,7 @@ async fn echo(body: String) -> String {
     body
 }
 
-fn main() {
+pub fn main() {
     let config = twilio_auth::Config::builder().auth_token("12345").build().unwrap();
     let _app: Router = Router::new().route("/echo", post(echo)).with_state(config);
 }

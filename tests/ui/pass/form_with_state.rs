@@ -21,7 +21,7 @@ async fn voice(Form(call): Form<IncomingCall>) -> impl IntoResponse {
     format!("<Response><Say>{}</Say></Response>", call.call_sid)
 }
 
-fn main() {
+pub fn main() {
     let config = twilio_auth::Config::builder().auth_token("12345").build().unwrap();
     let _app: Router = Router::new().route("/voice", post(voice)).with_state(AppState { twilio: config });
 }

@@ -9,7 +9,7 @@ async fn echo<S: Clone + Send + Sync + 'static>(State(_state): State<S>, body: S
     body
 }
 
-fn main() {
+pub fn main() {
     fn app<S>(state: S) -> Router
     where
         S: Clone + Send + Sync + 'static,

@@ -41,7 +41,7 @@ async fn by_hand(Verified(body): Verified<String, Digest>) -> String {
 
 async fn guard_by_hand(_: TwilioSignature<BasicOnly>) {}
 
-fn main() {
+pub fn main() {
     let config = twilio_auth::Config::builder()
         .auth_token("12345")
         .build()

@@ -32,7 +32,7 @@ async fn events(Json(event): Json<serde_json::Value>) -> Result<impl IntoRespons
     Ok(Json(serde_json::json!({ "received": kind })))
 }
 
-fn main() {
+pub fn main() {
     let config = twilio_auth::Config::builder().auth_token("12345").build().unwrap();
     let _app: Router = Router::new().route("/events", post(events)).with_state(AppState { twilio: config });
 }

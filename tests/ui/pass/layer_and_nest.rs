@@ -14,7 +14,7 @@ async fn signed(Form(params): Form<HashMap<String, String>>) -> String {
     params.len().to_string()
 }
 
-fn main() {
+pub fn main() {
     let config = twilio_auth::Config::builder().auth_token("12345").build().unwrap();
     let _layered: Router = Router::new()
         .route("/voice", post(plain))

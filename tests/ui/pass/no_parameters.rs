@@ -8,7 +8,7 @@ async fn ping() -> &'static str {
     "verified"
 }
 
-fn main() {
+pub fn main() {
     let config = twilio_auth::Config::builder().auth_token("12345").build().unwrap();
     let _app: Router = Router::new().route("/ping", get(ping)).with_state(config);
 }

@@ -21,7 +21,7 @@ async fn status(Query(q): Query<Status>) -> impl IntoResponse {
     q.call_status
 }
 
-fn main() {
+pub fn main() {
     let config = twilio_auth::Config::builder().auth_token("12345").build().unwrap();
     let _app: Router = Router::new().route("/status", get(status)).with_state(AppState { twilio: config });
 }

@@ -22,7 +22,7 @@ async fn counted(State(state): State<AppState>, body: Bytes) -> String {
     format!("{} {}", state.greeting, body.len())
 }
 
-fn main() {
+pub fn main() {
     let config = twilio_auth::Config::builder().auth_token("12345").build().unwrap();
     let state = AppState { twilio: config, greeting: "hi".into() };
     let _app: Router = Router::new()

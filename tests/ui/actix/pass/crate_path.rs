@@ -8,6 +8,6 @@ async fn voice(body: web::Bytes) -> String {
     body.len().to_string()
 }
 
-fn main() {
+pub fn main() {
     let _app = App::new().service(voice);
 }

@@ -61,7 +61,7 @@ async fn plain() -> String {
     String::new()
 }
 
-fn main() {
+pub fn main() {
     let config = twilio_auth::Config::builder()
         .auth_token("12345")
         .build()

@@ -31,7 +31,7 @@ mod on_warp {
     }
 }
 
-fn main() {
+pub fn main() {
     let config = twilio_auth::Config::builder()
         .auth_token("12345")
         .build()

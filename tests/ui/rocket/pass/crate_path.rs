@@ -13,6 +13,6 @@ fn voice(body: String) -> String {
 #[post("/ping")]
 fn ping() {}
 
-fn main() {
+pub fn main() {
     let _ = rocket::routes![voice, ping];
 }

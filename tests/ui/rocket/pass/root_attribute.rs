@@ -14,6 +14,6 @@ fn voice(body: String) -> String {
 #[get("/status")]
 fn status() {}
 
-fn main() {
+pub fn main() {
     let _ = routes![voice, status];
 }

@@ -24,6 +24,6 @@ fn status(sid: &str) -> String {
     format!("status of {sid}")
 }
 
-fn main() {
+pub fn main() {
     let _ = routes![voice, status];
 }

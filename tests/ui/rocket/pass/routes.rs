@@ -51,7 +51,7 @@ fn status(sid: &str) -> String {
     format!("status of {sid}")
 }
 
-fn main() {
+pub fn main() {
     let http_auth = twilio_auth::http_auth::HttpAuthConfig::builder("twilio")
         .credential("twilio", "s3cret-pass")
         .build()

@@ -7,7 +7,7 @@ async fn voice(Form(form): Form<Vec<(String, String)>>) -> String {
     form.len().to_string()
 }
 
-fn main() {
+pub fn main() {
     let config = twilio_auth::Config::builder().auth_token("12345").build().unwrap();
     let _ = voice_filter(config);
 }

@@ -12,7 +12,7 @@ async fn ping() -> &'static str {
     "ok"
 }
 
-fn main() {
+pub fn main() {
     let config = twilio_auth::Config::builder()
         .auth_token("12345")
         .build()

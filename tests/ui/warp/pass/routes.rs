@@ -58,6 +58,6 @@ fn serve(config: twilio_auth::Config) {
     let _ = warp::serve(routes);
 }
 
-fn main() {
+pub fn main() {
     let _ = serve;
 }
