@@ -20,7 +20,9 @@
 //! mounted again under `/api`, a prefix that is part of the signed URL), `POST /basic/voice`
 //! (HTTP Basic, then the signature) and `POST /digest/voice` (HTTP Digest, then the
 //! signature). Without `WEBHOOK_USER`/`WEBHOOK_PASSWORD` the app still starts, and those two
-//! answer every request with `401`.
+//! answer every request with `401`. WebSockets (`rocket_ws`), verified before the upgrade:
+//! `GET /media` (Media Streams), `GET /relay` (ConversationRelay) and `GET /basic/media`
+//! (Media Streams behind HTTP Basic), as in `examples/axum_app.rs`.
 //!
 //! `TWILIO_BODY_LIMIT` sets Rocket's `form`, `json`, `string` and `bytes` limits and the
 //! verifier's body limit alike.
@@ -32,16 +34,19 @@ use std::io::Write as _;
 use std::net::{Ipv4Addr, TcpListener};
 use std::process::ExitCode;
 use support::{
-    config_error, config_from_env, greeting_twiml, init_logging, log_config, port_from_env,
+    MediaSession, Step, config_error, config_from_env, greeting_twiml, init_logging, log_config,
+    port_from_env, relay_reply,
 };
 
 use rocket::data::{ByteUnit, Limits};
 use rocket::error::ErrorKind;
 use rocket::fairing::AdHoc;
 use rocket::form::{Form, FromForm};
+use rocket::futures::{SinkExt, StreamExt};
 use rocket::http::ContentType;
 use rocket::serde::json::{Json, Value, json};
 use rocket::{Build, Rocket, get, post, routes};
+use rocket_ws::{Channel, Message, WebSocket};
 use twilio_auth::Config;
 use twilio_auth::rocket::{TwilioAuth, TwilioSignature, twilio_signed};
 
@@ -157,6 +162,60 @@ pub fn guarded_get(callback: StatusCallback, _signed: TwilioSignature) -> String
     format!("guarded {}\n", callback.call_sid)
 }
 
+/// `GET /media`: a Media Streams WebSocket (`<Connect><Stream url="wss://…/media">`). The
+/// handshake is verified before the handler runs; a refused one never gets a `101`.
+#[twilio_signed]
+#[get("/media")]
+pub fn media(ws: WebSocket) -> Channel<'static> {
+    tracing::info!(handler = "media", "media stream handshake");
+    let mut session = MediaSession::default();
+    converse(ws, move |text| session.on_text(text))
+}
+
+/// `GET /relay`: a ConversationRelay WebSocket (`<ConversationRelay url="wss://…/relay">`).
+#[twilio_signed]
+#[get("/relay")]
+pub fn relay(ws: WebSocket) -> Channel<'static> {
+    tracing::info!(handler = "relay", "conversation relay handshake");
+    converse(ws, relay_reply)
+}
+
+/// `GET /basic/media`: the Media Streams WebSocket behind HTTP Basic authentication.
+#[twilio_signed(http_auth = "basic")]
+#[get("/basic/media")]
+pub fn basic_media(ws: WebSocket) -> Channel<'static> {
+    tracing::info!(handler = "basic_media", "media stream handshake");
+    let mut session = MediaSession::default();
+    converse(ws, move |text| session.on_text(text))
+}
+
+/// Answers each text message of a WebSocket with `on_text`'s step.
+fn converse(
+    ws: WebSocket,
+    mut on_text: impl FnMut(&str) -> Step + Send + 'static,
+) -> Channel<'static> {
+    ws.channel(move |mut stream| {
+        Box::pin(async move {
+            while let Some(Ok(message)) = stream.next().await {
+                let text = match message {
+                    Message::Text(text) => text,
+                    Message::Close(_) => break,
+                    _ => continue,
+                };
+                match on_text(&text) {
+                    Step::Continue => {}
+                    Step::Reply(reply) => stream.send(Message::Text(reply)).await?,
+                    Step::Close => {
+                        stream.close(None).await?;
+                        break;
+                    }
+                }
+            }
+            Ok(())
+        })
+    })
+}
+
 fn answer(handler: &str, call: &IncomingCall) -> (ContentType, String) {
     tracing::info!(handler, call_sid = %call.call_sid, "incoming call");
     let twiml = greeting_twiml(&call.from, &call.call_sid);
@@ -210,7 +269,10 @@ pub fn app(config: Config, port: u16) -> Rocket<Build> {
                 any_voice_options,
                 any_events_get,
                 guarded,
-                guarded_get
+                guarded_get,
+                media,
+                relay,
+                basic_media
             ],
         )
         .mount("/api", routes![voice])

@@ -36,6 +36,10 @@
 //! handlers under every method, and `GET|POST /guarded` is a handler that reads no body
 //! behind the `signed` filter; it answers `guarded <CallSid of the query>`.
 //!
+//! WebSockets (`warp::ws()` after the `signed` filter, so the handshake is verified before
+//! the upgrade): `GET /media` (Media Streams), `GET /relay` (ConversationRelay) and
+//! `GET /basic/media` (Media Streams behind HTTP Basic), as in `examples/axum_app.rs`.
+//!
 //! When ready it prints exactly one line on stdout, `listening on http://127.0.0.1:PORT`;
 //! a configuration error prints `error: …` on stderr and exits with status 2.
 //! Each time a handler runs it logs one line with a `handler` field naming it (the
@@ -46,9 +50,14 @@ mod support;
 
 use std::process::ExitCode;
 use support::{
-    IncomingCall, StatusCallback, announce, bind_and_configure, greeting_twiml, init_logging,
-    log_config,
+    IncomingCall, MediaSession, StatusCallback, Step, announce, bind_and_configure, greeting_twiml,
+    init_logging, log_config, relay_reply,
 };
+
+use futures_util::{SinkExt, StreamExt};
+use twilio_auth::RoutePolicy;
+use twilio_auth::policy::{Basic, Policy as _};
+use warp::ws::{Message, WebSocket, Ws};
 
 use twilio_auth::Config;
 use twilio_auth::warp::{Form, Json, Query, twilio_signed};
@@ -124,6 +133,91 @@ pub fn guarded_filter(
     twilio_auth::warp::seal(route)
 }
 
+/// `GET /media`: a Media Streams WebSocket (`<Connect><Stream url="wss://…/media">`), built
+/// from the building blocks: the `signed` filter verifies the handshake before `warp::ws()`
+/// takes the upgrade, so a refused one never gets a `101`.
+pub fn media_filter(
+    config: Config,
+) -> impl Filter<Extract = (warp::reply::Response,), Error = warp::Rejection> + Clone {
+    let path = warp::path("media").and(warp::path::end());
+    websocket(path, config, "media", RoutePolicy::Signature, media_session)
+}
+
+/// `GET /relay`: a ConversationRelay WebSocket (`<ConversationRelay url="wss://…/relay">`).
+pub fn relay_filter(
+    config: Config,
+) -> impl Filter<Extract = (warp::reply::Response,), Error = warp::Rejection> + Clone {
+    let path = warp::path("relay").and(warp::path::end());
+    websocket(path, config, "relay", RoutePolicy::Signature, || {
+        relay_reply
+    })
+}
+
+/// `GET /basic/media`: the Media Streams WebSocket behind HTTP Basic authentication.
+pub fn basic_media_filter(
+    config: Config,
+) -> impl Filter<Extract = (warp::reply::Response,), Error = warp::Rejection> + Clone {
+    let path = warp::path!("basic" / "media");
+    websocket(path, config, "basic_media", Basic::ROUTE, media_session)
+}
+
+/// A Media Streams session's answer to each message.
+fn media_session() -> impl FnMut(&str) -> Step + Send + 'static {
+    let mut session = MediaSession::default();
+    move |text: &str| session.on_text(text)
+}
+
+/// `GET` on `path`, verified as `policy` demands, then upgraded; each text message is
+/// answered by the session that `start` makes. Sealed: a refusal is answered here.
+fn websocket<P, S, F>(
+    path: P,
+    config: Config,
+    handler: &'static str,
+    policy: RoutePolicy,
+    start: S,
+) -> impl Filter<Extract = (warp::reply::Response,), Error = warp::Rejection> + Clone
+where
+    P: Filter<Extract = (), Error = warp::Rejection> + Clone + Send + Sync + 'static,
+    S: Fn() -> F + Clone + Send + Sync + 'static,
+    F: FnMut(&str) -> Step + Send + 'static,
+{
+    let route = path
+        .and(warp::get())
+        .and(twilio_auth::warp::signed_with(config, policy))
+        .and(warp::ws())
+        .map(move |ws: Ws| {
+            tracing::info!(handler, "WebSocket handshake");
+            let on_text = start();
+            let upgrade = ws.on_upgrade(move |socket| converse(socket, on_text));
+            warp::reply::Reply::into_response(upgrade)
+        });
+    twilio_auth::warp::seal(route)
+}
+
+/// Answers each text message of a WebSocket with `on_text`'s step.
+async fn converse(mut socket: WebSocket, mut on_text: impl FnMut(&str) -> Step) {
+    while let Some(Ok(message)) = socket.next().await {
+        if message.is_close() {
+            break;
+        }
+        let Ok(text) = message.to_str() else {
+            continue;
+        };
+        match on_text(text) {
+            Step::Continue => {}
+            Step::Reply(reply) => {
+                if socket.send(Message::text(reply)).await.is_err() {
+                    break;
+                }
+            }
+            Step::Close => {
+                let _ = socket.close().await;
+                break;
+            }
+        }
+    }
+}
+
 /// The TwiML answer to a call.
 fn answer(handler: &str, call: &IncomingCall) -> impl Reply + use<> {
     tracing::info!(handler, call_sid = %call.call_sid, "incoming call");
@@ -145,7 +239,10 @@ pub fn routes(
         .or(digest_voice_filter(config.clone()))
         .or(any_voice_filter(config.clone()))
         .or(any_events_filter(config.clone()))
-        .or(guarded_filter(config))
+        .or(guarded_filter(config.clone()))
+        .or(media_filter(config.clone()))
+        .or(relay_filter(config.clone()))
+        .or(basic_media_filter(config))
 }
 
 #[tokio::main]

@@ -84,6 +84,30 @@ fn axum_app_verifies_websocket_handshakes() {
     e2e::websocket::run("axum_app");
 }
 
+#[cfg(feature = "rocket")]
+#[test]
+fn rocket_app_verifies_websocket_handshakes() {
+    e2e::websocket::run("rocket_app");
+}
+
+#[cfg(feature = "warp")]
+#[test]
+fn warp_app_verifies_websocket_handshakes() {
+    e2e::websocket::run("warp_app");
+}
+
+#[cfg(feature = "actix")]
+#[test]
+fn actix_app_verifies_websocket_handshakes() {
+    e2e::websocket::run("actix_app");
+}
+
+#[cfg(feature = "tower")]
+#[test]
+fn hyper_app_verifies_websocket_handshakes() {
+    e2e::websocket::run("hyper_app");
+}
+
 /// The peers are only worth their place if they compute what Twilio computes; our signer
 /// implements the same SPEC, so all three must agree on ordinary input, on repeated names
 /// (values sorted and de-duplicated), on empty names and values, and on non-ASCII text.

@@ -64,10 +64,13 @@ pub(super) fn expand(
             let guard = exports.twilio_signature();
             let policy = policy.map(|policy| quote!(<#policy>));
             let name = format_ident!("{RENAMED_PREFIX}signature");
+            // First: Rocket runs request guards in order, so the signature is checked
+            // before any other guard (a `WebSocket` guard that forwards a plain GET, a
+            // guard with side effects) gets to answer.
             function
                 .sig
                 .inputs
-                .push(parse_quote!(#name: #guard #policy));
+                .insert(0, parse_quote!(#name: #guard #policy));
         }
     }
     function.into_token_stream()
