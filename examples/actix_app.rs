@@ -39,6 +39,10 @@
 //! answers `guarded <CallSid of the query>`. (A `web::Form` after the guard sees no body:
 //! the guard took it.)
 //!
+//! WebSockets (`actix-ws`), verified before the upgrade: `GET /media` (Media Streams),
+//! `GET /relay` (ConversationRelay) and `GET /basic/media` (Media Streams behind HTTP
+//! Basic), as in `examples/axum_app.rs`.
+//!
 //! When ready it prints exactly one line on stdout, `listening on http://127.0.0.1:PORT`;
 //! a configuration error prints `error: …` on stderr and exits with status 2.
 //! Each time a handler runs it logs one line with a `handler` field naming it (the
@@ -49,11 +53,12 @@ mod support;
 
 use std::process::ExitCode;
 use support::{
-    IncomingCall, StatusCallback, announce, bind_and_configure, greeting_twiml, init_logging,
-    log_config,
+    IncomingCall, MediaSession, StatusCallback, Step, announce, bind_and_configure, greeting_twiml,
+    init_logging, log_config, relay_reply,
 };
 
-use actix_web::{App, HttpResponse, HttpServer, post, web};
+use actix_web::{App, HttpRequest, HttpResponse, HttpServer, get, post, web};
+use futures_util::StreamExt;
 use twilio_auth::actix::TwilioSignature;
 use twilio_auth::{Config, twilio_signed};
 
@@ -129,6 +134,67 @@ pub async fn guarded(
     HttpResponse::Ok().body(format!("guarded {}\n", callback.call_sid))
 }
 
+/// `GET /media`: a Media Streams WebSocket (`<Connect><Stream url="wss://…/media">`). The
+/// handshake is verified before the handler runs (a refused one never gets a `101`); the
+/// payload handed on is the WebSocket's, for `actix_ws::handle`.
+#[twilio_signed]
+#[get("/media")]
+pub async fn media(req: HttpRequest, body: web::Payload) -> actix_web::Result<HttpResponse> {
+    tracing::info!(handler = "media", "media stream handshake");
+    upgrade(&req, body, media_session())
+}
+
+/// `GET /relay`: a ConversationRelay WebSocket (`<ConversationRelay url="wss://…/relay">`).
+#[twilio_signed]
+#[get("/relay")]
+pub async fn relay(req: HttpRequest, body: web::Payload) -> actix_web::Result<HttpResponse> {
+    tracing::info!(handler = "relay", "conversation relay handshake");
+    upgrade(&req, body, relay_reply)
+}
+
+/// `GET /basic/media`: the Media Streams WebSocket behind HTTP Basic authentication.
+#[twilio_signed(http_auth = "basic")]
+#[get("/basic/media")]
+pub async fn basic_media(req: HttpRequest, body: web::Payload) -> actix_web::Result<HttpResponse> {
+    tracing::info!(handler = "basic_media", "media stream handshake");
+    upgrade(&req, body, media_session())
+}
+
+/// A Media Streams session's answer to each message.
+fn media_session() -> impl FnMut(&str) -> Step + 'static {
+    let mut session = MediaSession::default();
+    move |text: &str| session.on_text(text)
+}
+
+/// Takes the upgrade (`101`) and answers each text message with `on_text`'s step.
+fn upgrade(
+    req: &HttpRequest,
+    body: web::Payload,
+    mut on_text: impl FnMut(&str) -> Step + 'static,
+) -> actix_web::Result<HttpResponse> {
+    let (response, mut session, mut stream) = actix_ws::handle(req, body)?;
+    actix_web::rt::spawn(async move {
+        while let Some(Ok(message)) = stream.next().await {
+            let text = match message {
+                actix_ws::Message::Text(text) => text,
+                actix_ws::Message::Close(_) => break,
+                _ => continue,
+            };
+            match on_text(&text) {
+                Step::Continue => {}
+                Step::Reply(reply) => {
+                    if session.text(reply).await.is_err() {
+                        return;
+                    }
+                }
+                Step::Close => break,
+            }
+        }
+        let _ = session.close(None).await;
+    });
+    Ok(response)
+}
+
 /// The app's routes and configuration: the verifier's `Config` in the app data, and
 /// actix's own body limits (form, JSON, raw payload) set to the configuration's limit.
 pub fn app(
@@ -165,6 +231,9 @@ pub fn app(
                 .route(web::post().to(guarded)),
         )
         .service(web::scope("/api").route("/voice", web::post().to(voice_resource)))
+        .service(media)
+        .service(relay)
+        .service(basic_media)
 }
 
 #[actix_web::main]
