@@ -14,6 +14,9 @@
 //! `/any/events` under every method, and `GET|POST /guarded`, a handler that reads no body
 //! (the layer still reads and verifies it: a body nobody signed is refused). An unknown path
 //! is a `404`, a known path with another method a `405`, both before any verification.
+//! WebSockets: `GET /media` (Media Streams), `GET /relay` (ConversationRelay) and
+//! `GET /basic/media` (Media Streams behind HTTP Basic): the layer verifies the handshake,
+//! then the handler answers `101` and takes hyper's upgrade (`tokio-tungstenite`).
 //!
 //! Each route is its handler behind its own layer (the policy differs per route: the two
 //! HTTP-auth routes have `.http_auth(…)`); the layer hands the handler the verified bytes as
@@ -27,6 +30,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use bytes::Bytes;
+use futures_util::{SinkExt, StreamExt};
 use http_body_util::{BodyExt, Either, Full};
 use hyper::body::Incoming;
 use hyper::header::{ALLOW, CONTENT_TYPE, HeaderValue};
@@ -35,9 +39,12 @@ use hyper::service::service_fn as hyper_service_fn;
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
 use support::{
-    IncomingCall, StatusCallback, announce, bind_and_configure, greeting_twiml, init_logging,
-    log_config,
+    IncomingCall, MediaSession, StatusCallback, Step, announce, bind_and_configure, greeting_twiml,
+    init_logging, log_config, relay_reply,
 };
+use tokio_tungstenite::WebSocketStream;
+use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
+use tokio_tungstenite::tungstenite::protocol::{Message, Role};
 use tower::util::BoxCloneSyncService;
 use tower::{ServiceBuilder, ServiceExt, service_fn};
 use twilio_auth::Config;
@@ -199,6 +206,86 @@ fn with_type(
     response
 }
 
+/// `GET /media`: a Media Streams WebSocket (`<Connect><Stream url="wss://…/media">`). The
+/// layer verified the handshake before this runs; a refused one never gets a `101`.
+async fn media(req: Verified) -> Response<Full<Bytes>> {
+    tracing::info!(handler = "media", "media stream handshake");
+    upgrade(req, media_session())
+}
+
+/// `GET /relay`: a ConversationRelay WebSocket (`<ConversationRelay url="wss://…/relay">`).
+async fn relay(req: Verified) -> Response<Full<Bytes>> {
+    tracing::info!(handler = "relay", "conversation relay handshake");
+    upgrade(req, relay_reply)
+}
+
+/// `GET /basic/media`: the Media Streams WebSocket behind HTTP Basic authentication.
+async fn basic_media(req: Verified) -> Response<Full<Bytes>> {
+    tracing::info!(handler = "basic_media", "media stream handshake");
+    upgrade(req, media_session())
+}
+
+/// A Media Streams session's answer to each message.
+fn media_session() -> impl FnMut(&str) -> Step + Send + 'static {
+    let mut session = MediaSession::default();
+    move |text: &str| session.on_text(text)
+}
+
+/// Answers the handshake with `101` (RFC 6455 §4.2.2), then, on the upgraded connection,
+/// each text message with `on_text`'s step. The layer keeps the request's extensions, so
+/// hyper's upgrade is still there.
+fn upgrade(
+    mut req: Verified,
+    mut on_text: impl FnMut(&str) -> Step + Send + 'static,
+) -> Response<Full<Bytes>> {
+    let key = req
+        .headers()
+        .get("sec-websocket-key")
+        .map(|k| derive_accept_key(k.as_bytes()));
+    let version = req.headers().get("sec-websocket-version");
+    let (Some(accept), Some(b"13")) = (key, version.map(HeaderValue::as_bytes)) else {
+        return text(StatusCode::BAD_REQUEST, "expected a WebSocket handshake\n");
+    };
+    let on_upgrade = hyper::upgrade::on(&mut req);
+    tokio::spawn(async move {
+        let upgraded = match on_upgrade.await {
+            Ok(upgraded) => upgraded,
+            Err(e) => {
+                tracing::warn!("WebSocket upgrade failed: {e}");
+                return;
+            }
+        };
+        let mut socket =
+            WebSocketStream::from_raw_socket(TokioIo::new(upgraded), Role::Server, None).await;
+        while let Some(Ok(message)) = socket.next().await {
+            let text = match message {
+                Message::Text(text) => text,
+                Message::Close(_) => break,
+                _ => continue,
+            };
+            match on_text(text.as_str()) {
+                Step::Continue => {}
+                Step::Reply(reply) => {
+                    if socket.send(Message::Text(reply.into())).await.is_err() {
+                        return;
+                    }
+                }
+                Step::Close => break,
+            }
+        }
+        let _ = socket.close(None).await;
+    });
+    let mut response = Response::new(Full::new(Bytes::new()));
+    *response.status_mut() = StatusCode::SWITCHING_PROTOCOLS;
+    let headers = response.headers_mut();
+    headers.insert("upgrade", HeaderValue::from_static("websocket"));
+    headers.insert("connection", HeaderValue::from_static("upgrade"));
+    if let Ok(accept) = HeaderValue::from_str(&accept) {
+        headers.insert("sec-websocket-accept", accept);
+    }
+    response
+}
+
 fn text(status: StatusCode, body: impl Into<String>) -> Response<Full<Bytes>> {
     with_type("text/plain; charset=utf-8", status, body.into())
 }
@@ -226,6 +313,9 @@ pub struct Routes {
     status: Route,
     events: Route,
     guarded: Route,
+    media: Route,
+    relay: Route,
+    basic_media: Route,
 }
 
 impl Routes {
@@ -238,6 +328,9 @@ impl Routes {
             status: route(signature(), status),
             events: route(signature(), events),
             guarded: route(signature(), guarded),
+            media: route(signature(), media),
+            relay: route(signature(), relay),
+            basic_media: route(signature().http_auth(HttpAuth::Basic), basic_media),
         }
     }
 
@@ -261,6 +354,9 @@ impl Routes {
                 &[Method::GET, Method::HEAD, Method::POST],
                 "GET,HEAD,POST",
             ),
+            "/media" => only(&self.media, &[Method::GET], "GET"),
+            "/relay" => only(&self.relay, &[Method::GET], "GET"),
+            "/basic/media" => only(&self.basic_media, &[Method::GET], "GET"),
             "/any/voice" => Ok(&self.voice),
             "/any/events" => Ok(&self.events),
             _ => Err(NoRoute::NotFound),
@@ -326,6 +422,7 @@ pub async fn serve(listener: tokio::net::TcpListener, routes: Routes) -> std::io
             let service = hyper_service_fn(move |req| Arc::clone(&routes).call(req));
             if let Err(e) = http1::Builder::new()
                 .serve_connection(TokioIo::new(stream), service)
+                .with_upgrades()
                 .await
             {
                 tracing::debug!("connection ended with an error: {e}");
