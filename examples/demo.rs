@@ -1,5 +1,6 @@
 //! The demo: starts the example axum app on a free port of `127.0.0.1`, sends it genuine,
-//! forged and tampered webhooks over real HTTP, and prints what was accepted, what was
+//! forged and tampered webhooks over real HTTP (and a signed and a forged WebSocket
+//! handshake), and prints what was accepted, what was
 //! rejected, and why.
 //!
 //! ```text
@@ -34,7 +35,21 @@ const FORM: &str = "application/x-www-form-urlencoded";
 struct Case {
     what: &'static str,
     expected: u16,
-    request: reqwest::RequestBuilder,
+    request: Sent,
+}
+
+/// How a case's request is sent.
+enum Sent {
+    /// Over HTTP (reqwest).
+    Http(reqwest::RequestBuilder),
+    /// As a WebSocket handshake (tokio-tungstenite), then a Media Streams `start`.
+    WebSocket(tokio_tungstenite::tungstenite::http::Request<()>),
+}
+
+impl From<reqwest::RequestBuilder> for Sent {
+    fn from(request: reqwest::RequestBuilder) -> Self {
+        Sent::Http(request)
+    }
 }
 
 /// What happened to one case.
@@ -139,6 +154,8 @@ fn cases(base: &str, token: &str) -> Vec<Case> {
     let forged = Signer::new("not-the-auth-token").sign_form(&voice_url, &call);
 
     let status_url = format!("{base}/status?CallSid={}&CallStatus=completed", call[1].1);
+    // Twilio signs the wss:// (here ws://) URL of `<Stream url="…">`.
+    let media_url = format!("{}/media", base.replacen("http", "ws", 1));
     let event = br#"{"type":"call.completed","CallSid":"CA00000000000000000000000000000001","duration":42}"#;
     let signed_event = signer.sign_body(&format!("{base}/events"), event);
     let changed_event = br#"{"type":"call.completed","CallSid":"CA00000000000000000000000000000001","duration":4200}"#;
@@ -154,29 +171,30 @@ fn cases(base: &str, token: &str) -> Vec<Case> {
         Case {
             what: "signed voice webhook (POST /voice)",
             expected: 200,
-            request: voice(Some(&signed), form::encode(&call)),
+            request: voice(Some(&signed), form::encode(&call)).into(),
         },
         Case {
             what: "forged: signed with another token",
             expected: 403,
-            request: voice(Some(&forged), form::encode(&call)),
+            request: voice(Some(&forged), form::encode(&call)).into(),
         },
         Case {
             what: "tampered: From changed after signing",
             expected: 403,
-            request: voice(Some(&signed), form::encode(&tampered)),
+            request: voice(Some(&signed), form::encode(&tampered)).into(),
         },
         Case {
             what: "no X-Twilio-Signature header",
             expected: 403,
-            request: voice(None, form::encode(&call)),
+            request: voice(None, form::encode(&call)).into(),
         },
         Case {
             what: "signed status callback (GET /status?…)",
             expected: 200,
             request: client
                 .get(&status_url)
-                .header("X-Twilio-Signature", signer.sign_url(&status_url)),
+                .header("X-Twilio-Signature", signer.sign_url(&status_url))
+                .into(),
         },
         Case {
             what: "status callback resent with a forged body",
@@ -185,46 +203,102 @@ fn cases(base: &str, token: &str) -> Vec<Case> {
                 .get(&status_url)
                 .header("X-Twilio-Signature", signer.sign_url(&status_url))
                 .header("Content-Type", FORM)
-                .body("CallSid=CA_EVIL&CallStatus=refund"),
+                .body("CallSid=CA_EVIL&CallStatus=refund")
+                .into(),
         },
         Case {
             what: "signed JSON event with bodySHA256",
             expected: 200,
-            request: json(event),
+            request: json(event).into(),
         },
         Case {
             what: "JSON event changed after signing",
             expected: 403,
-            request: json(changed_event),
+            request: json(changed_event).into(),
+        },
+        Case {
+            what: "signed Media Streams WebSocket handshake (GET /media)",
+            expected: 101,
+            request: handshake(base, &signer.sign_url(&media_url)),
+        },
+        Case {
+            what: "forged WebSocket handshake",
+            expected: 403,
+            request: handshake(
+                base,
+                &Signer::new("not-the-auth-token").sign_url(&media_url),
+            ),
         },
     ]
+}
+
+/// A WebSocket handshake to `/media` with `signature`.
+fn handshake(base: &str, signature: &str) -> Sent {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let url = format!("{}/media", base.replacen("http", "ws", 1));
+    let mut request = url.as_str().into_client_request().expect("a ws:// URL");
+    if let Ok(signature) = signature.parse() {
+        request
+            .headers_mut()
+            .insert("x-twilio-signature", signature);
+    }
+    Sent::WebSocket(request)
+}
+
+/// Opens the WebSocket, says `start` as Twilio does, and returns the status and the
+/// server's answer.
+async fn open_websocket(
+    request: tokio_tungstenite::tungstenite::http::Request<()>,
+) -> Result<(u16, String), String> {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::{Error, Message};
+    let (mut socket, response) = match tokio_tungstenite::connect_async(request).await {
+        Ok(connected) => connected,
+        Err(Error::Http(response)) => return Ok((response.status().as_u16(), String::new())),
+        Err(e) => return Err(format!("handshake failed: {e}")),
+    };
+    let start = r#"{"event":"start","streamSid":"MZ00000000000000000000000000000001","start":{"callSid":"CA00000000000000000000000000000001"}}"#;
+    socket
+        .send(Message::Text(start.into()))
+        .await
+        .map_err(|e| e.to_string())?;
+    let answer = match socket.next().await {
+        Some(Ok(Message::Text(text))) => format!("handler answered: {text}"),
+        other => format!("no answer to start: {other:?}"),
+    };
+    let _ = socket.close(None).await;
+    Ok((response.status().as_u16(), answer))
 }
 
 async fn send_all(cases: Vec<Case>, events: &Arc<Mutex<Vec<String>>>) -> Vec<Outcome> {
     let mut outcomes = Vec::new();
     for case in cases {
         take(events); // only this request's log events explain its outcome
-        let (got, why) = match case.request.send().await {
-            Ok(response) => {
-                let status = response.status().as_u16();
-                let body = response.text().await.unwrap_or_default();
-                let why = if status < 300 {
-                    // The XML declaration says nothing; the TwiML after it does.
-                    let body = match body.strip_prefix("<?xml").and_then(|r| r.split_once("?>")) {
-                        Some((_, twiml)) => twiml,
-                        None => &body,
+        let (got, why) = match case.request {
+            Sent::Http(request) => match request.send().await {
+                Ok(response) => {
+                    let status = response.status().as_u16();
+                    let body = response.text().await.unwrap_or_default();
+                    let why = if status < 300 {
+                        // The XML declaration says nothing; the TwiML after it does.
+                        let body = match body.strip_prefix("<?xml").and_then(|r| r.split_once("?>"))
+                        {
+                            Some((_, twiml)) => twiml,
+                            None => &body,
+                        };
+                        format!("handler answered: {}", one_line(body))
+                    } else {
+                        refusal(events, &body)
                     };
-                    format!("handler answered: {}", one_line(body))
-                } else {
-                    let logged = take(events);
-                    match logged.last() {
-                        Some(reason) => format!("server log: {reason}"),
-                        None => format!("response: {}", one_line(&body)),
-                    }
-                };
-                (Ok(status), why)
-            }
-            Err(e) => (Err(format!("request failed: {e}")), String::new()),
+                    (Ok(status), why)
+                }
+                Err(e) => (Err(format!("request failed: {e}")), String::new()),
+            },
+            Sent::WebSocket(request) => match open_websocket(request).await {
+                Ok((101, answer)) => (Ok(101), answer),
+                Ok((status, _)) => (Ok(status), refusal(events, "")),
+                Err(e) => (Err(e), String::new()),
+            },
         };
         outcomes.push(Outcome {
             what: case.what,
@@ -234,6 +308,14 @@ async fn send_all(cases: Vec<Case>, events: &Arc<Mutex<Vec<String>>>) -> Vec<Out
         });
     }
     outcomes
+}
+
+/// Why a request was refused: the server's last log event, else the response body.
+fn refusal(events: &Arc<Mutex<Vec<String>>>, body: &str) -> String {
+    match take(events).last() {
+        Some(reason) => format!("server log: {reason}"),
+        None => format!("response: {}", one_line(body)),
+    }
 }
 
 fn print_table(outcomes: &[Outcome]) {
