@@ -5,12 +5,18 @@
 //! input only in its authority (port, credentials), the case of its scheme, `'`/`%27` and
 //! tab/CR/LF (and, with the option, one `/` at the end of the path); and splitting a URL
 //! whose authority is valid loses nothing.
+//!
+//! With the second flag bit, the same input is also a WebSocket handshake URL
+//! (`handshake_candidates`, `websocket_url`): the URL first, no duplicates, at most twice the
+//! trailing-slash bound, no query in the query-as-parameters forms and nothing but the query
+//! dropped from them, and `http(s)` mapped to `ws(s)` only.
 #![no_main]
 
 use std::collections::HashSet;
 
 use libfuzzer_sys::fuzz_target;
 use twilio_auth_core::candidates::{CandidateOptions, UrlParts, candidate_urls};
+use twilio_auth_core::handshake::{handshake_candidates, split_query, websocket_url};
 
 const MAX_CANDIDATES: usize = 48;
 
@@ -86,6 +92,58 @@ fn check_split(url: &str) {
     }
 }
 
+/// The handshake candidate set of `url`: bounded, duplicate-free, the URL first, and the
+/// query-as-parameters forms are the URL's own forms without the query.
+fn check_handshake(url: &str) {
+    let ws = websocket_url(url);
+    if let Some((scheme, rest)) = url.split_once("://") {
+        let (ws_scheme, ws_rest) = ws.split_once("://").expect("scheme kept");
+        assert_eq!(ws_rest, rest, "websocket_url changed more than the scheme");
+        let expected = match scheme.to_ascii_lowercase().as_str() {
+            "https" => "wss",
+            "http" => "ws",
+            _ => scheme,
+        };
+        assert_eq!(ws_scheme, expected, "{url:?}");
+    } else {
+        assert_eq!(ws, url);
+    }
+
+    let set = handshake_candidates(&ws);
+    assert!(
+        set.urls.len() <= 4 * MAX_CANDIDATES,
+        "{} handshake candidates",
+        set.urls.len()
+    );
+    assert!(set.query_as_params_from <= set.urls.len());
+    let mut seen = HashSet::new();
+    for candidate in &set.urls {
+        assert!(seen.insert(candidate.as_str()), "duplicate {candidate:?}");
+    }
+    let (without_query, query) = split_query(&ws);
+    if query.is_empty() {
+        assert_eq!(set.query_as_params_from, set.urls.len());
+    }
+    let options = CandidateOptions {
+        trailing_slash: true,
+    };
+    assert_eq!(
+        set.urls[..set.query_as_params_from],
+        candidate_urls(&ws, options)[..],
+        "the query-in-URL forms are the general candidates"
+    );
+    if set.query_as_params_from < set.urls.len() {
+        assert_eq!(
+            set.urls[set.query_as_params_from..],
+            candidate_urls(without_query, options)[..],
+            "the query-as-parameters forms are the candidates of the URL without its query"
+        );
+        for candidate in &set.urls[set.query_as_params_from..] {
+            assert!(!candidate.contains('?'), "query left in {candidate:?}");
+        }
+    }
+}
+
 fuzz_target!(|data: &[u8]| {
     let Some((&flags, rest)) = data.split_first() else {
         return;
@@ -98,6 +156,9 @@ fuzz_target!(|data: &[u8]| {
         trailing_slash: flags & 1 == 1,
     };
     check_split(url);
+    if flags & 2 == 2 {
+        check_handshake(url);
+    }
 
     let urls = candidate_urls(url, options);
     let limit = if options.trailing_slash {
