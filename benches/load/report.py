@@ -29,6 +29,7 @@ def mib(kib: int) -> str:
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("work", type=Path)
+    ap.add_argument("--app", default="axum")
     ap.add_argument("--settings", default="")
     ap.add_argument("--mixed-settings", default="")
     ap.add_argument("--min-ratio", type=float, default=0.90)
@@ -41,7 +42,7 @@ def main() -> int:
     for line in (args.work / "throughput.txt").read_text().splitlines():
         path, rest = line.split(" ", 1)
         runs.append((path, parse(rest)))
-    print(f"Throughput ({args.settings})")
+    print(f"Throughput of the {args.app} load target ({args.settings})")
     print()
     print("| run | route | requests | req/s | server CPU/request | p50 | p99 | non-2xx | socket errors |")
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|")

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Load test of the axum adapter against examples/load_target.rs, on 127.0.0.1 only:
+# Load test of an adapter against its load target, on 127.0.0.1 only:
 #
-#   benches/load/run.sh
+#   benches/load/run.sh                  # axum: examples/load_target.rs
+#   LOAD_APP=actix benches/load/run.sh   # actix-web: examples/load_target_actix.rs
 #
 # 1. Cost of the adapter (issue 8, item 4): requests/s of POST /verified/voice
 #    (#[twilio_signed]) against POST /plain/voice (the same handler, no verification), in
@@ -24,6 +25,7 @@
 #   LOAD_MIXED_DURATION=45 LOAD_MIXED_CONNECTIONS=64      mixed run (seconds)
 #   LOAD_MIN_RATIO=0.90                                   throughput target
 #   LOAD_PROFILE=release                                  cargo profile of the server
+#   LOAD_APP=axum                                         axum | actix
 #   LOAD_KEEP=1                                           keep the work directory
 #
 # CI runs a short version (`.ci/run`): the dev profile it has already built, a few seconds
@@ -44,6 +46,12 @@ mixed_duration="${LOAD_MIXED_DURATION:-45}"
 mixed_connections="${LOAD_MIXED_CONNECTIONS:-64}"
 min_ratio="${LOAD_MIN_RATIO:-0.90}"
 profile="${LOAD_PROFILE:-release}"
+app="${LOAD_APP:-axum}"
+case "$app" in
+    axum) example=load_target ;;
+    actix) example=load_target_actix ;;
+    *) echo "error: LOAD_APP=$app: expected axum or actix" >&2; exit 2 ;;
+esac
 base_url="https://myapp.example.com"
 body_limit=65536
 
@@ -56,15 +64,15 @@ for tool in cargo python3 curl; do
     command -v "$tool" >/dev/null || { echo "error: $tool is needed" >&2; exit 2; }
 done
 
-echo "== building examples/load_target.rs ($profile)" >&2
-server_bin="$(cd "$root" && cargo build --profile "$profile" --example load_target --features axum \
+echo "== building examples/$example.rs ($profile)" >&2
+server_bin="$(cd "$root" && cargo build --profile "$profile" --example "$example" --features "$app" \
     --message-format=json-render-diagnostics |
     python3 -c 'import json, sys
 for line in sys.stdin:
     m = json.loads(line)
-    if m.get("reason") == "compiler-artifact" and m["target"]["name"] == "load_target" and m.get("executable"):
-        print(m["executable"])')"
-[[ -x "$server_bin" ]] || { echo "error: no load_target executable" >&2; exit 2; }
+    if m.get("reason") == "compiler-artifact" and m["target"]["name"] == sys.argv[1] and m.get("executable"):
+        print(m["executable"])' "$example")"
+[[ -x "$server_bin" ]] || { echo "error: no $example executable" >&2; exit 2; }
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/twilio-auth-load.XXXXXX")"
 server_pid=""
@@ -215,6 +223,6 @@ fi
 
 # --- summary ---------------------------------------------------------------------------------
 python3 "$here/report.py" "$work" \
-    --settings "-t$threads -c$connections -d${duration}s, $rounds rounds (V P, P V, ...) after ${warmup}s warm-up each" \
+    --app "$app" --settings "-t$threads -c$connections -d${duration}s, $rounds rounds (V P, P V, ...) after ${warmup}s warm-up each" \
     --mixed-settings "${mixed_duration}s, $mixed_connections connections" \
     --min-ratio "$min_ratio" --alive "$alive"
