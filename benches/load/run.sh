@@ -3,6 +3,9 @@
 #
 #   benches/load/run.sh                  # axum: examples/load_target.rs
 #   LOAD_APP=actix benches/load/run.sh   # actix-web: examples/load_target_actix.rs
+#   LOAD_APP=warp benches/load/run.sh    # warp: examples/load_target_warp.rs
+#   LOAD_APP=hyper benches/load/run.sh   # hyper + the tower layer: examples/load_target_hyper.rs
+#   LOAD_APP=rocket benches/load/run.sh  # Rocket: examples/load_target_rocket.rs
 #
 # 1. Cost of the adapter (issue 8, item 4): requests/s of POST /verified/voice
 #    (#[twilio_signed]) against POST /plain/voice (the same handler, no verification), in
@@ -25,7 +28,7 @@
 #   LOAD_MIXED_DURATION=45 LOAD_MIXED_CONNECTIONS=64      mixed run (seconds)
 #   LOAD_MIN_RATIO=0.90                                   throughput target
 #   LOAD_PROFILE=release                                  cargo profile of the server
-#   LOAD_APP=axum                                         axum | actix
+#   LOAD_APP=axum                                         axum | actix | warp | hyper | rocket
 #   LOAD_KEEP=1                                           keep the work directory
 #
 # CI runs a short version (`.ci/run`): the dev profile it has already built, a few seconds
@@ -47,10 +50,14 @@ mixed_connections="${LOAD_MIXED_CONNECTIONS:-64}"
 min_ratio="${LOAD_MIN_RATIO:-0.90}"
 profile="${LOAD_PROFILE:-release}"
 app="${LOAD_APP:-axum}"
+features="$app"
 case "$app" in
     axum) example=load_target ;;
     actix) example=load_target_actix ;;
-    *) echo "error: LOAD_APP=$app: expected axum or actix" >&2; exit 2 ;;
+    warp) example=load_target_warp ;;
+    hyper) example=load_target_hyper; features=tower ;;
+    rocket) example=load_target_rocket ;;
+    *) echo "error: LOAD_APP=$app: expected axum, actix, warp, hyper or rocket" >&2; exit 2 ;;
 esac
 base_url="https://myapp.example.com"
 body_limit=65536
@@ -65,7 +72,7 @@ for tool in cargo python3 curl; do
 done
 
 echo "== building examples/$example.rs ($profile)" >&2
-server_bin="$(cd "$root" && cargo build --profile "$profile" --example "$example" --features "$app" \
+server_bin="$(cd "$root" && cargo build --profile "$profile" --example "$example" --features "$features" \
     --message-format=json-render-diagnostics |
     python3 -c 'import json, sys
 for line in sys.stdin:

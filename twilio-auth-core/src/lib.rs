@@ -54,6 +54,7 @@ mod headers;
 mod hints;
 pub mod http_auth;
 mod log_event;
+pub mod metrics;
 mod outcome;
 pub mod policy;
 mod public_url;

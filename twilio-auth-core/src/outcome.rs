@@ -136,6 +136,54 @@ impl RejectionReason {
     pub fn status(&self) -> u16 {
         self.http_status().code()
     }
+
+    /// A stable `snake_case` name for this reason, for metrics labels and log queries
+    /// (`signature_mismatch`, `body_too_large`, `http_auth_missing_credentials`, …).
+    ///
+    /// ```
+    /// use twilio_auth_core::RejectionReason;
+    /// use twilio_auth_core::http_auth::HttpAuthFailureReason;
+    ///
+    /// assert_eq!(RejectionReason::MissingSignature.code(), "missing_signature");
+    /// let stale = RejectionReason::HttpAuth(HttpAuthFailureReason::StaleNonce);
+    /// assert_eq!(stale.code(), "http_auth_stale_nonce");
+    /// ```
+    pub fn code(&self) -> &'static str {
+        match self {
+            RejectionReason::BodyTooLarge { .. } => "body_too_large",
+            RejectionReason::MissingHost => "missing_host",
+            RejectionReason::InvalidHost => "invalid_host",
+            RejectionReason::InvalidUrl => "invalid_url",
+            RejectionReason::MissingSignature => "missing_signature",
+            RejectionReason::MalformedSignature => "malformed_signature",
+            RejectionReason::SignatureMismatch => "signature_mismatch",
+            RejectionReason::UnknownAlgorithm => "unknown_algorithm",
+            RejectionReason::UnknownSharedKey => "unknown_shared_key",
+            RejectionReason::MissingBodyHash => "missing_body_hash",
+            RejectionReason::BodyHashMismatch => "body_hash_mismatch",
+            RejectionReason::HttpAuth(reason) => match reason {
+                HttpAuthFailureReason::MissingCredentials => "http_auth_missing_credentials",
+                HttpAuthFailureReason::Malformed(_) => "http_auth_malformed",
+                HttpAuthFailureReason::WrongScheme => "http_auth_wrong_scheme",
+                HttpAuthFailureReason::UnknownUser | HttpAuthFailureReason::WrongPassword => {
+                    "http_auth_bad_credentials"
+                }
+                HttpAuthFailureReason::StaleNonce => "http_auth_stale_nonce",
+                HttpAuthFailureReason::BadNonce => "http_auth_bad_nonce",
+                HttpAuthFailureReason::RealmMismatch
+                | HttpAuthFailureReason::UriMismatch
+                | HttpAuthFailureReason::OpaqueMismatch => "http_auth_digest_mismatch",
+                HttpAuthFailureReason::UnsupportedAlgorithm
+                | HttpAuthFailureReason::UnsupportedQop => "http_auth_unsupported",
+            },
+            RejectionReason::HttpAuthNotConfigured => "http_auth_not_configured",
+            RejectionReason::UnsignedBody => "unsigned_body",
+            RejectionReason::ConflictingAccountSid => "conflicting_account_sid",
+            RejectionReason::SharedKeyAlgorithmMismatch => "shared_key_algorithm_mismatch",
+            RejectionReason::SharedKeyRequired => "shared_key_required",
+            RejectionReason::UnknownAccount => "unknown_account",
+        }
+    }
 }
 
 impl fmt::Display for RejectionReason {

@@ -33,8 +33,9 @@ use twilio_auth_core::{LogLevel, Rejection, RejectionStatus};
 pub struct TwilioRejection(pub Rejection);
 
 impl TwilioRejection {
-    /// `rejection`, after writing its log line at the core's level.
+    /// `rejection`, after writing its log line at the core's level and counting it.
     pub(crate) fn logged(rejection: Rejection) -> Self {
+        twilio_auth_core::metrics::refused(&rejection);
         let event = rejection.log_event();
         match event.level() {
             LogLevel::Debug => tracing::debug!("{event}"),

@@ -62,6 +62,7 @@ pub(crate) fn verify_request(
         .authority(uri.authority().map(|a| a.as_str()));
     match config.verify_with(&request, route) {
         Ok(verified) => {
+            twilio_auth_core::metrics::accepted(&verified);
             req.extensions_mut().insert::<CoreVerified>(verified);
             Ok(())
         }

@@ -29,6 +29,7 @@ pub(crate) fn verify_parts(
         .body(body)
         .authority(uri.authority().map(|a| a.as_str()));
     let verified: CoreVerified = config.verify_with(&request, route)?;
+    twilio_auth_core::metrics::accepted(&verified);
     parts.extensions.insert(verified);
     Ok(())
 }

@@ -75,6 +75,7 @@ impl TwilioRejection {
     }
 
     fn log(&self) {
+        twilio_auth_core::metrics::refused(&self.rejection);
         let event = self.rejection.log_event();
         let note = self
             .note

@@ -52,6 +52,7 @@ pub fn verify(
 ) -> Result<Verified, TwilioRejection> {
     announce(config);
     let verified = verify_request(config, req, policy)?;
+    twilio_auth_core::metrics::accepted(&verified);
     req.extensions_mut().insert(verified.clone());
     Ok(verified)
 }

@@ -46,14 +46,17 @@ pub(crate) fn verify_request(
         .headers(&headers)
         .body(body)
         .authority(authority.as_deref());
-    config
+    let verified = config
         .verify_with(&request, options)
-        .map_err(|rejection| refuse(req, rejection))
+        .map_err(|rejection| refuse(req, rejection))?;
+    twilio_auth_core::metrics::accepted(&verified);
+    Ok(verified)
 }
 
 /// Logs `rejection` (the core's line, at the core's level) and records it for the
 /// fairing; returns it.
 pub(crate) fn refuse(req: &Request<'_>, rejection: Rejection) -> Rejection {
+    twilio_auth_core::metrics::refused(&rejection);
     let event = rejection.log_event();
     let level = match event.level() {
         LogLevel::Debug => log::Level::Debug,

@@ -97,8 +97,9 @@ fn plain_text(status: StatusCode, body: Bytes) -> Response<Full<Bytes>> {
     response
 }
 
-/// Writes the core's log line for `rejection`, at the core's level.
+/// Writes the core's log line for `rejection`, at the core's level, and counts it.
 fn log(rejection: &Rejection) {
+    twilio_auth_core::metrics::refused(rejection);
     let event = rejection.log_event();
     match event.level() {
         LogLevel::Debug => tracing::debug!("{event}"),

@@ -48,8 +48,10 @@ enum Kind {
 }
 
 impl TwilioRejection {
-    /// The core refused the request: its log line is written now, at the core's level.
+    /// The core refused the request: its log line is written now, at the core's level, and
+    /// the refusal counted.
     pub(crate) fn refused(rejection: Rejection) -> Self {
+        twilio_auth_core::metrics::refused(&rejection);
         let event = rejection.log_event();
         match event.level() {
             LogLevel::Debug => tracing::debug!("{event}"),

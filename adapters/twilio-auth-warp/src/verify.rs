@@ -57,6 +57,7 @@ pub(crate) fn outcome(
                     let verified = config
                         .verify_with(&request, options)
                         .map_err(TwilioRejection::refused)?;
+                    twilio_auth_core::metrics::accepted(&verified);
                     Ok(VerifiedRequest {
                         method,
                         target,
