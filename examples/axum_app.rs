@@ -47,12 +47,18 @@
 //! (ConversationRelay: answers `setup` and each `prompt` with a `text` message), and
 //! `GET /basic/media` (Media Streams behind HTTP Basic authentication).
 //!
+//! Report-only mode (for rolling out; the app warns about it at start-up): `POST
+//! /report-only/voice` and `POST /report-only/basic/voice` (HTTP Basic first, still
+//! enforced) let a request with a wrong or missing signature through to the handler, which
+//! answers `unverified call <CallSid>` (`verified call …` otherwise); the refusal
+//! enforcement would have answered is logged as `report-only: let through …`.
+//!
 //! When ready it prints exactly one line on stdout, `listening on http://127.0.0.1:PORT`;
 //! a configuration error prints `error: …` on stderr and exits with status 2.
 //!
 //! Each time a handler runs it logs one `INFO` line with a `handler` field naming it
 //! (`handler="voice"`, `"basic_voice"`, `"digest_voice"`, `"status"`, `"events"`, `"media"`,
-//! `"relay"`, `"basic_media"`), and no
+//! `"relay"`, `"basic_media"`, `"report_only_voice"`), and no
 //! other line has that field: the end-to-end suite counts these lines to prove which requests
 //! reached a handler and which were refused before it.
 
@@ -65,14 +71,15 @@ use support::{
     init_logging, log_config, relay_reply,
 };
 
-use axum::Router;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{DefaultBodyLimit, Form, FromRef, Json, Query};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
-use twilio_auth::axum::TwilioSignature;
-use twilio_auth::{Config, twilio_signed};
+use axum::{Extension, Router};
+use twilio_auth::axum::policy::HttpAuth;
+use twilio_auth::axum::{TwilioAuthLayer, TwilioSignature};
+use twilio_auth::{Config, Unverified, twilio_signed};
 
 /// The application's state; `#[twilio_signed]` finds the verifier's configuration in it
 /// through `FromRef`.
@@ -98,6 +105,24 @@ pub async fn basic_voice(Form(call): Form<IncomingCall>) -> impl IntoResponse {
 #[twilio_signed(state = AppState, http_auth = "digest")]
 pub async fn digest_voice(Form(call): Form<IncomingCall>) -> impl IntoResponse {
     answer("digest_voice", &call)
+}
+
+/// `POST /report-only/voice` and `POST /report-only/basic/voice`: the voice handler behind a
+/// `TwilioAuthLayer` in report-only mode (the second after HTTP Basic, which stays
+/// enforced). It says whether the request was verified: a forged or unsigned one gets here
+/// too, marked `Unverified`, and the refusal enforcement would have answered is in the log.
+pub async fn report_only_voice(
+    unverified: Option<Extension<Unverified>>,
+    Form(call): Form<IncomingCall>,
+) -> impl IntoResponse {
+    let verified = unverified.is_none();
+    tracing::info!(handler = "report_only_voice", verified, call_sid = %call.call_sid, "incoming call");
+    let twiml = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Say>{} call {}</Say></Response>",
+        if verified { "verified" } else { "unverified" },
+        support::xml_escape(&call.call_sid),
+    );
+    ([(header::CONTENT_TYPE, "text/xml")], twiml)
 }
 
 /// The TwiML that greets a verified call.
@@ -210,7 +235,21 @@ pub fn routes() -> Router<AppState> {
 /// `DefaultBodyLimit`, which the adapter honours, set to the configuration's limit).
 pub fn app(config: Config) -> Router {
     let limit = config.body_limit();
+    // Report-only routes: a layer per route, so that the rest of the app stays enforcing.
+    let report_only = Router::new()
+        .route("/report-only/voice", post(report_only_voice))
+        .layer(TwilioAuthLayer::new(config.clone()).report_only())
+        .merge(
+            Router::new()
+                .route("/report-only/basic/voice", post(report_only_voice))
+                .layer(
+                    TwilioAuthLayer::new(config.clone())
+                        .http_auth(HttpAuth::Basic)
+                        .report_only(),
+                ),
+        );
     routes()
+        .merge(report_only)
         .layer(DefaultBodyLimit::max(limit))
         .with_state(AppState { twilio: config })
 }

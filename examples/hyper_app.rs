@@ -18,6 +18,10 @@
 //! `GET /basic/media` (Media Streams behind HTTP Basic): the layer verifies the handshake,
 //! then the handler answers `101` and takes hyper's upgrade (`tokio-tungstenite`).
 //!
+//! Report-only mode (see `examples/axum_app.rs`): `POST /report-only/voice` and
+//! `POST /report-only/basic/voice` (HTTP Basic still enforced) let a request with a wrong or
+//! missing signature through, marked `Unverified`; the handler says which it got.
+//!
 //! Each route is its handler behind its own layer (the policy differs per route: the two
 //! HTTP-auth routes have `.http_auth(…)`); the layer hands the handler the verified bytes as
 //! a `Full<Bytes>` body.
@@ -47,9 +51,9 @@ use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
 use tokio_tungstenite::tungstenite::protocol::{Message, Role};
 use tower::util::BoxCloneSyncService;
 use tower::{ServiceBuilder, ServiceExt, service_fn};
-use twilio_auth::Config;
 use twilio_auth::tower::policy::HttpAuth;
 use twilio_auth::tower::{ResponseBody, TwilioAuthLayer};
+use twilio_auth::{Config, Unverified};
 
 /// What a handler receives: the request with the verified bytes as its body.
 type Verified = Request<Full<Bytes>>;
@@ -72,6 +76,23 @@ async fn basic_voice(req: Verified) -> Response<Full<Bytes>> {
 /// `POST /digest/voice`: the same, behind HTTP Digest authentication.
 async fn digest_voice(req: Verified) -> Response<Full<Bytes>> {
     answer("digest_voice", req).await
+}
+
+/// `POST /report-only/voice` (and `/report-only/basic/voice`): the voice handler behind a
+/// layer in report-only mode; says whether the request was verified.
+async fn report_only_voice(req: Verified) -> Response<Full<Bytes>> {
+    let verified = req.extensions().get::<Unverified>().is_none();
+    let call: IncomingCall = match form_of(req).await {
+        Ok(call) => call,
+        Err(bad) => return bad.response(),
+    };
+    tracing::info!(handler = "report_only_voice", verified, call_sid = %call.call_sid, "incoming call");
+    let twiml = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Say>{} call {}</Say></Response>",
+        if verified { "verified" } else { "unverified" },
+        support::xml_escape(&call.call_sid),
+    );
+    with_type("text/xml", StatusCode::OK, twiml)
 }
 
 /// The TwiML that greets a verified call.
@@ -316,6 +337,8 @@ pub struct Routes {
     media: Route,
     relay: Route,
     basic_media: Route,
+    report_only_voice: Route,
+    report_only_basic_voice: Route,
 }
 
 impl Routes {
@@ -331,6 +354,11 @@ impl Routes {
             media: route(signature(), media),
             relay: route(signature(), relay),
             basic_media: route(signature().http_auth(HttpAuth::Basic), basic_media),
+            report_only_voice: route(signature().report_only(), report_only_voice),
+            report_only_basic_voice: route(
+                signature().http_auth(HttpAuth::Basic).report_only(),
+                report_only_voice,
+            ),
         }
     }
 
@@ -357,6 +385,10 @@ impl Routes {
             "/media" => only(&self.media, &[Method::GET], "GET"),
             "/relay" => only(&self.relay, &[Method::GET], "GET"),
             "/basic/media" => only(&self.basic_media, &[Method::GET], "GET"),
+            "/report-only/voice" => only(&self.report_only_voice, &[Method::POST], "POST"),
+            "/report-only/basic/voice" => {
+                only(&self.report_only_basic_voice, &[Method::POST], "POST")
+            }
             "/any/voice" => Ok(&self.voice),
             "/any/events" => Ok(&self.events),
             _ => Err(NoRoute::NotFound),

@@ -37,6 +37,7 @@ mod e2e {
     pub mod lambda;
     pub mod peers;
     pub mod relay;
+    pub mod report_only;
     pub mod runner;
     pub mod scenarios;
     pub mod websocket;
@@ -106,6 +107,18 @@ fn actix_app_verifies_websocket_handshakes() {
 #[test]
 fn hyper_app_verifies_websocket_handshakes() {
     e2e::websocket::run("hyper_app");
+}
+
+#[cfg(feature = "axum")]
+#[test]
+fn axum_app_reports_only_where_asked() {
+    e2e::report_only::run("axum_app");
+}
+
+#[cfg(feature = "tower")]
+#[test]
+fn hyper_app_reports_only_where_asked() {
+    e2e::report_only::run("hyper_app");
 }
 
 /// The peers are only worth their place if they compute what Twilio computes; our signer

@@ -5,13 +5,14 @@
 //! | counter | labels | counted |
 //! |---|---|---|
 //! | `twilio_auth_accepted_total` | `key`: `primary_token`, `secondary_token`, `account_token`, `shared_key`, `none` (HTTP authentication alone) | once per request let through |
-//! | `twilio_auth_refused_total` | `reason`: [`RejectionReason::code`]; `status`: `400`, `401`, `403`, `413` | once per request refused |
+//! | `twilio_auth_refused_total` | `reason`: [`RejectionReason::code`](crate::RejectionReason::code); `status`: `400`, `401`, `403`, `413` | once per request refused |
+//! | `twilio_auth_report_only_total` | `reason`: [`RejectionReason::code`](crate::RejectionReason::code) | once per request a report-only route let through unverified |
 //!
 //! The labels take a handful of values each: no URL, account or key id goes into them. A
 //! rising `reason="signature_mismatch"` after a deployment is a URL problem (the refusal's
 //! log line says which); `key="secondary_token"` falling to zero says a rotation is done.
 //!
-//! Adapters call [`accepted`] and [`refused`] where they let a request through or answer
+//! Adapters call [`accepted`], [`refused`] and [`report_only`] where they let a request through or answer
 //! it, once per request; an application does not need to.
 //!
 //! ```
@@ -23,11 +24,14 @@
 //! ```
 
 use crate::outcome::{KeySource, Rejection, Verified};
+use crate::report_only::Unverified;
 
 /// Name of the counter of requests let through.
 pub const ACCEPTED_TOTAL: &str = "twilio_auth_accepted_total";
 /// Name of the counter of requests refused.
 pub const REFUSED_TOTAL: &str = "twilio_auth_refused_total";
+/// Name of the counter of requests a report-only route let through unverified.
+pub const REPORT_ONLY_TOTAL: &str = "twilio_auth_report_only_total";
 
 /// Counts a request let through, labelled with the kind of key that signed it.
 #[inline]
@@ -50,6 +54,17 @@ pub fn refused(rejection: &Rejection) {
     .increment(1);
     #[cfg(not(feature = "metrics"))]
     let _ = rejection;
+}
+
+/// Counts a request a report-only route let through unverified, labelled with the reason
+/// enforcement would have refused it for.
+#[inline]
+pub fn report_only(unverified: &Unverified) {
+    #[cfg(feature = "metrics")]
+    ::metrics::counter!(REPORT_ONLY_TOTAL, "reason" => unverified.rejection().reason().code())
+        .increment(1);
+    #[cfg(not(feature = "metrics"))]
+    let _ = unverified;
 }
 
 /// The `key` label: the kind of key, never its id.

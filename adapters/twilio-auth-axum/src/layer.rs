@@ -104,6 +104,35 @@ impl TwilioAuthLayer {
         TwilioAuthLayer(self.0.http_auth_only(scheme))
     }
 
+    /// Report-only mode, for rolling verification out: a request whose signature is wrong
+    /// or missing is logged (`WARN`, with the candidate URLs tried and hints) and counted,
+    /// then passed on **unverified**, with an [`Unverified`](twilio_auth_core::Unverified)
+    /// instead of a [`Verified`](twilio_auth_core::Verified) in its extensions (take
+    /// `Option<Extension<Unverified>>` in the handler). HTTP authentication and the body
+    /// limits are still enforced. Logs a warning at set-up; never the default.
+    ///
+    /// ```
+    /// use axum::routing::post;
+    /// use axum::{Extension, Router};
+    /// use twilio_auth_axum::TwilioAuthLayer;
+    /// use twilio_auth_core::{Config, Unverified};
+    ///
+    /// async fn voice(unverified: Option<Extension<Unverified>>) -> &'static str {
+    ///     match unverified {
+    ///         None => "<Response><Say>verified</Say></Response>",
+    ///         Some(_) => "<Response><Say>not verified yet</Say></Response>",
+    ///     }
+    /// }
+    ///
+    /// let config = Config::builder().auth_token("12345").build().unwrap();
+    /// let app: Router = Router::new()
+    ///     .route("/voice", post(voice))
+    ///     .layer(TwilioAuthLayer::new(config).report_only());
+    /// ```
+    pub fn report_only(self) -> Self {
+        TwilioAuthLayer(self.0.report_only())
+    }
+
     /// What the layer demands of each request.
     pub fn policy(&self) -> RoutePolicy {
         self.0.policy()

@@ -43,16 +43,20 @@ async fn prometheus_sees_accepted_and_refused_requests_by_key_and_reason() {
     let app = Router::new()
         .route(
             "/voice",
-            post(|| async { "<Response/>" }).layer(TwilioAuthLayer::new(config)),
+            post(|| async { "<Response/>" }).layer(TwilioAuthLayer::new(config.clone())),
+        )
+        .route(
+            "/report-only",
+            post(|| async { "<Response/>" }).layer(TwilioAuthLayer::new(config).report_only()),
         )
         .route("/metrics", get(move || async move { handle.render() }));
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
 
     let client = reqwest::Client::new();
     let url = format!("{base}/voice");
-    let send = |signature: Option<String>, body: String| {
+    let send_to = |url: String, signature: Option<String>, body: String| {
         let mut request = client
-            .post(&url)
+            .post(url)
             .header("content-type", "application/x-www-form-urlencoded")
             .body(body);
         if let Some(signature) = signature {
@@ -60,6 +64,7 @@ async fn prometheus_sees_accepted_and_refused_requests_by_key_and_reason() {
         }
         async move { request.send().await.unwrap().status().as_u16() }
     };
+    let send = |signature, body| send_to(url.clone(), signature, body);
     let body = form::encode(CALL);
     let primary = Signer::new(TOKEN).sign_form(&url, CALL);
     let secondary = Signer::new(SECONDARY).sign_form(&url, CALL);
@@ -71,7 +76,10 @@ async fn prometheus_sees_accepted_and_refused_requests_by_key_and_reason() {
     assert_eq!(send(Some(forged), body.clone()).await, 403);
     assert_eq!(send(None, body.clone()).await, 403);
     let oversize = format!("{body}&Padding={}", "x".repeat(LIMIT));
-    assert_eq!(send(Some(primary), oversize).await, 413);
+    assert_eq!(send(Some(primary.clone()), oversize).await, 413);
+    // Report-only: let through, counted apart (not as accepted, not as refused).
+    let report_only = format!("{base}/report-only");
+    assert_eq!(send_to(report_only, Some(primary), body.clone()).await, 200);
 
     let text = client
         .get(format!("{base}/metrics"))
@@ -94,6 +102,12 @@ async fn prometheus_sees_accepted_and_refused_requests_by_key_and_reason() {
     assert_eq!(refused("signature_mismatch", "403"), Some(1.0), "{text}");
     assert_eq!(refused("missing_signature", "403"), Some(1.0), "{text}");
     assert_eq!(refused("body_too_large", "413"), Some(1.0), "{text}");
+    let reported = sample(
+        &text,
+        "twilio_auth_report_only_total",
+        &[("reason", "signature_mismatch")],
+    );
+    assert_eq!(reported, Some(1.0), "{text}");
     // Labels name kinds and reasons only: no URL, token or signature in the exposition.
     for secret_or_url in [TOKEN, SECONDARY, "/voice", "CA123"] {
         assert!(

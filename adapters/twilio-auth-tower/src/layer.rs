@@ -14,7 +14,7 @@ use http_body_util::{Either, Full};
 use tower_layer::Layer;
 use tower_service::Service;
 use twilio_auth_core::policy::HttpAuth;
-use twilio_auth_core::{Config, RoutePolicy};
+use twilio_auth_core::{Config, RoutePolicy, Unverified};
 
 use crate::body::{BoxError, read_limited};
 use crate::rejection::{TwilioRejection, body_error_response};
@@ -92,6 +92,7 @@ pub type ResponseBody<B> = Either<B, Full<Bytes>>;
 pub struct TwilioAuthLayer<F = Full<Bytes>> {
     config: Config,
     policy: RoutePolicy,
+    report_only: bool,
     requested: RequestedUri,
     forwarded: PhantomData<fn() -> F>,
 }
@@ -106,6 +107,7 @@ impl TwilioAuthLayer {
         TwilioAuthLayer {
             config,
             policy: RoutePolicy::Signature,
+            report_only: false,
             requested: request_uri,
             forwarded: PhantomData,
         }
@@ -127,6 +129,38 @@ impl<F> TwilioAuthLayer<F> {
     pub fn http_auth_only(mut self, scheme: HttpAuth) -> Self {
         self.policy = RoutePolicy::HttpAuthOnly(scheme);
         self
+    }
+
+    /// Report-only mode, for rolling verification out: a request whose signature is wrong
+    /// or missing is logged (`WARN`, with the candidate URLs tried and hints) and counted,
+    /// then passed on **unverified**, with a
+    /// [`Unverified`](twilio_auth_core::Unverified) instead of a
+    /// [`Verified`](twilio_auth_core::Verified) in its extensions. HTTP authentication and
+    /// the body limits are still enforced. Logs a warning now, at set-up; never the default.
+    ///
+    /// ```
+    /// use http::Request;
+    /// use twilio_auth_core::{Config, Unverified};
+    /// use twilio_auth_tower::TwilioAuthLayer;
+    ///
+    /// let config = Config::builder().auth_token("12345").build().unwrap();
+    /// let layer = TwilioAuthLayer::new(config).report_only();
+    /// assert!(layer.is_report_only());
+    ///
+    /// // In the handler: was this request verified?
+    /// fn verified<B>(req: &Request<B>) -> bool {
+    ///     req.extensions().get::<Unverified>().is_none()
+    /// }
+    /// ```
+    pub fn report_only(mut self) -> Self {
+        tracing::warn!("{}", twilio_auth_core::STARTUP_WARNING);
+        self.report_only = true;
+        self
+    }
+
+    /// Whether the layer is in [report-only mode](Self::report_only).
+    pub fn is_report_only(&self) -> bool {
+        self.report_only
     }
 
     /// What the layer demands of each request.
@@ -172,6 +206,7 @@ impl<F> TwilioAuthLayer<F> {
         TwilioAuthLayer {
             config: self.config,
             policy: self.policy,
+            report_only: self.report_only,
             requested: self.requested,
             forwarded: PhantomData,
         }
@@ -183,6 +218,7 @@ impl<F> Clone for TwilioAuthLayer<F> {
         TwilioAuthLayer {
             config: self.config.clone(),
             policy: self.policy,
+            report_only: self.report_only,
             requested: self.requested,
             forwarded: PhantomData,
         }
@@ -194,6 +230,7 @@ impl<F> fmt::Debug for TwilioAuthLayer<F> {
         f.debug_struct("TwilioAuthLayer")
             .field("config", &self.config)
             .field("policy", &self.policy)
+            .field("report_only", &self.report_only)
             .finish_non_exhaustive()
     }
 }
@@ -253,6 +290,7 @@ where
     fn call(&mut self, req: Request<B>) -> Self::Future {
         let config = self.layer.config.clone();
         let policy = self.layer.policy;
+        let report_only = self.layer.report_only;
         let requested = self.layer.requested;
         // `poll_ready` was called on `self.inner`, not on a clone: the request goes to that one.
         let ready = self.inner.clone();
@@ -264,9 +302,19 @@ where
                 Err(error) => return Ok(body_error_response(error).map(Either::Right)),
             };
             if let Err(rejection) = verify_parts(&config, &mut parts, &bytes, policy, requested) {
-                return Ok(TwilioRejection(rejection)
-                    .into_response()
-                    .map(Either::Right));
+                let refused = if report_only {
+                    Unverified::admit(rejection).map(|unverified| {
+                        report(&unverified);
+                        parts.extensions.insert(unverified);
+                    })
+                } else {
+                    Err(rejection)
+                };
+                if let Err(rejection) = refused {
+                    return Ok(TwilioRejection(rejection)
+                        .into_response()
+                        .map(Either::Right));
+                }
             }
             let response = inner
                 .call(Request::from_parts(parts, F::from(bytes)))
@@ -274,4 +322,10 @@ where
             Ok(response.map(Either::Left))
         })
     }
+}
+
+/// Logs and counts a request let through in report-only mode.
+fn report(unverified: &Unverified) {
+    twilio_auth_core::metrics::report_only(unverified);
+    tracing::warn!("{unverified}");
 }
