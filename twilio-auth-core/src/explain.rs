@@ -3,6 +3,7 @@
 
 use crate::algorithm::Algorithm;
 use crate::config::Config;
+use crate::diagnosis::Diagnosis;
 use crate::outcome::{Rejection, Verified};
 use crate::request::WebhookRequest;
 
@@ -28,6 +29,15 @@ pub struct Explanation {
     pub attempts: Vec<ExplainedAttempt>,
     /// The verdict, as [`Config::verify`] gives it.
     pub outcome: Result<Verified, Rejection>,
+}
+
+impl Explanation {
+    /// The refusal's diagnosis: what the signature does match and what to configure
+    /// ([`Rejection::diagnosis`]); `None` for an accepted request, or when nothing tried
+    /// explains the refusal.
+    pub fn diagnosis(&self) -> Option<&Diagnosis> {
+        self.outcome.as_ref().err().and_then(Rejection::diagnosis)
+    }
 }
 
 impl Config {
