@@ -16,8 +16,8 @@ use crate::config::{Inner, SigningKey};
 use crate::outcome::KeySource;
 use crate::public_url::{Forwarded, ForwardedHeaders, PublicUrlPolicy};
 use crate::request::{Target, WebhookRequest};
-use crate::verify::Keys;
 use crate::url::{UrlParts, redact_password};
+use crate::verify::Keys;
 
 /// The path prefixes a router commonly strips (axum `Router::nest`, Express-style mounts).
 pub const COMMON_PREFIXES: &[&str] = &["/twilio", "/api", "/webhooks"];
@@ -226,10 +226,50 @@ pub(crate) fn diagnose(refused: &Refused<'_, '_>) -> Option<Diagnosis> {
         path_end,
     };
 
-    let mut guesses: Vec<(Mistake, Edit<'_>)> = Vec::with_capacity(16);
+    let mut budget = DiagnosticBudget::after(refused.spent);
+    let mut buf = String::with_capacity(url.len() + 64);
+    let mut attempt = |mistake: Mistake, edit: Edit<'_>| -> Result<(), Stop> {
+        let (base_len, key, algorithm) = render(url, &layout, &edit, &mut buf);
+        let Some(key) = key.or_else(|| refused.tried.iter().next()) else {
+            return Err(Stop::Spent);
+        };
+        let algorithm = algorithm.unwrap_or(refused.algorithm);
+        if !budget.pay(buf.len() + refused.suffix.len()) {
+            return Err(Stop::Spent);
+        }
+        if key
+            .mac
+            .matches(algorithm, &buf, refused.suffix, refused.signature)
+        {
+            let found = diagnosis(refused, &layout, mistake, &edit, &buf, base_len, key);
+            return Err(Stop::Found(found));
+        }
+        Ok(())
+    };
+    match guesses(refused, &layout, &mut attempt) {
+        Err(Stop::Found(diagnosis)) => Some(diagnosis),
+        _ => None,
+    }
+}
+
+/// Why the guesses stopped before the last.
+enum Stop {
+    Found(Diagnosis),
+    /// The budget is spent (or there is no key to try).
+    Spent,
+}
+
+/// Tries each guess, most likely first: the scheme, the host, the key, the path, the
+/// query. Each is one HMAC; `attempt` stops them.
+fn guesses<'r>(
+    refused: &Refused<'r, '_>,
+    layout: &Layout<'r>,
+    attempt: &mut dyn FnMut(Mistake, Edit<'r>) -> Result<(), Stop>,
+) -> Result<(), Stop> {
+    let url = refused.url;
     // 1. The other scheme.
-    if let Some(other) = other_scheme(parts.scheme) {
-        guesses.push((Mistake::OtherScheme, Edit::Scheme(other)));
+    if let Some(other) = other_scheme(layout.parts.scheme) {
+        attempt(Mistake::OtherScheme, Edit::Scheme(other))?;
     }
     // 2. Another host: a forwarded header's, or the `Host` header's.
     if let Target::PathAndQuery(_) = refused.req.target {
@@ -239,36 +279,36 @@ pub(crate) fn diagnose(refused: &Refused<'_, '_>) -> Option<Diagnosis> {
             (ForwardedHeaders::Forwarded, "Forwarded"),
         ] {
             let forwarded = Forwarded::read(family, headers);
-            if let Some(host) = forwarded.host.filter(|h| is_other_host(h, &parts)) {
+            if let Some(host) = forwarded.host.filter(|h| is_other_host(h, &layout.parts)) {
                 let scheme = forwarded.proto.unwrap_or("https");
-                let scheme = if is_websocket(parts.scheme) {
+                let scheme = if is_websocket(layout.parts.scheme) {
                     websocket_scheme(scheme)
                 } else {
                     scheme
                 };
-                guesses.push((
+                attempt(
                     Mistake::ForwardedHost,
                     Edit::Host {
                         scheme,
                         host,
                         header,
                     },
-                ));
+                )?;
             }
         }
         let host = headers
             .header("host")
             .or(refused.req.authority)
             .map(str::trim);
-        if let Some(host) = host.filter(|h| is_other_host(h, &parts)) {
-            guesses.push((
+        if let Some(host) = host.filter(|h| is_other_host(h, &layout.parts)) {
+            attempt(
                 Mistake::HostHeader,
                 Edit::Host {
-                    scheme: parts.scheme,
+                    scheme: layout.parts.scheme,
                     host,
                     header: "Host",
                 },
-            ));
+            )?;
         }
     }
     // 3. Another configured key, over the URL as rebuilt.
@@ -295,23 +335,24 @@ pub(crate) fn diagnose(refused: &Refused<'_, '_>) -> Option<Diagnosis> {
         })
         .take(MAX_OTHER_KEYS);
     for (key, algorithm) in others {
-        guesses.push((Mistake::OtherKey, Edit::Key(key, algorithm)));
+        attempt(Mistake::OtherKey, Edit::Key(key, algorithm))?;
     }
     // 4. The path: an API Gateway stage, else a prefix stripped or added.
+    let (root, path_end) = (layout.root, layout.path_end);
     let path = &url[root..path_end];
     let first_segment_end = path[1.min(path.len())..]
         .find('/')
         .map(|end| root + 1 + end);
-    if is_execute_api(parts.host) {
+    if is_execute_api(layout.parts.host) {
         let first = first_segment_end.map(|end| &url[root + 1..end]);
         match first.filter(|segment| API_GATEWAY_STAGES.contains(segment)) {
-            Some(_) => guesses.push((
+            Some(_) => attempt(
                 Mistake::StageAdded,
                 Edit::Remove(first_segment_end.unwrap_or(root)),
-            )),
+            )?,
             None => {
                 for stage in API_GATEWAY_STAGES {
-                    guesses.push((Mistake::StageStripped, Edit::Insert(stage)));
+                    attempt(Mistake::StageStripped, Edit::Insert(stage))?;
                 }
             }
         }
@@ -321,47 +362,32 @@ pub(crate) fn diagnose(refused: &Refused<'_, '_>) -> Option<Diagnosis> {
                 .strip_prefix(prefix)
                 .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'));
             if !has_it {
-                guesses.push((Mistake::PrefixStripped, Edit::Insert(&prefix[1..])));
+                attempt(Mistake::PrefixStripped, Edit::Insert(&prefix[1..]))?;
             }
         }
         if let Some(end) = first_segment_end {
-            guesses.push((Mistake::PrefixAdded, Edit::Remove(end)));
+            attempt(Mistake::PrefixAdded, Edit::Remove(end))?;
         }
     }
     // 5. The query as sent, before the framework rebuilt it.
     let query = &url[path_end..];
     if query.contains('+') {
-        guesses.push((
+        attempt(
             Mistake::QueryReencoded,
             Edit::Query(QueryEdit::PlusAsPercent20),
-        ));
+        )?;
     }
     if query.contains("%20") {
-        guesses.push((
+        attempt(
             Mistake::QueryReencoded,
             Edit::Query(QueryEdit::Percent20AsPlus),
-        ));
+        )?;
     }
     if has_needless_escape(query) {
-        guesses.push((Mistake::QueryReencoded, Edit::Query(QueryEdit::Decoded)));
+        attempt(Mistake::QueryReencoded, Edit::Query(QueryEdit::Decoded))?;
     }
 
-    let mut budget = DiagnosticBudget::after(refused.spent);
-    let mut buf = String::with_capacity(url.len() + 32);
-    for (mistake, edit) in &guesses {
-        let (base_len, key, algorithm) = render(url, &layout, edit, &mut buf);
-        let key = key.or_else(|| refused.tried.iter().next())?;
-        let algorithm = algorithm.unwrap_or(refused.algorithm);
-        if !budget.pay(buf.len() + refused.suffix.len()) {
-            break;
-        }
-        if key.mac.matches(algorithm, &buf, refused.suffix, refused.signature) {
-            return Some(diagnosis(
-                refused, &layout, *mistake, edit, &buf, base_len, key,
-            ));
-        }
-    }
-    None
+    Ok(())
 }
 
 /// Writes the guessed URL into `buf`; returns where its base URL ends, and the key and
@@ -406,8 +432,22 @@ fn render<'r>(
             buf.push_str(&url[..layout.path_end]);
             let query = &url[layout.path_end..];
             match how {
-                QueryEdit::PlusAsPercent20 => buf.push_str(&query.replace('+', "%20")),
-                QueryEdit::Percent20AsPlus => buf.push_str(&query.replace("%20", "+")),
+                QueryEdit::PlusAsPercent20 => {
+                    for (i, piece) in query.split('+').enumerate() {
+                        if i > 0 {
+                            buf.push_str("%20");
+                        }
+                        buf.push_str(piece);
+                    }
+                }
+                QueryEdit::Percent20AsPlus => {
+                    for (i, piece) in query.split("%20").enumerate() {
+                        if i > 0 {
+                            buf.push('+');
+                        }
+                        buf.push_str(piece);
+                    }
+                }
                 QueryEdit::Decoded => decode_needless(query, buf),
             }
             (layout.root, None, None)
@@ -516,13 +556,15 @@ fn diagnosis(
 }
 
 fn other_scheme(scheme: &str) -> Option<&'static str> {
-    match scheme.to_ascii_lowercase().as_str() {
-        "https" => Some("http"),
-        "http" => Some("https"),
-        "wss" => Some("ws"),
-        "ws" => Some("wss"),
-        _ => None,
-    }
+    [
+        ("https", "http"),
+        ("http", "https"),
+        ("wss", "ws"),
+        ("ws", "wss"),
+    ]
+    .into_iter()
+    .find(|(from, _)| scheme.eq_ignore_ascii_case(from))
+    .map(|(_, to)| to)
 }
 
 fn is_websocket(scheme: &str) -> bool {
@@ -556,7 +598,18 @@ fn needs_no_escape(byte: u8) -> bool {
     byte.is_ascii_alphanumeric()
         || matches!(
             byte,
-            b'-' | b'.' | b'_' | b'~' | b':' | b'/' | b'@' | b'!' | b'$' | b'(' | b')' | b'*' | b','
+            b'-' | b'.'
+                | b'_'
+                | b'~'
+                | b':'
+                | b'/'
+                | b'@'
+                | b'!'
+                | b'$'
+                | b'('
+                | b')'
+                | b'*'
+                | b','
                 | b';'
         )
 }
