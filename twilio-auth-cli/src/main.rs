@@ -184,6 +184,14 @@ fn verify(
             if explain {
                 println!("invalid: {}", rejection.reason());
             }
+            // What the signature does match, and what to configure (never a secret).
+            if let Some(diagnosis) = rejection.diagnosis() {
+                eprintln!("diagnosis: {}", diagnosis.advice());
+                if explain {
+                    println!("diagnosis ({}): {}", diagnosis.mistake(), diagnosis.key());
+                    println!("diagnosis: {}", diagnosis.advice());
+                }
+            }
             Ok(ExitCode::from(1))
         }
     }
