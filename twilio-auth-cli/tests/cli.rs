@@ -166,10 +166,9 @@ fn explain_gives_the_diagnosis_of_a_stripped_prefix() {
     );
     // The attempts listed are the verification's: the diagnosis adds none to them.
     assert!(!text.contains("candidate 3:"), "{text}");
-    assert!(
-        !text.contains(TOKEN) || !text.contains("key: 12345"),
-        "{text}"
-    );
+    for line in lines.iter().filter(|l| l.starts_with("diagnosis")) {
+        assert!(!line.contains(TOKEN), "{line}");
+    }
     // Without --explain, the advice goes to stderr with the reason.
     let out = twilio_auth(&with_params(vec![
         "verify",
