@@ -515,6 +515,19 @@ fn diagnosis(
                  received leaves out; {set_base}"
             )
         }
+        (Mistake::StageAdded, Edit::Remove(end))
+            if url[layout.authority_end..layout.root].ends_with(&url[layout.root..*end]) =>
+        {
+            // A base URL that repeats the stage the path carries (`…/prod/prod/voice`).
+            let stage = &url[layout.root..*end];
+            let base = redact_password(&url[..layout.root - stage.len()]);
+            format!(
+                "Twilio signed {shown}, with the API Gateway stage {stage:?} once, but the \
+                 public base URL ends with it and the path received has it too: set the \
+                 public base URL to {base} (TWILIO_WEBHOOK_BASE_URL, \
+                 ConfigBuilder::public_base_url), without the stage"
+            )
+        }
         (Mistake::StageAdded, Edit::Remove(end)) => {
             let stage = &url[layout.root..*end];
             format!(

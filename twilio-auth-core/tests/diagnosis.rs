@@ -228,6 +228,30 @@ const ROWS: &[Row] = &[
         )),
     },
     Row {
+        name: "API Gateway stage in the base URL and in the event's path",
+        config: || {
+            primary().public_base_url("https://abc123.execute-api.us-east-1.amazonaws.com/prod")
+        },
+        method: "POST",
+        path: "/prod/voice",
+        headers: &[("Host", "abc123.execute-api.us-east-1.amazonaws.com")],
+        params: VOICE,
+        signed: Signed::Signer(
+            TOKEN,
+            "https://abc123.execute-api.us-east-1.amazonaws.com/prod/voice",
+        ),
+        expected: Some((
+            Mistake::StageAdded,
+            KeySource::PrimaryToken,
+            "https://abc123.execute-api.us-east-1.amazonaws.com/prod/voice",
+            "Twilio signed https://abc123.execute-api.us-east-1.amazonaws.com/prod/voice, with \
+             the API Gateway stage \"/prod\" once, but the public base URL ends with it and the \
+             path received has it too: set the public base URL to \
+             https://abc123.execute-api.us-east-1.amazonaws.com (TWILIO_WEBHOOK_BASE_URL, \
+             ConfigBuilder::public_base_url), without the stage",
+        )),
+    },
+    Row {
         name: "query rebuilt by the framework",
         config: primary,
         method: "GET",
