@@ -167,6 +167,16 @@ fn verify(
                 if attempt.matched { "MATCH" } else { "no match" }
             );
         }
+        // The diagnosis's guesses: variants of the usual mistakes, never accepted.
+        for (i, guess) in explanation.guesses.iter().enumerate() {
+            println!(
+                "diagnosis guess {}: {} (key: {}) … {}",
+                i + 1,
+                guess.url,
+                guess.key,
+                if guess.matched { "MATCH" } else { "no match" }
+            );
+        }
         explanation.outcome
     } else {
         config.verify(&req)

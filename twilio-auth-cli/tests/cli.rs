@@ -164,8 +164,16 @@ fn explain_gives_the_diagnosis_of_a_stripped_prefix() {
         lines.contains(&"diagnosis (prefix_stripped): primary Auth Token"),
         "{text}"
     );
-    // The attempts listed are the verification's: the diagnosis adds none to them.
+    // The attempts listed are the verification's; the diagnosis's guesses come apart:
+    // the other scheme, then the prefix that matches.
     assert!(!text.contains("candidate 3:"), "{text}");
+    assert!(
+        lines.contains(
+            &"diagnosis guess 2: https://mycompany.com/twilio/myapp.php?foo=1&bar=2 \
+              (key: primary Auth Token) … MATCH"
+        ),
+        "{text}"
+    );
     for line in lines.iter().filter(|l| l.starts_with("diagnosis")) {
         assert!(!line.contains(TOKEN), "{line}");
     }
@@ -194,7 +202,13 @@ fn explain_gives_the_diagnosis_of_a_stripped_prefix() {
         "--explain",
     ]));
     assert_eq!(out.status.code(), Some(1));
-    assert!(!stdout(&out).contains("diagnosis"), "{}", stdout(&out));
+    let text = stdout(&out);
+    assert!(!text.contains("diagnosis:"), "{text}");
+    assert!(!text.contains("MATCH"), "{text}");
+    assert!(
+        text.contains("diagnosis guess 1: http://mycompany.com/"),
+        "{text}"
+    );
 }
 
 #[test]

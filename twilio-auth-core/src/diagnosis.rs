@@ -17,7 +17,7 @@ use crate::outcome::KeySource;
 use crate::public_url::{Forwarded, ForwardedHeaders, PublicUrlPolicy};
 use crate::request::{Target, WebhookRequest};
 use crate::url::{UrlParts, redact_password};
-use crate::verify::Keys;
+use crate::verify::{Attempt, Keys};
 
 /// The path prefixes a router commonly strips (axum `Router::nest`, Express-style mounts).
 pub const COMMON_PREFIXES: &[&str] = &["/twilio", "/api", "/webhooks"];
@@ -204,7 +204,11 @@ struct Layout<'r> {
 }
 
 /// The diagnosis of a refused request, if one of the guesses matches within the budget.
-pub(crate) fn diagnose(refused: &Refused<'_, '_>) -> Option<Diagnosis> {
+/// Each guess compared is reported to `observe` (for [`crate::Config::explain`]).
+pub(crate) fn diagnose(
+    refused: &Refused<'_, '_>,
+    observe: &mut dyn FnMut(&Attempt<'_>),
+) -> Option<Diagnosis> {
     let url = refused.url;
     let parts = UrlParts::split(url)?;
     let authority_end = url.len() - parts.rest.len();
@@ -237,10 +241,18 @@ pub(crate) fn diagnose(refused: &Refused<'_, '_>) -> Option<Diagnosis> {
         if !budget.pay(buf.len() + refused.suffix.len()) {
             return Err(Stop::Spent);
         }
-        if key
+        let matched = key
             .mac
-            .matches(algorithm, &buf, refused.suffix, refused.signature)
-        {
+            .matches(algorithm, &buf, refused.suffix, refused.signature);
+        observe(&Attempt {
+            url: &buf,
+            suffix: refused.suffix,
+            key: &key.source,
+            algorithm,
+            matched,
+            diagnostic: true,
+        });
+        if matched {
             let found = diagnosis(refused, &layout, mistake, &edit, &buf, base_len, key);
             return Err(Stop::Found(found));
         }

@@ -100,6 +100,8 @@ pub(crate) struct Attempt<'x> {
     pub key: &'x KeySource,
     pub algorithm: Algorithm,
     pub matched: bool,
+    /// A guess of the refusal's diagnosis (never accepted), not a candidate.
+    pub diagnostic: bool,
 }
 
 impl Config {
@@ -332,6 +334,7 @@ impl Config {
                         key: &key.source,
                         algorithm,
                         matched,
+                        diagnostic: false,
                     });
                     if matched {
                         return Some(&key.source);
@@ -400,16 +403,19 @@ impl Config {
             // For the diagnosis only: what the signature does match, if it is one of the
             // usual mistakes (bounded, see `attempts::DiagnosticBudget`). Never accepts.
             let diagnosis = if self.inner.diagnose_refusals {
-                crate::diagnosis::diagnose(&crate::diagnosis::Refused {
-                    config: &self.inner,
-                    req,
-                    url: &url,
-                    suffix: params.by_bytes(),
-                    algorithm,
-                    signature,
-                    tried: keys,
-                    spent: budget.spent(),
-                })
+                crate::diagnosis::diagnose(
+                    &crate::diagnosis::Refused {
+                        config: &self.inner,
+                        req,
+                        url: &url,
+                        suffix: params.by_bytes(),
+                        algorithm,
+                        signature,
+                        tried: keys,
+                        spent: budget.spent(),
+                    },
+                    observe,
+                )
             } else {
                 None
             };
