@@ -511,6 +511,21 @@ fn diagnosis(
                  verify before the prefix is stripped"
             )
         }
+        (Mistake::PrefixAdded, Edit::Remove(end))
+            if url[layout.authority_end..layout.root].ends_with(&url[layout.root..*end]) =>
+        {
+            // A base URL that repeats the prefix the path carries (`…/twilio/twilio/voice`):
+            // the verifier sees the path before the router strips it.
+            let segment = &url[layout.root..*end];
+            let base = redact_password(&url[..layout.root - segment.len()]);
+            format!(
+                "Twilio signed {shown}, with the path prefix {segment:?} once, but the public \
+                 base URL ends with it and the path received has it too (the verifier sees \
+                 the path before the router strips the prefix): set the public base URL to \
+                 {base} (TWILIO_WEBHOOK_BASE_URL, ConfigBuilder::public_base_url), without the \
+                 prefix"
+            )
+        }
         (Mistake::PrefixAdded, Edit::Remove(end)) => {
             let segment = &url[layout.root..*end];
             format!(

@@ -163,6 +163,25 @@ const ROWS: &[Row] = &[
         )),
     },
     Row {
+        name: "prefix in the base URL and in the path received",
+        config: || primary().public_base_url("https://voice.example.com/twilio"),
+        method: "POST",
+        path: "/twilio/voice",
+        headers: &[("Host", "voice.example.com")],
+        params: VOICE,
+        signed: Signed::Signer(TOKEN, "https://voice.example.com/twilio/voice"),
+        expected: Some((
+            Mistake::PrefixAdded,
+            KeySource::PrimaryToken,
+            "https://voice.example.com/twilio/voice",
+            "Twilio signed https://voice.example.com/twilio/voice, with the path prefix \
+             \"/twilio\" once, but the public base URL ends with it and the path received has \
+             it too (the verifier sees the path before the router strips the prefix): set the \
+             public base URL to https://voice.example.com (TWILIO_WEBHOOK_BASE_URL, \
+             ConfigBuilder::public_base_url), without the prefix",
+        )),
+    },
+    Row {
         name: "signed with the secondary token, the AccountSid selects a sub-account's",
         config: || {
             primary()
