@@ -352,8 +352,10 @@ fn guesses<'r>(
     // 4. The path: an API Gateway stage, else a prefix stripped or added.
     let (root, path_end) = (layout.root, layout.path_end);
     let path = &url[root..path_end];
-    let first_segment_end = path[1.min(path.len())..]
-        .find('/')
+    // The path starts with `/` (or is empty): a request target is checked for it.
+    let first_segment_end = path
+        .strip_prefix('/')
+        .and_then(|after| after.find('/'))
         .map(|end| root + 1 + end);
     if is_execute_api(layout.parts.host) {
         let first = first_segment_end.map(|end| &url[root + 1..end]);
