@@ -407,3 +407,41 @@ fn a_valid_request_is_accepted_as_before_and_has_no_diagnosis() {
     assert_eq!(explained.diagnosis(), None);
     assert_eq!(explained.attempts.len(), 1);
 }
+
+#[test]
+fn a_base_url_password_never_reaches_the_advice() {
+    // A base URL with `user:pass@` (HTTP auth): Twilio signed it with the credentials and
+    // the `/twilio` prefix a router stripped.
+    let config = primary()
+        .public_base_url("https://twilio:pass-secret@voice.example.com")
+        .build()
+        .unwrap();
+    let signed = "https://twilio:pass-secret@voice.example.com/twilio/voice";
+    let signature = Signer::new(TOKEN).sign_form(signed, VOICE);
+    let body = form::encode(VOICE);
+    let headers = [
+        ("Host", "voice.example.com"),
+        ("Content-Type", FORM),
+        ("X-Twilio-Signature", signature.as_str()),
+    ];
+    let req = WebhookRequest::new("POST", "/voice")
+        .headers(&headers)
+        .body(body.as_bytes());
+    let rejection = config.verify(&req).unwrap_err();
+    let diagnosis = rejection.diagnosis().expect("a diagnosis");
+    assert_eq!(diagnosis.mistake(), Mistake::PrefixStripped);
+    assert_eq!(
+        diagnosis.url(),
+        "https://twilio:***@voice.example.com/twilio/voice"
+    );
+    let line = rejection.log_event().to_string();
+    assert!(!line.contains("pass-secret"), "{line}");
+    assert!(!line.contains(TOKEN), "{line}");
+    assert!(
+        diagnosis
+            .advice()
+            .contains("set the public base URL to https://twilio:***@voice.example.com/twilio "),
+        "{}",
+        diagnosis.advice()
+    );
+}
