@@ -84,7 +84,9 @@ sign:    prints the X-Twilio-Signature value. For a non-form body, --add-body-ha
          adds bodySHA256 to the URL and prints that URL on a second line.
 verify:  exits 0 if the signature is valid, 1 if not (reason on stderr), 2 on usage or
          I/O errors. Without --signature the header counts as absent. --explain prints
-         every candidate URL and signed string that was tried.
+         every candidate URL and signed string that was tried, and for a signature that
+         matches none the diagnosis: the usual mistake it does match (another scheme,
+         host, path prefix or API Gateway stage, the query as rebuilt) and what to set.
 
 Send options:
   --to http://HOST[:PORT]  the server to send to, e.g. your app on http://127.0.0.1:3000;

@@ -167,6 +167,16 @@ fn verify(
                 if attempt.matched { "MATCH" } else { "no match" }
             );
         }
+        // The diagnosis's guesses: variants of the usual mistakes, never accepted.
+        for (i, guess) in explanation.guesses.iter().enumerate() {
+            println!(
+                "diagnosis guess {}: {} (key: {}) … {}",
+                i + 1,
+                guess.url,
+                guess.key,
+                if guess.matched { "MATCH" } else { "no match" }
+            );
+        }
         explanation.outcome
     } else {
         config.verify(&req)
@@ -183,6 +193,14 @@ fn verify(
             eprintln!("invalid: {}", rejection.reason());
             if explain {
                 println!("invalid: {}", rejection.reason());
+            }
+            // What the signature does match, and what to configure (never a secret).
+            if let Some(diagnosis) = rejection.diagnosis() {
+                eprintln!("diagnosis: {}", diagnosis.advice());
+                if explain {
+                    println!("diagnosis ({}): {}", diagnosis.mistake(), diagnosis.key());
+                    println!("diagnosis: {}", diagnosis.advice());
+                }
             }
             Ok(ExitCode::from(1))
         }

@@ -134,6 +134,84 @@ fn explain_lists_candidates_and_signed_strings_without_the_token() {
 }
 
 #[test]
+fn explain_gives_the_diagnosis_of_a_stripped_prefix() {
+    // Twilio called the URL with `/twilio`, which the app's router stripped: the URL given
+    // to verify lacks it, and the diagnosis names the prefix and the base URL to set.
+    let signed = twilio_auth(&with_params(vec![
+        "sign",
+        "--url",
+        "https://mycompany.com/twilio/myapp.php?foo=1&bar=2",
+    ]));
+    let signature = stdout(&signed).trim_end().to_owned();
+    let out = twilio_auth(&with_params(vec![
+        "verify",
+        "--url",
+        URL,
+        "--signature",
+        &signature,
+        "--explain",
+    ]));
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let text = stdout(&out);
+    let advice = "diagnosis: Twilio signed https://mycompany.com/twilio/myapp.php?foo=1&bar=2, \
+                  with the path prefix \"/twilio\" that a router stripped before verification \
+                  (e.g. axum Router::nest); set the public base URL to \
+                  https://mycompany.com/twilio (TWILIO_WEBHOOK_BASE_URL, \
+                  ConfigBuilder::public_base_url), or verify before the prefix is stripped";
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines.contains(&advice), "{text}");
+    assert!(
+        lines.contains(&"diagnosis (prefix_stripped): primary Auth Token"),
+        "{text}"
+    );
+    // The attempts listed are the verification's; the diagnosis's guesses come apart:
+    // the other scheme, then the prefix that matches.
+    assert!(!text.contains("candidate 3:"), "{text}");
+    assert!(
+        lines.contains(
+            &"diagnosis guess 2: https://mycompany.com/twilio/myapp.php?foo=1&bar=2 \
+              (key: primary Auth Token) … MATCH"
+        ),
+        "{text}"
+    );
+    for line in lines.iter().filter(|l| l.starts_with("diagnosis")) {
+        assert!(!line.contains(TOKEN), "{line}");
+    }
+    // Without --explain, the advice goes to stderr with the reason.
+    let out = twilio_auth(&with_params(vec![
+        "verify",
+        "--url",
+        URL,
+        "--signature",
+        &signature,
+    ]));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).lines().any(|l| l == advice),
+        "{}",
+        stderr(&out)
+    );
+
+    // A signature nothing explains: no diagnosis line.
+    let out = twilio_auth(&with_params(vec![
+        "verify",
+        "--url",
+        URL,
+        "--signature",
+        "AAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+        "--explain",
+    ]));
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(!text.contains("diagnosis:"), "{text}");
+    assert!(!text.contains("MATCH"), "{text}");
+    assert!(
+        text.contains("diagnosis guess 1: http://mycompany.com/"),
+        "{text}"
+    );
+}
+
+#[test]
 fn json_body_with_add_body_hash_round_trips() {
     let dir = std::env::temp_dir().join(format!("twilio-auth-cli-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();

@@ -21,9 +21,14 @@ pub const MIN_SIGNATURE_WORK: usize = 4096;
 /// (about three compression blocks).
 pub const HMAC_FIXED_COST: usize = 192;
 
+/// A refusal's diagnosis ([`crate::Diagnosis`]) computes at most this many HMACs, on top
+/// of those of the verification…
+pub const MAX_DIAGNOSTIC_HMACS: usize = 8;
+
 /// The signature work left for one request. Each attempt is paid for before it is made;
 /// once the budget is spent, the remaining candidates are not tried.
 pub(crate) struct SignatureBudget {
+    total: usize,
     left: Cell<usize>,
     spent_out: Cell<bool>,
 }
@@ -40,6 +45,7 @@ impl SignatureBudget {
             .saturating_mul(per_attempt)
             .max(MIN_SIGNATURE_WORK);
         SignatureBudget {
+            total,
             left: Cell::new(total),
             spent_out: Cell::new(false),
         }
@@ -65,6 +71,44 @@ impl SignatureBudget {
     pub fn ran_out(&self) -> bool {
         self.spent_out.get()
     }
+
+    /// The bytes paid for so far (fixed costs included).
+    pub fn spent(&self) -> usize {
+        self.total - self.left.get()
+    }
+}
+
+/// The work a refusal's diagnosis may add: at most [`MAX_DIAGNOSTIC_HMACS`], and no more
+/// bytes than the refusal hashed already (or [`MIN_SIGNATURE_WORK`], when that is more),
+/// so that a diagnosed refusal costs at most about twice an undiagnosed one, and a forged
+/// request is no more of a CPU sink than before.
+pub(crate) struct DiagnosticBudget {
+    bytes_left: usize,
+    hmacs_left: usize,
+}
+
+impl DiagnosticBudget {
+    /// The budget after a refusal that hashed `spent` bytes.
+    pub fn after(spent: usize) -> Self {
+        DiagnosticBudget {
+            bytes_left: spent.max(MIN_SIGNATURE_WORK),
+            hmacs_left: MAX_DIAGNOSTIC_HMACS,
+        }
+    }
+
+    /// Pays for an HMAC over `len` bytes; `false` (and nothing paid) when that would
+    /// exceed the budget.
+    pub fn pay(&mut self, len: usize) -> bool {
+        let cost = len.saturating_add(HMAC_FIXED_COST);
+        match (self.bytes_left.checked_sub(cost), self.hmacs_left) {
+            (Some(left), 1..) => {
+                self.bytes_left = left;
+                self.hmacs_left -= 1;
+                true
+            }
+            _ => false,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -89,5 +133,23 @@ mod tests {
         assert!(budget.pay(1_000));
         assert!(!budget.pay(SIGNATURE_WORK_FACTOR * 3_000));
         assert!(budget.pay(1_000), "a refused attempt costs nothing");
+    }
+
+    #[test]
+    fn a_diagnosis_pays_at_most_the_refusals_bytes_and_eight_hmacs() {
+        // A large forged form: the refusal hashed two HMACs of 64 KiB; the diagnosis may
+        // hash as many bytes again, not more.
+        let body = 64 * 1024;
+        let spent = 2 * (body + 100 + HMAC_FIXED_COST);
+        let mut large = DiagnosticBudget::after(spent);
+        let paid = (0..100).take_while(|_| large.pay(body + 100)).count();
+        assert_eq!(paid, 2);
+        // A small request: the minimum, and at most eight HMACs however small.
+        let mut small = DiagnosticBudget::after(300);
+        let paid = (0..100).take_while(|_| small.pay(50)).count();
+        assert_eq!(paid, MAX_DIAGNOSTIC_HMACS);
+        let spent = SignatureBudget::for_request(10, 0);
+        assert!(spent.pay(10));
+        assert_eq!(spent.spent(), 10 + HMAC_FIXED_COST);
     }
 }

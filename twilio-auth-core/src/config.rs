@@ -103,6 +103,8 @@ pub(crate) struct Inner {
     /// At most `body_limit`.
     pub form_body_limit: usize,
     pub http_auth: Option<HttpAuthConfig>,
+    /// Whether a signature that matches no candidate is diagnosed ([`crate::Diagnosis`]).
+    pub diagnose_refusals: bool,
     /// Whether an adapter has logged the start-up summary ([`Config::summary_once`]).
     pub announced: AtomicBool,
 }
@@ -459,6 +461,7 @@ pub struct ConfigBuilder {
     form_body_limit: Option<usize>,
     trailing_slash: bool,
     http_auth: Option<HttpAuthConfig>,
+    diagnose_refusals: Option<bool>,
 }
 
 impl fmt::Debug for ConfigBuilder {
@@ -587,6 +590,31 @@ impl ConfigBuilder {
         self
     }
 
+    /// Whether a refused signature (one that matches no candidate URL) is diagnosed:
+    /// the variants that explain the common deployment mistakes (the other scheme, a
+    /// tunnel or proxy host, a path prefix or API Gateway stage, another configured key,
+    /// the query as the framework rebuilt it) are tried — for the diagnosis only, never to
+    /// accept — and [`Rejection::diagnosis`] says which one matched and what to configure.
+    /// Default `true`. It costs nothing on the accepting path, and on the refusing path
+    /// at most [`MAX_DIAGNOSTIC_HMACS`](crate::attempts::MAX_DIAGNOSTIC_HMACS) HMACs and
+    /// no more bytes than the refusal hashed already ([`crate::attempts`]).
+    ///
+    /// ```
+    /// use twilio_auth_core::{Config, Signer, WebhookRequest};
+    ///
+    /// let signature = Signer::new("12345").sign_url("http://example.com/status");
+    /// let headers = [("Host", "example.com"), ("X-Twilio-Signature", signature.as_str())];
+    /// let req = WebhookRequest::new("GET", "/status").headers(&headers);
+    /// let on = Config::builder().auth_token("12345").build().unwrap();
+    /// assert!(on.verify(&req).unwrap_err().diagnosis().is_some());
+    /// let off = Config::builder().auth_token("12345").diagnose_refusals(false).build().unwrap();
+    /// assert!(off.verify(&req).unwrap_err().diagnosis().is_none());
+    /// ```
+    pub fn diagnose_refusals(mut self, enabled: bool) -> Self {
+        self.diagnose_refusals = Some(enabled);
+        self
+    }
+
     /// Checks the configuration and freezes it.
     pub fn build(self) -> Result<Config, ConfigError> {
         let check = |role: &str, secret: &Secret| {
@@ -670,6 +698,7 @@ impl ConfigBuilder {
                 body_limit,
                 form_body_limit,
                 http_auth: self.http_auth,
+                diagnose_refusals: self.diagnose_refusals.unwrap_or(true),
                 announced: AtomicBool::new(false),
             }),
         })

@@ -3,6 +3,7 @@
 
 use crate::algorithm::Algorithm;
 use crate::config::Config;
+use crate::diagnosis::Diagnosis;
 use crate::outcome::{Rejection, Verified};
 use crate::request::WebhookRequest;
 
@@ -26,8 +27,21 @@ pub struct ExplainedAttempt {
 pub struct Explanation {
     /// The comparisons, in the order they were made.
     pub attempts: Vec<ExplainedAttempt>,
+    /// The guesses of the refusal's diagnosis, in the order they were compared (the
+    /// variants of the usual mistakes, tried for the diagnosis only: a match is never
+    /// accepted). Empty when the request was accepted or diagnoses are off.
+    pub guesses: Vec<ExplainedAttempt>,
     /// The verdict, as [`Config::verify`] gives it.
     pub outcome: Result<Verified, Rejection>,
+}
+
+impl Explanation {
+    /// The refusal's diagnosis: what the signature does match and what to configure
+    /// ([`Rejection::diagnosis`]); `None` for an accepted request, or when nothing tried
+    /// explains the refusal.
+    pub fn diagnosis(&self) -> Option<&Diagnosis> {
+        self.outcome.as_ref().err().and_then(Rejection::diagnosis)
+    }
 }
 
 impl Config {
@@ -46,10 +60,16 @@ impl Config {
     /// ```
     pub fn explain(&self, req: &WebhookRequest<'_>) -> Explanation {
         let mut attempts = Vec::new();
+        let mut guesses = Vec::new();
         let outcome = self.verify_observed(req, None, &mut |attempt| {
             let suffix = String::from_utf8_lossy(attempt.suffix);
             let signed_string = format!("{}{suffix}", attempt.url);
-            attempts.push(ExplainedAttempt {
+            let list = if attempt.diagnostic {
+                &mut guesses
+            } else {
+                &mut attempts
+            };
+            list.push(ExplainedAttempt {
                 url: attempt.url.to_owned(),
                 signed_string,
                 key: attempt.key.to_string(),
@@ -61,6 +81,10 @@ impl Config {
             signature: Some(signature),
             user: None,
         });
-        Explanation { attempts, outcome }
+        Explanation {
+            attempts,
+            guesses,
+            outcome,
+        }
     }
 }

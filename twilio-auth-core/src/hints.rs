@@ -250,7 +250,7 @@ pub(crate) fn for_signature_mismatch(
 
 /// Whether `host` (a `Host` value) names the base URL's host: the same host in any letter
 /// case and, when `host` has a port, the base URL's port (its scheme's default if unset).
-fn same_host(host: &str, base: &UrlParts<'_>) -> bool {
+pub(crate) fn same_host(host: &str, base: &UrlParts<'_>) -> bool {
     let (name, port) = split_host_port(host);
     if !name.eq_ignore_ascii_case(base.host) {
         return false;

@@ -47,6 +47,7 @@ pub mod body_hash;
 #[doc(hidden)]
 pub mod candidates;
 mod config;
+pub mod diagnosis;
 mod explain;
 pub mod form;
 pub mod handshake;
@@ -75,6 +76,7 @@ pub use config::{
     ENV_SHARED_KEYS_ONLY, ENV_TRUST_FORWARDED, ENV_WEBHOOK_BASE_URL, ENV_WEBHOOK_PASSWORD,
     ENV_WEBHOOK_REALM, ENV_WEBHOOK_USER,
 };
+pub use diagnosis::{Diagnosis, Mistake};
 pub use explain::{ExplainedAttempt, Explanation};
 pub use headers::Headers;
 pub use headers::{SIGNATURE_HEADER, SIGNATURE_SETTINGS_HEADER};

@@ -4,6 +4,7 @@
 use std::fmt;
 
 use crate::algorithm::Algorithm;
+use crate::diagnosis::Diagnosis;
 use crate::hints::Hint;
 use crate::http_auth::HttpAuthFailureReason;
 use crate::status::RejectionStatus;
@@ -252,6 +253,7 @@ pub struct Rejection {
     candidate_urls: Vec<String>,
     challenges: Vec<String>,
     hints: Vec<Hint>,
+    diagnosis: Option<Box<Diagnosis>>,
 }
 
 impl Rejection {
@@ -262,6 +264,7 @@ impl Rejection {
             candidate_urls: Vec::new(),
             challenges: Vec::new(),
             hints: Vec::new(),
+            diagnosis: None,
         }
     }
 
@@ -281,6 +284,22 @@ impl Rejection {
     pub(crate) fn with_hints(mut self, hints: Vec<Hint>) -> Self {
         self.hints = hints;
         self
+    }
+
+    /// Adds the diagnosis of a signature that matched no candidate URL.
+    pub(crate) fn with_diagnosis(mut self, diagnosis: Option<Diagnosis>) -> Self {
+        self.diagnosis = diagnosis.map(Box::new);
+        self
+    }
+
+    /// What the signature does match, and what to configure so that such requests are
+    /// accepted (a signature that matches no candidate URL, when diagnoses are on:
+    /// [`ConfigBuilder::diagnose_refusals`](crate::ConfigBuilder::diagnose_refusals)).
+    /// `None` when nothing tried explains the refusal — a forgery, or a mistake not
+    /// covered. Also at the end of the rejection's `Display` (`; diagnosis: …`), and so in
+    /// its log line; never holds a secret.
+    pub fn diagnosis(&self) -> Option<&Diagnosis> {
+        self.diagnosis.as_deref()
     }
 
     /// The HTTP status to answer with.
@@ -334,6 +353,9 @@ impl fmt::Display for Rejection {
         write!(f, "{} ({})", self.reason, self.status())?;
         if !self.candidate_urls.is_empty() {
             write!(f, "; tried {}", self.candidate_urls.join(" | "))?;
+        }
+        if let Some(diagnosis) = &self.diagnosis {
+            write!(f, "; diagnosis: {}", diagnosis.advice())?;
         }
         Ok(())
     }

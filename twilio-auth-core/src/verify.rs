@@ -74,7 +74,7 @@ impl<'b> Payload<'b> {
 
 /// The secrets that may have signed a request, found without collecting them.
 #[derive(Clone, Copy)]
-enum Keys<'k> {
+pub(crate) enum Keys<'k> {
     /// Every one of these.
     All(&'k [SigningKey]),
     /// The sub-account tokens registered for this `AccountSid`.
@@ -82,7 +82,7 @@ enum Keys<'k> {
 }
 
 impl<'k> Keys<'k> {
-    fn iter(self) -> impl Iterator<Item = &'k SigningKey> {
+    pub(crate) fn iter(self) -> impl Iterator<Item = &'k SigningKey> {
         let (all, accounts, sid) = match self {
             Keys::All(all) => (all, &[][..], ""),
             Keys::Account(accounts, sid) => (&[][..], accounts, sid),
@@ -100,6 +100,8 @@ pub(crate) struct Attempt<'x> {
     pub key: &'x KeySource,
     pub algorithm: Algorithm,
     pub matched: bool,
+    /// A guess of the refusal's diagnosis (never accepted), not a candidate.
+    pub diagnostic: bool,
 }
 
 impl Config {
@@ -332,6 +334,7 @@ impl Config {
                         key: &key.source,
                         algorithm,
                         matched,
+                        diagnostic: false,
                     });
                     if matched {
                         return Some(&key.source);
@@ -397,9 +400,29 @@ impl Config {
                     _ => redacted(url),
                 })
                 .collect();
+            // For the diagnosis only: what the signature does match, if it is one of the
+            // usual mistakes (bounded, see `attempts::DiagnosticBudget`). Never accepts.
+            let diagnosis = if self.inner.diagnose_refusals {
+                crate::diagnosis::diagnose(
+                    &crate::diagnosis::Refused {
+                        config: &self.inner,
+                        req,
+                        url: &url,
+                        suffix: params.by_bytes(),
+                        algorithm,
+                        signature,
+                        tried: keys,
+                        spent: budget.spent(),
+                    },
+                    observe,
+                )
+            } else {
+                None
+            };
             return Err(Rejection::new(RejectionReason::SignatureMismatch)
                 .with_candidate_urls(tried)
-                .with_hints(hints));
+                .with_hints(hints)
+                .with_diagnosis(diagnosis));
         };
         let key = key.clone();
 

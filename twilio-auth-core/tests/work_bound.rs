@@ -239,3 +239,64 @@ fn the_eighth_attempt_fits_a_login_during_rotation() {
     let verified = config.verify_with(&req, Basic::ROUTE).unwrap();
     assert_eq!(verified.user.as_deref(), Some("twilio"));
 }
+
+/// Bytes hashed by the diagnosis's guesses (`Explanation::guesses`), and how many.
+fn guesses_and_bytes(config: &Config, req: &WebhookRequest<'_>) -> (usize, usize) {
+    let explanation = config.explain(req);
+    let bytes = explanation
+        .guesses
+        .iter()
+        .map(|a| a.signed_string.len() + HMAC_FIXED_COST)
+        .sum();
+    (explanation.guesses.len(), bytes)
+}
+
+#[test]
+fn a_diagnosis_at_most_doubles_the_work_of_a_forged_refusal() {
+    use twilio_auth_core::attempts::MAX_DIAGNOSTIC_HMACS;
+
+    // The worst case, and a plain 64 KiB form with one token: the guesses hash no more
+    // bytes than the refusal did, so the diagnosed refusal costs at most twice as much.
+    let case = at_the_limit();
+    let mut plain = b"CallSid=CA1&Filler=".to_vec();
+    plain.resize(DEFAULT_FORM_BODY_LIMIT, b'a');
+    let one_token = Config::builder().auth_token(TOKEN).build().unwrap();
+    for (name, config, body) in [
+        ("worst case", &case.config, &case.body),
+        ("plain 64 KiB", &one_token, &plain),
+    ] {
+        let headers = [
+            ("Host", HOST),
+            ("Content-Type", FORM),
+            ("X-Twilio-Signature", case.forged_signature.as_str()),
+        ];
+        let forged = request(&headers, body);
+        let (_, refusal_bytes) = attempts_and_bytes(config, &forged);
+        let (guesses, guess_bytes) = guesses_and_bytes(config, &forged);
+        assert!(guesses >= 1, "{name}: the diagnosis ran");
+        assert!(guesses <= MAX_DIAGNOSTIC_HMACS, "{name}: {guesses} guesses");
+        assert!(
+            guess_bytes <= refusal_bytes,
+            "{name}: {guess_bytes} bytes guessed, {refusal_bytes} refused"
+        );
+        assert!(config.verify(&forged).unwrap_err().diagnosis().is_none());
+    }
+
+    // A small request: every guess it has, up to the cap, within the minimum work.
+    let config = Config::builder().auth_token(TOKEN).build().unwrap();
+    let headers = [
+        ("Host", HOST),
+        ("X-Twilio-Signature", "AAAAAAAAAAAAAAAAAAAAAAAAAAA="),
+    ];
+    let req = WebhookRequest::new("GET", "/a/b?x=1+2&y=%3A%20").headers(&headers);
+    let (guesses, bytes) = guesses_and_bytes(&config, &req);
+    assert_eq!(guesses, MAX_DIAGNOSTIC_HMACS);
+    assert!(bytes <= MIN_SIGNATURE_WORK);
+    // Off: no guess at all.
+    let off = Config::builder()
+        .auth_token(TOKEN)
+        .diagnose_refusals(false)
+        .build()
+        .unwrap();
+    assert_eq!(guesses_and_bytes(&off, &req), (0, 0));
+}
