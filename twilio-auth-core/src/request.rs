@@ -31,6 +31,8 @@ pub struct WebhookRequest<'a> {
     pub(crate) authority: Option<&'a str>,
     /// `None`: a WebSocket handshake when its headers say so.
     handshake: Option<bool>,
+    /// `false`: no diagnosis of a refused signature for this request.
+    pub(crate) diagnose: bool,
 }
 
 impl<'a> WebhookRequest<'a> {
@@ -44,6 +46,7 @@ impl<'a> WebhookRequest<'a> {
             body: &[],
             authority: None,
             handshake: None,
+            diagnose: true,
         }
     }
 
@@ -71,6 +74,15 @@ impl<'a> WebhookRequest<'a> {
     /// `:authority` instead of a `Host` header. `Host` wins when both exist.
     pub fn authority(mut self, authority: Option<&'a str>) -> Self {
         self.authority = authority;
+        self
+    }
+
+    /// No [diagnosis](crate::Diagnosis) if this request's signature is refused, whatever the
+    /// configuration says: for an adapter that tries several spellings of one request
+    /// (e.g. orders of a query that arrived parsed) and diagnoses only the first once all
+    /// have failed, so that a request accepted on its second spelling costs no diagnosis.
+    pub fn without_diagnosis(mut self) -> Self {
+        self.diagnose = false;
         self
     }
 

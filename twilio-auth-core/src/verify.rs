@@ -402,7 +402,7 @@ impl Config {
                 .collect();
             // For the diagnosis only: what the signature does match, if it is one of the
             // usual mistakes (bounded, see `attempts::DiagnosticBudget`). Never accepts.
-            let diagnosis = if self.inner.diagnose_refusals {
+            let diagnosis = if self.inner.diagnose_refusals && req.diagnose {
                 crate::diagnosis::diagnose(
                     &crate::diagnosis::Refused {
                         config: &self.inner,

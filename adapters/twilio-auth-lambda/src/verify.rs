@@ -64,7 +64,8 @@ fn verify_request(
 ) -> Result<Verified, TwilioRejection> {
     let requested = Requested::of(req);
     let body: &[u8] = req.body().as_ref();
-    let attempt = |query: &str| {
+    // `diagnose`: whether a refused signature gets its diagnosis (see below).
+    let attempt = |query: &str, diagnose: bool| {
         let target = if query.is_empty() {
             requested.path.clone()
         } else {
@@ -73,16 +74,25 @@ fn verify_request(
         let request = WebhookRequest::new(req.method().as_str(), &target)
             .headers(req.headers())
             .body(body);
+        let request = if diagnose {
+            request
+        } else {
+            request.without_diagnosis()
+        };
         config.verify_with(&request, policy)
     };
     match &requested.query {
-        Query::Raw(query) => attempt(query).map_err(TwilioRejection::from),
+        Query::Raw(query) => attempt(query, true).map_err(TwilioRejection::from),
         Query::Parsed(params) => {
             let candidates = query::candidates(params);
+            // With several orders to try, none is diagnosed while another may still
+            // match: a request accepted on its second order costs no diagnosis. Once all
+            // failed, the first order is tried again for its diagnosis.
+            let several = candidates.len() > 1;
             let mut first: Option<Rejection> = None;
             let mut tried = Vec::new();
             for candidate in &candidates {
-                match attempt(candidate) {
+                match attempt(candidate, !several) {
                     Ok(verified) => return Ok(verified),
                     // Another order or encoding may match: keep trying.
                     Err(rejection)
@@ -95,6 +105,9 @@ fn verify_request(
                     // depend on the query's order.
                     Err(rejection) => return Err(rejection.into()),
                 }
+            }
+            if several && let Some(Err(diagnosed)) = candidates.first().map(|c| attempt(c, true)) {
+                first = Some(diagnosed);
             }
             let first = first.unwrap_or_else(|| Rejection::new(RejectionReason::SignatureMismatch));
             let listed = tried.iter().take(LISTED_URLS).cloned().collect();
