@@ -5,7 +5,7 @@ use std::fmt;
 
 use crate::algorithm::Algorithm;
 use crate::hints::Hint;
-use crate::http_auth::HttpAuthFailureReason;
+use crate::http_auth::{DigestNonceUse, HttpAuthFailureReason};
 use crate::status::RejectionStatus;
 
 /// Which configured secret signed an accepted request.
@@ -41,6 +41,9 @@ pub struct Verified {
     pub signature: Option<SignatureMatch>,
     /// The user that passed HTTP authentication (`None` when the route requires none).
     pub user: Option<String>,
+    /// The Digest `(nonce, nc)` pair the request authenticated with (`None` without Digest):
+    /// what a replay store records so that the same `Authorization` is refused twice.
+    pub nonce_use: Option<DigestNonceUse>,
 }
 
 impl Verified {
