@@ -56,6 +56,21 @@
 //! When ready it prints exactly one line on stdout, `listening on http://127.0.0.1:PORT`;
 //! a configuration error prints `error: …` on stderr and exits with status 2.
 //!
+//! Replay protection (built with the `replay` feature, e.g. `--features axum,redis`): the
+//! routes `POST /replay/voice` (the voice handler, taking 100 ms), `POST /replay/flaky`
+//! (answers `500` the first time this instance sees a `CallSid`, then `200`, so a retry of a
+//! failed delivery must be processed again) and `POST /replay/digest/voice` (Digest, then the
+//! signature) sit behind `TwilioAuthLayer::new(config).replay(guard)`: a duplicate of a
+//! completed request gets `200` with an empty body, one still in flight `409`, a replayed
+//! Digest `Authorization` `401`, and a store fault `503`. `GET /replay/count` (unprotected,
+//! for the tests) answers how many times each of those handlers ran in this instance, as
+//! JSON. The guard's store is Redis when `REDIS_URL` is set (needs the `redis` feature; the
+//! app starts even while Redis is down, and answers `503` until it is back), else in memory.
+//!
+//! | variable | meaning | default |
+//! |---|---|---|
+//! | `REDIS_URL` | the Redis shared by every instance (`redis://127.0.0.1:6379/`) | none: an in-memory store |
+//!
 //! Each time a handler runs it logs one `INFO` line with a `handler` field naming it
 //! (`handler="voice"`, `"basic_voice"`, `"digest_voice"`, `"status"`, `"events"`, `"media"`,
 //! `"relay"`, `"basic_media"`, `"report_only_voice"`), and no
@@ -248,8 +263,10 @@ pub fn app(config: Config) -> Router {
                         .report_only(),
                 ),
         );
-    routes()
-        .merge(report_only)
+    let router = routes().merge(report_only);
+    #[cfg(feature = "replay")]
+    let router = router.merge(replay_routes::routes(&config));
+    router
         .layer(DefaultBodyLimit::max(limit))
         .with_state(AppState { twilio: config })
 }
@@ -266,6 +283,118 @@ pub async fn serve(listener: tokio::net::TcpListener, app: Router) -> std::io::R
         .await
 }
 
+/// The replay-protected routes (feature `replay`).
+#[cfg(feature = "replay")]
+pub mod replay_routes {
+    use std::collections::HashSet;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::sync::{Mutex, OnceLock};
+    use std::time::Duration;
+
+    use axum::Router;
+    use axum::extract::Form;
+    use axum::http::{StatusCode, header};
+    use axum::response::IntoResponse;
+    use axum::routing::{get, post};
+    use twilio_auth::Config;
+    use twilio_auth::axum::TwilioAuthLayer;
+    use twilio_auth::policy::HttpAuth;
+    use twilio_auth::replay::ReplayGuard;
+
+    use super::AppState;
+    use super::support::{IncomingCall, greeting_twiml};
+
+    static VOICE: AtomicU64 = AtomicU64::new(0);
+    static FLAKY: AtomicU64 = AtomicU64::new(0);
+    static DIGEST: AtomicU64 = AtomicU64::new(0);
+    static GUARD: OnceLock<ReplayGuard> = OnceLock::new();
+
+    /// The guard from the environment: Redis with `REDIS_URL`, else memory. Called once by
+    /// `main`, before the routes are built; an error is a configuration error.
+    pub fn init_from_env() -> Result<&'static str, String> {
+        let url = std::env::var("REDIS_URL").ok().filter(|u| !u.is_empty());
+        let (guard, which) = match url {
+            None => (ReplayGuard::memory(), "memory"),
+            #[cfg(feature = "redis")]
+            Some(url) => {
+                let store = twilio_auth::replay::RedisStore::new(&url)
+                    .map_err(|e| format!("REDIS_URL: {e}"))?;
+                (ReplayGuard::new(store), "redis")
+            }
+            #[cfg(not(feature = "redis"))]
+            Some(_) => {
+                return Err(
+                    "REDIS_URL is set but the app was built without the `redis` feature".into(),
+                );
+            }
+        };
+        let _ = GUARD.set(guard);
+        Ok(which)
+    }
+
+    fn guard() -> ReplayGuard {
+        GUARD.get_or_init(ReplayGuard::memory).clone()
+    }
+
+    /// `/replay/voice`, `/replay/flaky`, `/replay/digest/voice` behind the guard, and the
+    /// `/replay/count` of handler runs.
+    pub fn routes(config: &Config) -> Router<AppState> {
+        let guard = guard();
+        let layer = TwilioAuthLayer::new(config.clone()).replay(guard.clone());
+        let digest = TwilioAuthLayer::new(config.clone())
+            .http_auth(HttpAuth::Digest)
+            .replay(guard);
+        Router::new()
+            .route("/replay/voice", post(voice).layer(layer.clone()))
+            .route("/replay/flaky", post(flaky).layer(layer))
+            .route("/replay/digest/voice", post(digest_voice).layer(digest))
+            .route("/replay/count", get(count))
+    }
+
+    async fn voice(Form(call): Form<IncomingCall>) -> impl IntoResponse {
+        let n = VOICE.fetch_add(1, Ordering::SeqCst) + 1;
+        tracing::info!(handler = "replay_voice", call_sid = %call.call_sid, run = n, "incoming call");
+        // Long enough for concurrent duplicates to find the request in flight.
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        twiml(&call)
+    }
+
+    async fn flaky(Form(call): Form<IncomingCall>) -> axum::response::Response {
+        static SEEN: Mutex<Option<HashSet<String>>> = Mutex::new(None);
+        let n = FLAKY.fetch_add(1, Ordering::SeqCst) + 1;
+        let first = SEEN
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get_or_insert_with(HashSet::new)
+            .insert(call.call_sid.clone());
+        tracing::info!(handler = "replay_flaky", call_sid = %call.call_sid, run = n, first, "incoming call");
+        if first {
+            (StatusCode::INTERNAL_SERVER_ERROR, "temporary failure\n").into_response()
+        } else {
+            twiml(&call).into_response()
+        }
+    }
+
+    async fn digest_voice(Form(call): Form<IncomingCall>) -> impl IntoResponse {
+        let n = DIGEST.fetch_add(1, Ordering::SeqCst) + 1;
+        tracing::info!(handler = "replay_digest_voice", call_sid = %call.call_sid, run = n, "incoming call");
+        twiml(&call)
+    }
+
+    fn twiml(call: &IncomingCall) -> impl IntoResponse + use<> {
+        let twiml = greeting_twiml(&call.from, &call.call_sid);
+        ([(header::CONTENT_TYPE, "text/xml")], twiml)
+    }
+
+    async fn count() -> impl IntoResponse {
+        axum::Json(serde_json::json!({
+            "voice": VOICE.load(Ordering::SeqCst),
+            "flaky": FLAKY.load(Ordering::SeqCst),
+            "digest": DIGEST.load(Ordering::SeqCst),
+        }))
+    }
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
     init_logging("info");
@@ -273,6 +402,11 @@ async fn main() -> ExitCode {
         Ok(bound) => bound,
         Err(code) => return code,
     };
+    #[cfg(feature = "replay")]
+    match replay_routes::init_from_env() {
+        Ok(store) => tracing::info!(store, "replay protection on /replay/*"),
+        Err(message) => return support::config_error(&message),
+    }
     log_config(&config);
     announce(port);
     match serve(listener, app(config)).await {

@@ -4,7 +4,9 @@
 #     peers by the end-to-end suite and the differential test;
 #   - the local AWS Lambda emulator (PyPI cargo-lambda==1.9.2), which serves the Lambda
 #     example app in the end-to-end suite;
-#   - curl (the HTTP Basic/Digest end-to-end client), when the machine lacks it.
+#   - curl (the HTTP Basic/Digest end-to-end client), when the machine lacks it;
+#   - redis-server (Debian's package), when missing: tests/replay.rs starts its own on a free
+#     loopback port, and fails under CI without it.
 # Then: every Rust test of every crate with every feature (unit, doctests, conformance,
 # properties, CLI, trybuild, end-to-end against real servers), the compile-fail cases
 # without a framework feature, the README's quick starts built as printed, the facade's
@@ -17,6 +19,11 @@ step() { printf '\n== %s\n' "$*" >&2; }
 if ! command -v curl >/dev/null 2>&1; then
     step "installing curl"
     apt-get update -qq && apt-get install -y -qq curl >/dev/null
+fi
+
+if ! command -v redis-server >/dev/null 2>&1; then
+    step "installing redis-server (for tests/replay.rs)"
+    apt-get update -qq && apt-get install -y -qq redis-server >/dev/null
 fi
 
 step "installing the official Twilio libraries (peers)"

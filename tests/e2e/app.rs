@@ -24,7 +24,7 @@ const STARTUP_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Variables of the app contract (besides `TWILIO_*` and `WEBHOOK_*`): the caller's
 /// values never leak into the app.
-const CONTRACT_VARS: &[&str] = &["PORT", "RUST_LOG"];
+const CONTRACT_VARS: &[&str] = &["PORT", "RUST_LOG", "REDIS_URL"];
 
 /// The framework feature an example app needs: `axum_app` → `axum`; `hyper_app` → `tower`
 /// (hyper is served through the tower layer).
@@ -37,6 +37,12 @@ pub fn feature_of(app: &str) -> &str {
 
 /// The path of the example binary `app`, built first if this process has not yet done so.
 pub fn example_binary(app: &str) -> Result<PathBuf, String> {
+    example_binary_with(app, feature_of(app))
+}
+
+/// The path of the example binary `app` built with `features` (comma-separated, e.g.
+/// `axum,redis`), built first if this process has not yet done so.
+pub fn example_binary_with(app: &str, features: &str) -> Result<PathBuf, String> {
     static BUILT: Mutex<Option<HashSet<String>>> = Mutex::new(None);
 
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
@@ -52,9 +58,9 @@ pub fn example_binary(app: &str) -> Result<PathBuf, String> {
     let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
     if built
         .get_or_insert_with(HashSet::new)
-        .insert(app.to_owned())
+        .insert(format!("{app} {features}"))
     {
-        build(app, profile_dir)?;
+        build(app, features, profile_dir)?;
     }
     if binary.is_file() {
         Ok(binary)
@@ -66,8 +72,7 @@ pub fn example_binary(app: &str) -> Result<PathBuf, String> {
     }
 }
 
-fn build(app: &str, profile_dir: &Path) -> Result<(), String> {
-    let feature = feature_of(app);
+fn build(app: &str, feature: &str, profile_dir: &Path) -> Result<(), String> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml");
     let mut command = Command::new(cargo);

@@ -80,6 +80,7 @@ impl Config {
         let outcome = outcome.map(|signature| Verified {
             signature: Some(signature),
             user: None,
+            nonce_use: None,
         });
         Explanation {
             attempts,

@@ -6,7 +6,7 @@ use std::fmt;
 use crate::algorithm::Algorithm;
 use crate::diagnosis::Diagnosis;
 use crate::hints::Hint;
-use crate::http_auth::HttpAuthFailureReason;
+use crate::http_auth::{DigestNonceUse, HttpAuthFailureReason};
 use crate::status::RejectionStatus;
 
 /// Which configured secret signed an accepted request.
@@ -42,6 +42,9 @@ pub struct Verified {
     pub signature: Option<SignatureMatch>,
     /// The user that passed HTTP authentication (`None` when the route requires none).
     pub user: Option<String>,
+    /// The Digest `(nonce, nc)` pair the request authenticated with (`None` without Digest):
+    /// what a replay store records so that the same `Authorization` is refused twice.
+    pub nonce_use: Option<DigestNonceUse>,
 }
 
 impl Verified {
@@ -171,6 +174,7 @@ impl RejectionReason {
                 }
                 HttpAuthFailureReason::StaleNonce => "http_auth_stale_nonce",
                 HttpAuthFailureReason::BadNonce => "http_auth_bad_nonce",
+                HttpAuthFailureReason::ReplayedNonce => "http_auth_replayed_nonce",
                 HttpAuthFailureReason::RealmMismatch
                 | HttpAuthFailureReason::UriMismatch
                 | HttpAuthFailureReason::OpaqueMismatch => "http_auth_digest_mismatch",

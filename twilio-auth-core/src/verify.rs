@@ -16,7 +16,7 @@ use crate::form::{self, FormBuffers, SigningParams};
 use crate::handshake::{handshake_candidates, split_query, websocket_url};
 use crate::headers::{SIGNATURE_HEADER, SIGNATURE_SETTINGS_HEADER};
 use crate::hints::Hint;
-use crate::http_auth::HttpAuthRequirement;
+use crate::http_auth::{Authenticated, HttpAuthRequirement};
 use crate::outcome::{KeySource, Rejection, RejectionReason, SignatureMatch, Verified};
 use crate::policy::RoutePolicy;
 use crate::public_url::UrlProblem;
@@ -129,6 +129,7 @@ impl Config {
         Ok(Verified {
             signature: Some(signature),
             user: None,
+            nonce_use: None,
         })
     }
 
@@ -172,14 +173,22 @@ impl Config {
         route: RoutePolicy,
     ) -> Result<Verified, Rejection> {
         self.check_body_len(req.body_bytes().len())?;
-        let user = self.authenticate(req, route.http_auth())?;
+        let authenticated = self.authenticate(req, route.http_auth())?;
+        let (user, nonce_use) = match authenticated {
+            Some(a) => (Some(a.user().to_owned()), a.nonce_use().cloned()),
+            None => (None, None),
+        };
         let signature = if route.checks_signature() {
             let login = user.as_deref().and_then(|user| self.login_of(user));
             Some(self.verify_observed(req, login, &mut |_| {})?)
         } else {
             None
         };
-        Ok(Verified { signature, user })
+        Ok(Verified {
+            signature,
+            user,
+            nonce_use,
+        })
     }
 
     /// The configured `user:password` of a user who logged in. Twilio's docs say it signs
@@ -202,7 +211,7 @@ impl Config {
         &self,
         req: &WebhookRequest<'_>,
         requirement: HttpAuthRequirement,
-    ) -> Result<Option<String>, Rejection> {
+    ) -> Result<Option<Authenticated>, Rejection> {
         if !requirement.is_required() {
             return Ok(None);
         }
@@ -223,7 +232,7 @@ impl Config {
             authorization,
             unix_now(),
         ) {
-            Ok(authenticated) => Ok(authenticated.map(|a| a.user().to_owned())),
+            Ok(authenticated) => Ok(authenticated),
             Err(failure) => Err(Rejection::new(RejectionReason::HttpAuth(failure.reason()))
                 .with_challenges(failure.challenges().to_vec())),
         }

@@ -133,6 +133,17 @@ impl TwilioAuthLayer {
         TwilioAuthLayer(self.0.report_only())
     }
 
+    /// Adds replay protection (feature `replay`): see
+    /// [`twilio_auth_tower::TwilioAuthLayer::replay`]. A duplicate of a request that
+    /// completed gets `200` with an empty body, one in flight `409`, a replayed Digest
+    /// `Authorization` `401`, a store fault `503`; the handler's status decides whether the
+    /// request is remembered (2xx) or released for Twilio's retry.
+    #[cfg(feature = "replay")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "replay")))]
+    pub fn replay(self, guard: twilio_auth_replay::ReplayGuard) -> Self {
+        TwilioAuthLayer(self.0.replay(guard))
+    }
+
     /// What the layer demands of each request.
     pub fn policy(&self) -> RoutePolicy {
         self.0.policy()

@@ -94,6 +94,8 @@ pub struct TwilioAuthLayer<F = Full<Bytes>> {
     policy: RoutePolicy,
     report_only: bool,
     requested: RequestedUri,
+    #[cfg(feature = "replay")]
+    replay: Option<twilio_auth_replay::ReplayGuard>,
     forwarded: PhantomData<fn() -> F>,
 }
 
@@ -109,6 +111,8 @@ impl TwilioAuthLayer {
             policy: RoutePolicy::Signature,
             report_only: false,
             requested: request_uri,
+            #[cfg(feature = "replay")]
+            replay: None,
             forwarded: PhantomData,
         }
     }
@@ -163,6 +167,28 @@ impl<F> TwilioAuthLayer<F> {
         self.report_only
     }
 
+    /// Adds replay protection (feature `replay`): after verification succeeded, `guard`
+    /// decides whether the inner service sees the request (a duplicate of one that
+    /// completed gets `200` with an empty body, one still in flight `409`, a replayed
+    /// Digest `Authorization` `401` with fresh challenges, a store fault `503`), and the
+    /// inner service's status is recorded (2xx: done; otherwise released for Twilio's
+    /// retry). Share one guard (and its store) between the routes of an app.
+    ///
+    /// ```
+    /// use twilio_auth_core::Config;
+    /// use twilio_auth_replay::ReplayGuard;
+    /// use twilio_auth_tower::TwilioAuthLayer;
+    ///
+    /// let config = Config::builder().auth_token("12345").build().unwrap();
+    /// let layer = TwilioAuthLayer::new(config).replay(ReplayGuard::memory());
+    /// ```
+    #[cfg(feature = "replay")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "replay")))]
+    pub fn replay(mut self, guard: twilio_auth_replay::ReplayGuard) -> Self {
+        self.replay = Some(guard);
+        self
+    }
+
     /// What the layer demands of each request.
     pub fn policy(&self) -> RoutePolicy {
         self.policy
@@ -208,6 +234,8 @@ impl<F> TwilioAuthLayer<F> {
             policy: self.policy,
             report_only: self.report_only,
             requested: self.requested,
+            #[cfg(feature = "replay")]
+            replay: self.replay,
             forwarded: PhantomData,
         }
     }
@@ -220,6 +248,8 @@ impl<F> Clone for TwilioAuthLayer<F> {
             policy: self.policy,
             report_only: self.report_only,
             requested: self.requested,
+            #[cfg(feature = "replay")]
+            replay: self.replay.clone(),
             forwarded: PhantomData,
         }
     }
@@ -270,9 +300,24 @@ impl<S: fmt::Debug, F> fmt::Debug for TwilioAuthService<S, F> {
     }
 }
 
+/// `Send` with the `replay` feature (the guard records the inner service's status after it
+/// answered, with the response held meanwhile), nothing without it. Every body an `http`
+/// server sends across its threads is `Send` anyway.
+#[cfg(feature = "replay")]
+pub trait SendIfReplay: Send {}
+#[cfg(feature = "replay")]
+impl<T: Send> SendIfReplay for T {}
+/// `Send` with the `replay` feature (the guard records the inner service's status after it
+/// answered, with the response held meanwhile), nothing without it.
+#[cfg(not(feature = "replay"))]
+pub trait SendIfReplay {}
+#[cfg(not(feature = "replay"))]
+impl<T> SendIfReplay for T {}
+
 impl<S, F, B, ResBody> Service<Request<B>> for TwilioAuthService<S, F>
 where
     S: Service<Request<F>, Response = Response<ResBody>> + Clone + Send + 'static,
+    ResBody: SendIfReplay,
     S::Future: Send + 'static,
     F: From<Bytes> + 'static,
     B: Body + Send + 'static,
@@ -292,6 +337,8 @@ where
         let policy = self.layer.policy;
         let report_only = self.layer.report_only;
         let requested = self.layer.requested;
+        #[cfg(feature = "replay")]
+        let replay = self.layer.replay.clone();
         // `poll_ready` was called on `self.inner`, not on a clone: the request goes to that one.
         let ready = self.inner.clone();
         let mut inner = std::mem::replace(&mut self.inner, ready);
@@ -316,9 +363,24 @@ where
                         .map(Either::Right));
                 }
             }
+            #[cfg(feature = "replay")]
+            // A request let through unverified (report-only) has nothing signed to key on.
+            let ticket = match &replay {
+                Some(guard) if parts.extensions.get::<Unverified>().is_none() => {
+                    match crate::replay::admit(guard, &config, policy, &parts, &bytes).await {
+                        Ok(ticket) => Some(ticket),
+                        Err(refusal) => return Ok(refusal.map(Either::Right)),
+                    }
+                }
+                _ => None,
+            };
             let response = inner
                 .call(Request::from_parts(parts, F::from(bytes)))
                 .await?;
+            #[cfg(feature = "replay")]
+            if let Some(ticket) = ticket {
+                ticket.finish(response.status().as_u16()).await;
+            }
             Ok(response.map(Either::Left))
         })
     }

@@ -26,8 +26,10 @@ mod body;
 mod layer;
 pub mod policy;
 mod rejection;
+#[cfg(feature = "replay")]
+mod replay;
 mod verify;
 
-pub use layer::{ResponseBody, TwilioAuthLayer, TwilioAuthService};
+pub use layer::{ResponseBody, SendIfReplay, TwilioAuthLayer, TwilioAuthService};
 pub use rejection::TwilioRejection;
 pub use verify::RequestedUri;

@@ -87,7 +87,7 @@ pub(crate) fn body_error_response(error: BodyError) -> Response<Full<Bytes>> {
     }
 }
 
-fn plain_text(status: StatusCode, body: Bytes) -> Response<Full<Bytes>> {
+pub(crate) fn plain_text(status: StatusCode, body: Bytes) -> Response<Full<Bytes>> {
     let mut response = Response::new(Full::new(body));
     *response.status_mut() = status;
     response.headers_mut().insert(

@@ -9,11 +9,29 @@ use super::digest::DigestAlgorithm;
 pub struct Authenticated {
     user: String,
     scheme: HttpAuthScheme,
+    nonce_use: Option<DigestNonceUse>,
 }
 
 impl Authenticated {
     pub(crate) fn new(user: String, scheme: HttpAuthScheme) -> Self {
-        Self { user, scheme }
+        Self {
+            user,
+            scheme,
+            nonce_use: None,
+        }
+    }
+
+    pub(crate) fn with_nonce_use(mut self, nonce_use: DigestNonceUse) -> Self {
+        self.nonce_use = Some(nonce_use);
+        self
+    }
+
+    /// For Digest, the `(nonce, nc)` pair this request used: the hook for a store that
+    /// refuses the same pair twice (`twilio-auth-replay`). The nonces themselves are
+    /// stateless, so without such a store a captured Digest request replays until its
+    /// nonce expires.
+    pub fn nonce_use(&self) -> Option<&DigestNonceUse> {
+        self.nonce_use.as_ref()
     }
 
     /// The user name the client logged in with.
@@ -52,4 +70,20 @@ impl fmt::Display for HttpAuthScheme {
             Self::Digest(algorithm) => write!(f, "Digest {algorithm}"),
         }
     }
+}
+
+/// The Digest nonce and nonce count (`nc`) an authenticated request used. A client sends
+/// each `(nonce, nc)` pair once; seeing one again means the `Authorization` header was
+/// replayed.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct DigestNonceUse {
+    /// The server nonce, as received.
+    pub nonce: String,
+    /// The nonce count, eight hex digits as received (`00000001`).
+    pub nc: String,
+    /// When the nonce was issued, in unix seconds.
+    pub issued_at: u64,
+    /// Until when (unix seconds) the nonce is accepted: its lifetime plus the clock skew
+    /// allowed between instances. A store need not remember the pair any longer.
+    pub accepted_until: u64,
 }

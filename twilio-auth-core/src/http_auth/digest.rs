@@ -8,7 +8,7 @@ use sha2::Sha256;
 use subtle::{Choice, ConstantTimeEq};
 
 use super::authorization::{AuthParams, MalformedAuthorization};
-use super::{Authenticated, HttpAuthConfig, HttpAuthFailureReason, HttpAuthScheme};
+use super::{Authenticated, DigestNonceUse, HttpAuthConfig, HttpAuthFailureReason, HttpAuthScheme};
 
 /// A Digest hash algorithm (RFC 7616 §3.2 and §6.1).
 ///
@@ -272,10 +272,19 @@ pub(crate) fn verify(
     if issued_at.is_expired(now, config.nonce_lifetime_secs()) {
         return Err(HttpAuthFailureReason::StaleNonce);
     }
-    Ok(Authenticated::new(
-        username.to_owned(),
-        HttpAuthScheme::Digest(algorithm),
-    ))
+    Ok(
+        Authenticated::new(username.to_owned(), HttpAuthScheme::Digest(algorithm)).with_nonce_use(
+            DigestNonceUse {
+                nonce: nonce.to_owned(),
+                nc: nc.to_ascii_lowercase(),
+                issued_at: issued_at.0,
+                accepted_until: issued_at
+                    .0
+                    .saturating_add(config.nonce_lifetime_secs())
+                    .saturating_add(super::NONCE_CLOCK_SKEW_SECS),
+            },
+        ),
+    )
 }
 
 #[cfg(test)]

@@ -44,6 +44,11 @@ pub enum HttpAuthFailureReason {
     UnsupportedAlgorithm,
     /// Digest `qop` missing (RFC 2069 style) or other than `auth`.
     UnsupportedQop,
+    /// Valid Digest credentials whose `(nonce, nc)` pair a replay store had already seen:
+    /// a replayed `Authorization` header. Never returned by
+    /// [`HttpAuthConfig::check`](super::HttpAuthConfig::check), which keeps no state; a replay
+    /// guard (`twilio-auth-replay`) reports it.
+    ReplayedNonce,
 }
 
 impl HttpAuthFailureReason {
@@ -70,6 +75,9 @@ impl fmt::Display for HttpAuthFailureReason {
             Self::OpaqueMismatch => f.write_str("Digest opaque does not match"),
             Self::UnsupportedAlgorithm => f.write_str("unsupported Digest algorithm"),
             Self::UnsupportedQop => f.write_str("Digest qop missing or not \"auth\""),
+            Self::ReplayedNonce => {
+                f.write_str("Digest nonce count already used (replayed Authorization)")
+            }
         }
     }
 }

@@ -14,7 +14,8 @@
 //! Digest supports `qop=auth` with `SHA-256` and `MD5` (both offered, SHA-256 first) and accepts
 //! `SHA-256-sess` and `MD5-sess` from clients; not `auth-int`, `userhash` or SHA-512-256. Nonces
 //! are stateless (`timestamp || HMAC-SHA256(secret, timestamp || realm)`), so every instance that
-//! shares the secret accepts them, and `nc` is not tracked.
+//! shares the secret accepts them, and `nc` is not tracked here: [`Authenticated::nonce_use`]
+//! hands the `(nonce, nc)` pair to a replay store (`twilio-auth-replay`) that refuses it twice.
 //!
 //! # Examples
 //!
@@ -68,7 +69,7 @@ mod failure;
 mod nonce;
 mod requirement;
 
-pub use authenticated::{Authenticated, HttpAuthScheme};
+pub use authenticated::{Authenticated, DigestNonceUse, HttpAuthScheme};
 pub use authorization::{
     AuthParams, Credentials, MAX_AUTH_PARAMS, MAX_AUTHORIZATION_LEN, MalformedAuthorization,
     parse_authorization,

@@ -1,0 +1,69 @@
+//! The replay guard between verification and the inner service (feature `replay`).
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use bytes::Bytes;
+use http::request::Parts;
+use http::{Response, StatusCode};
+use http_body_util::Full;
+use twilio_auth_core::http_auth::HttpAuthFailureReason;
+use twilio_auth_core::{Config, Rejection, RejectionReason, RoutePolicy, Verified};
+use twilio_auth_replay::{Admission, RefusalReason, ReplayGuard, RequestFacts, Ticket};
+
+use crate::rejection::{TwilioRejection, plain_text};
+
+/// Asks `guard` about a request that passed verification (its [`Verified`] is in the
+/// extensions): the ticket to finish with the inner service's status, or the refusal.
+pub(crate) async fn admit(
+    guard: &ReplayGuard,
+    config: &Config,
+    policy: RoutePolicy,
+    parts: &Parts,
+    body: &Bytes,
+) -> Result<Ticket, Response<Full<Bytes>>> {
+    let Some(verified) = parts.extensions.get::<Verified>() else {
+        // verify_parts always leaves it; nothing to key on otherwise.
+        return Err(plain_text(
+            StatusCode::SERVICE_UNAVAILABLE,
+            Bytes::from_static(b"Service unavailable\n"),
+        ));
+    };
+    let header = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok());
+    let facts = RequestFacts {
+        method: parts.method.as_str(),
+        signature: header("x-twilio-signature"),
+        query: parts.uri.query(),
+        content_type: header("content-type"),
+        body,
+        verified,
+        idempotency_token: header("i-twilio-idempotency-token"),
+    };
+    match guard.admit(&facts).await {
+        Admission::Proceed(ticket) => Ok(ticket),
+        Admission::Refuse(refusal) if refusal.reason == RefusalReason::DigestReplayed => {
+            // A 401 like any failed login, with fresh challenges: a real client logs in anew.
+            let now = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs());
+            let challenges = config
+                .http_auth()
+                .map(|h| h.challenges(policy.http_auth(), now))
+                .unwrap_or_default();
+            Err(TwilioRejection(
+                Rejection::new(RejectionReason::HttpAuth(
+                    HttpAuthFailureReason::ReplayedNonce,
+                ))
+                .with_challenges(challenges),
+            )
+            .into_response())
+        }
+        Admission::Refuse(refusal) => {
+            let status =
+                StatusCode::from_u16(refusal.status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+            Err(plain_text(
+                status,
+                Bytes::from_static(refusal.body.as_bytes()),
+            ))
+        }
+    }
+}
