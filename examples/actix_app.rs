@@ -43,6 +43,10 @@
 //! `GET /relay` (ConversationRelay) and `GET /basic/media` (Media Streams behind HTTP
 //! Basic), as in `examples/axum_app.rs`.
 //!
+//! Report-only mode (see `examples/axum_app.rs`): `POST /report-only/voice` and
+//! `POST /report-only/basic/voice` (HTTP Basic still enforced), scopes wrapped by
+//! `TwilioAuth::new(config).report_only()`.
+//!
 //! When ready it prints exactly one line on stdout, `listening on http://127.0.0.1:PORT`;
 //! a configuration error prints `error: …` on stderr and exits with status 2.
 //! Each time a handler runs it logs one line with a `handler` field naming it (the
@@ -57,10 +61,11 @@ use support::{
     init_logging, log_config, relay_reply,
 };
 
-use actix_web::{App, HttpRequest, HttpResponse, HttpServer, get, post, web};
+use actix_web::{App, HttpMessage, HttpRequest, HttpResponse, HttpServer, get, post, web};
 use futures_util::StreamExt;
-use twilio_auth::actix::TwilioSignature;
-use twilio_auth::{Config, twilio_signed};
+use twilio_auth::actix::policy::HttpAuth;
+use twilio_auth::actix::{TwilioAuth, TwilioSignature};
+use twilio_auth::{Config, Unverified, twilio_signed};
 
 /// `POST /voice`: answers the call with TwiML.
 #[twilio_signed]
@@ -88,6 +93,20 @@ pub async fn basic_voice(call: web::Form<IncomingCall>) -> HttpResponse {
 #[post("/digest/voice")]
 pub async fn digest_voice(call: web::Form<IncomingCall>) -> HttpResponse {
     answer("digest_voice", &call)
+}
+
+/// `POST /report-only/voice` and `POST /report-only/basic/voice`: the voice handler in a
+/// scope wrapped by the `TwilioAuth` middleware in report-only mode (the second after HTTP
+/// Basic, which stays enforced); says whether the request was verified.
+pub async fn report_only_voice(req: HttpRequest, call: web::Form<IncomingCall>) -> HttpResponse {
+    let verified = req.extensions().get::<Unverified>().is_none();
+    tracing::info!(handler = "report_only_voice", verified, call_sid = %call.call_sid, "incoming call");
+    let twiml = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Say>{} call {}</Say></Response>",
+        if verified { "verified" } else { "unverified" },
+        support::xml_escape(&call.call_sid),
+    );
+    HttpResponse::Ok().content_type("text/xml").body(twiml)
 }
 
 /// The TwiML that greets a verified call.
@@ -209,6 +228,18 @@ pub fn app(
     >,
 > {
     let limit = config.body_limit();
+    // Report-only scopes (the more specific first: a scope that matches does not fall
+    // through to the next).
+    let report_only_basic = web::scope("/report-only/basic")
+        .wrap(
+            TwilioAuth::new(config.clone())
+                .http_auth(HttpAuth::Basic)
+                .report_only(),
+        )
+        .route("/voice", web::post().to(report_only_voice));
+    let report_only = web::scope("/report-only")
+        .wrap(TwilioAuth::new(config.clone()).report_only())
+        .route("/voice", web::post().to(report_only_voice));
     App::new()
         .app_data(config)
         .app_data(web::FormConfig::default().limit(limit))
@@ -234,6 +265,8 @@ pub fn app(
         .service(media)
         .service(relay)
         .service(basic_media)
+        .service(report_only_basic)
+        .service(report_only)
 }
 
 #[actix_web::main]

@@ -115,6 +115,12 @@ fn axum_app_reports_only_where_asked() {
     e2e::report_only::run("axum_app");
 }
 
+#[cfg(feature = "actix")]
+#[test]
+fn actix_app_reports_only_where_asked() {
+    e2e::report_only::run("actix_app");
+}
+
 #[cfg(feature = "tower")]
 #[test]
 fn hyper_app_reports_only_where_asked() {

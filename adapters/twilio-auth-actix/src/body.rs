@@ -30,9 +30,10 @@ pub(crate) async fn read_verified(
     payload: Payload,
     config: &Config,
     route: RoutePolicy,
+    report_only: bool,
 ) -> Result<Payload, actix_web::Error> {
     if is_handshake(req) {
-        verify_request(config, req, &[], route)?;
+        verify_request(config, req, &[], route, report_only)?;
         return Ok(payload);
     }
     if body_taken(req, &payload) {
@@ -45,7 +46,7 @@ pub(crate) async fn read_verified(
         return Err(rejection.into());
     }
     let bytes = read_limited(req, payload, config).await?;
-    verify_request(config, req, &bytes, route)?;
+    verify_request(config, req, &bytes, route, report_only)?;
     Ok(Payload::from(bytes))
 }
 

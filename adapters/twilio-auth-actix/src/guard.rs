@@ -56,7 +56,7 @@ impl<P: Policy> FromRequest for TwilioSignature<P> {
         let payload = payload.take();
         Box::pin(async move {
             let config = app_config(&req)?;
-            read_verified(&req, payload, config, P::ROUTE).await?;
+            read_verified(&req, payload, config, P::ROUTE, false).await?;
             Ok(TwilioSignature(PhantomData))
         })
     }

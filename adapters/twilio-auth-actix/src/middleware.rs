@@ -71,6 +71,7 @@ use crate::verify::announce;
 pub struct TwilioAuth {
     config: Config,
     policy: RoutePolicy,
+    report_only: bool,
 }
 
 impl TwilioAuth {
@@ -83,6 +84,7 @@ impl TwilioAuth {
         TwilioAuth {
             config,
             policy: RoutePolicy::Signature,
+            report_only: false,
         }
     }
 
@@ -99,6 +101,36 @@ impl TwilioAuth {
     /// in the webhook URL protect.
     pub fn http_auth_only(mut self, scheme: HttpAuth) -> Self {
         self.policy = RoutePolicy::HttpAuthOnly(scheme);
+        self
+    }
+
+    /// Report-only mode, for rolling verification out: a request whose signature is wrong
+    /// or missing is logged (`WARN`, with the candidate URLs tried and hints) and counted,
+    /// then passed on **unverified**, with an [`Unverified`](twilio_auth_core::Unverified)
+    /// instead of a [`Verified`](twilio_auth_core::Verified) in its extensions. HTTP
+    /// authentication and the body limits are still enforced. Logs a warning at set-up;
+    /// never the default.
+    ///
+    /// ```
+    /// use actix_web::{App, HttpMessage, HttpRequest, web};
+    /// use twilio_auth_actix::TwilioAuth;
+    /// use twilio_auth_core::{Config, Unverified};
+    ///
+    /// async fn voice(req: HttpRequest) -> &'static str {
+    ///     if req.extensions().get::<Unverified>().is_some() {
+    ///         // Not verified yet: the log says why.
+    ///     }
+    ///     "<Response/>"
+    /// }
+    ///
+    /// let config = Config::builder().auth_token("12345").build().unwrap();
+    /// let app = App::new()
+    ///     .wrap(TwilioAuth::new(config).report_only())
+    ///     .route("/voice", web::post().to(voice));
+    /// ```
+    pub fn report_only(mut self) -> Self {
+        tracing::warn!("{}", twilio_auth_core::STARTUP_WARNING);
+        self.report_only = true;
         self
     }
 
@@ -124,6 +156,7 @@ where
             service: Rc::new(service),
             config: self.config.clone(),
             policy: self.policy,
+            report_only: self.report_only,
         }))
     }
 }
@@ -134,6 +167,7 @@ pub struct TwilioAuthMiddleware<S> {
     service: Rc<S>,
     config: Config,
     policy: RoutePolicy,
+    report_only: bool,
 }
 
 impl<S, B> Service<ServiceRequest> for TwilioAuthMiddleware<S>
@@ -151,9 +185,10 @@ where
         let service = Rc::clone(&self.service);
         let config = self.config.clone();
         let policy = self.policy;
+        let report_only = self.report_only;
         Box::pin(async move {
             let payload = req.parts_mut().1.take();
-            match read_verified(req.request(), payload, &config, policy).await {
+            match read_verified(req.request(), payload, &config, policy, report_only).await {
                 Ok(payload) => {
                     req.set_payload(payload);
                     let response = service.call(req).await?;

@@ -80,7 +80,7 @@ where
         let payload = payload.take();
         Box::pin(async move {
             let config = app_config(&req)?;
-            let mut payload = read_verified(&req, payload, config, P::ROUTE).await?;
+            let mut payload = read_verified(&req, payload, config, P::ROUTE, false).await?;
             E::from_request(&req, &mut payload)
                 .await
                 .map(|extracted| Verified(P::wrap(extracted)))

@@ -7,7 +7,7 @@ use actix_web::HttpMessage;
 use actix_web::HttpRequest;
 use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue};
 use twilio_auth_core::{
-    Config, Headers, RoutePolicy, SIGNATURE_HEADER, SIGNATURE_SETTINGS_HEADER,
+    Config, Headers, RoutePolicy, SIGNATURE_HEADER, SIGNATURE_SETTINGS_HEADER, Unverified,
     Verified as CoreVerified, WebhookRequest,
 };
 
@@ -46,12 +46,15 @@ impl Headers for ActixHeaders<'_> {
 
 /// Verifies `req` with `body` as `route` demands (HTTP authentication first, then the
 /// signature). On success the core's [`CoreVerified`] is left in the request's extensions
-/// for handlers that want it; a refusal is logged (the core's line, at its level).
+/// for handlers that want it; a refusal is logged (the core's line, at its level). With
+/// `report_only`, a refused signature is logged and counted as such, and the request goes
+/// on with an [`Unverified`] in its extensions instead.
 pub(crate) fn verify_request(
     config: &Config,
     req: &HttpRequest,
     body: &[u8],
     route: RoutePolicy,
+    report_only: bool,
 ) -> Result<(), TwilioRejection> {
     let uri = req.uri();
     let target = uri.path_and_query().map_or("/", |pq| pq.as_str());
@@ -66,6 +69,15 @@ pub(crate) fn verify_request(
             req.extensions_mut().insert::<CoreVerified>(verified);
             Ok(())
         }
+        Err(rejection) if report_only => match Unverified::admit(rejection) {
+            Ok(unverified) => {
+                twilio_auth_core::metrics::report_only(&unverified);
+                tracing::warn!("{unverified}");
+                req.extensions_mut().insert(unverified);
+                Ok(())
+            }
+            Err(rejection) => Err(TwilioRejection::logged(rejection)),
+        },
         Err(rejection) => Err(TwilioRejection::logged(rejection)),
     }
 }
