@@ -250,18 +250,20 @@ pub fn routes() -> Router<AppState> {
 /// `DefaultBodyLimit`, which the adapter honours, set to the configuration's limit).
 pub fn app(config: Config) -> Router {
     let limit = config.body_limit();
-    // Report-only routes: a layer per route, so that the rest of the app stays enforcing.
+    // Report-only routes: a layer per route (`route_layer`: not on the 405 and 404
+    // answers), so that the rest of the app stays enforcing.
     let report_only = Router::new()
-        .route("/report-only/voice", post(report_only_voice))
-        .layer(TwilioAuthLayer::new(config.clone()).report_only())
-        .merge(
-            Router::new()
-                .route("/report-only/basic/voice", post(report_only_voice))
-                .layer(
-                    TwilioAuthLayer::new(config.clone())
-                        .http_auth(HttpAuth::Basic)
-                        .report_only(),
-                ),
+        .route(
+            "/report-only/voice",
+            post(report_only_voice).route_layer(TwilioAuthLayer::new(config.clone()).report_only()),
+        )
+        .route(
+            "/report-only/basic/voice",
+            post(report_only_voice).route_layer(
+                TwilioAuthLayer::new(config.clone())
+                    .http_auth(HttpAuth::Basic)
+                    .report_only(),
+            ),
         );
     let router = routes().merge(report_only);
     #[cfg(feature = "replay")]
