@@ -10,8 +10,8 @@
 # twice, and that the guarded handler ran exactly once per request sent to it.
 #
 # Environment (defaults):
-#   LOAD_DURATION=8 LOAD_ROUNDS=2 LOAD_THREADS=2 LOAD_CONNECTIONS=32
-#   LOAD_REPLAY_REQUESTS=120000   distinct requests per route and round (enough for the run)
+#   LOAD_DURATION=5 LOAD_ROUNDS=2 LOAD_THREADS=2 LOAD_CONNECTIONS=32
+#   LOAD_REPLAY_REQUESTS=200000   distinct requests per route and round (enough for the run)
 #   LOAD_PROFILE=release
 #
 # Installs wrk and redis-server from Debian when missing; starts its own redis-server on a
@@ -20,11 +20,11 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 
-duration="${LOAD_DURATION:-8}"
+duration="${LOAD_DURATION:-5}"
 rounds="${LOAD_ROUNDS:-2}"
 threads="${LOAD_THREADS:-2}"
 connections="${LOAD_CONNECTIONS:-32}"
-per_round="${LOAD_REPLAY_REQUESTS:-120000}"
+per_round="${LOAD_REPLAY_REQUESTS:-200000}"
 profile="${LOAD_PROFILE:-release}"
 base_url="https://myapp.example.com"
 
