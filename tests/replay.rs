@@ -229,6 +229,18 @@ fn replay_protection_across_two_instances_sharing_redis() {
         .form(&[("CallSid", "CA-forged")]);
     assert_eq!(post(&b, &forged).status, 403);
 
+    // The same through `#[twilio_signed(replay = …)]`.
+    let request = signed("/replay/attribute/voice", "CA-attribute");
+    let first = post(&b, &request);
+    assert!(processed(&first), "{first:?}");
+    let replayed = post(&a, &request);
+    assert_eq!(
+        (replayed.status, replayed.body.as_str()),
+        (200, ""),
+        "{replayed:?}"
+    );
+    assert_eq!(total(&a, &b, "attribute"), 1);
+
     // 2. 64 identical signed requests at once over both instances: the handler runs once.
     let burst = Arc::new(signed("/replay/voice", "CA-burst"));
     let (addr_a, addr_b) = (a.addr, b.addr);
