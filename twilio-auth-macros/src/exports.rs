@@ -73,7 +73,7 @@ exports! {
         assert_extractor => assert_extractor,
         replayable => Replayable,
         replay_guard => ReplayGuard,
-        into_response => IntoResponse,
+        response_trait => IntoResponse,
         response => Response,
     }
 }

@@ -31,9 +31,21 @@ pub(crate) async fn read_verified(
     config: &Config,
     route: RoutePolicy,
 ) -> Result<Payload, actix_web::Error> {
+    read_verified_bytes(req, payload, config, route)
+        .await
+        .map(|(payload, _)| payload)
+}
+
+/// [`read_verified`], also returning the verified bytes (empty for a WebSocket handshake).
+pub(crate) async fn read_verified_bytes(
+    req: &HttpRequest,
+    payload: Payload,
+    config: &Config,
+    route: RoutePolicy,
+) -> Result<(Payload, Bytes), actix_web::Error> {
     if is_handshake(req) {
         verify_request(config, req, &[], route)?;
-        return Ok(payload);
+        return Ok((payload, Bytes::new()));
     }
     if body_taken(req, &payload) {
         tracing::error!(
@@ -46,7 +58,7 @@ pub(crate) async fn read_verified(
     }
     let bytes = read_limited(req, payload, config).await?;
     verify_request(config, req, &bytes, route)?;
-    Ok(Payload::from(bytes))
+    Ok((Payload::from(bytes.clone()), bytes))
 }
 
 /// Whether `req` opens a WebSocket (`GET` with `Upgrade: websocket`, `Connection: upgrade`).

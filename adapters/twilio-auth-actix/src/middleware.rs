@@ -71,6 +71,8 @@ use crate::verify::announce;
 pub struct TwilioAuth {
     config: Config,
     policy: RoutePolicy,
+    #[cfg(feature = "replay")]
+    replay: Option<twilio_auth_replay::ReplayGuard>,
 }
 
 impl TwilioAuth {
@@ -83,7 +85,21 @@ impl TwilioAuth {
         TwilioAuth {
             config,
             policy: RoutePolicy::Signature,
+            #[cfg(feature = "replay")]
+            replay: None,
         }
+    }
+
+    /// Adds replay protection (feature `replay`): after verification succeeded, `guard`
+    /// decides whether the wrapped service sees the request (a duplicate of one that
+    /// completed gets `200` with an empty body, one still in flight `409`, a replayed
+    /// Digest `Authorization` `401` with fresh challenges, a store fault `503`), and the
+    /// service's status is recorded (2xx: done; otherwise released for Twilio's retry).
+    #[cfg(feature = "replay")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "replay")))]
+    pub fn replay(mut self, guard: twilio_auth_replay::ReplayGuard) -> Self {
+        self.replay = Some(guard);
+        self
     }
 
     /// Requires HTTP authentication (`Basic`, `Digest` or `Either`) before the signature is
@@ -124,6 +140,8 @@ where
             service: Rc::new(service),
             config: self.config.clone(),
             policy: self.policy,
+            #[cfg(feature = "replay")]
+            replay: self.replay.clone(),
         }))
     }
 }
@@ -134,6 +152,8 @@ pub struct TwilioAuthMiddleware<S> {
     service: Rc<S>,
     config: Config,
     policy: RoutePolicy,
+    #[cfg(feature = "replay")]
+    replay: Option<twilio_auth_replay::ReplayGuard>,
 }
 
 impl<S, B> Service<ServiceRequest> for TwilioAuthMiddleware<S>
@@ -151,6 +171,10 @@ where
         let service = Rc::clone(&self.service);
         let config = self.config.clone();
         let policy = self.policy;
+        #[cfg(feature = "replay")]
+        if let Some(guard) = self.replay.clone() {
+            return Box::pin(crate::replay::call(service, req, config, policy, guard));
+        }
         Box::pin(async move {
             let payload = req.parts_mut().1.take();
             match read_verified(req.request(), payload, &config, policy).await {

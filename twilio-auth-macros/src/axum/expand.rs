@@ -117,7 +117,7 @@ fn expand_replay(
     }
     let last = call_args.pop();
     let guard = exports.replay_guard();
-    let into_response = exports.into_response();
+    let into_response = exports.response_trait();
     let checks = checks.map(|c| quote!(#c));
     outer.sig = outer_sig;
     outer.block = parse_quote!({
