@@ -4,6 +4,8 @@
 //!
 //! ```text
 //! cargo bench -p twilio-auth-replay --bench guard
+//! # and the same two rows against a Redis on this machine:
+//! REDIS_URL=redis://127.0.0.1:6379/ cargo bench -p twilio-auth-replay --features redis --bench guard
 //! ```
 
 use std::hint::black_box;
@@ -49,7 +51,7 @@ fn bench(c: &mut Criterion) {
         )
         .unwrap();
     let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_time()
+        .enable_all()
         .build()
         .unwrap();
 
@@ -90,6 +92,41 @@ fn bench(c: &mut Criterion) {
             })
         })
     });
+
+    #[cfg(feature = "redis")]
+    if let Ok(url) = std::env::var("REDIS_URL") {
+        let store = twilio_auth_replay::RedisStore::new(&url)
+            .unwrap()
+            .prefix(format!("twilio-auth:bench:{}:", std::process::id()));
+        let guard = ReplayGuard::new(store);
+        c.bench_function("redis store: new request (admit + finish 200)", |b| {
+            b.iter(|| {
+                n += 1;
+                let sig = format!("{n:028}");
+                rt.block_on(async {
+                    match guard.admit(&facts(&sig, &body, &verified)).await {
+                        Admission::Proceed(ticket) => ticket.finish(200).await,
+                        Admission::Refuse(r) => panic!("{r:?}"),
+                    }
+                })
+            })
+        });
+        rt.block_on(async {
+            if let Admission::Proceed(t) = guard.admit(&done).await {
+                t.finish(200).await;
+            }
+        });
+        c.bench_function("redis store: duplicate (refused 200)", |b| {
+            b.iter(|| {
+                rt.block_on(async {
+                    match guard.admit(black_box(&done)).await {
+                        Admission::Refuse(r) => black_box(r),
+                        Admission::Proceed(_) => panic!("duplicate processed"),
+                    }
+                })
+            })
+        });
+    }
 
     c.bench_function("verification alone (for scale)", |b| {
         b.iter(|| {
