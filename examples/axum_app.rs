@@ -60,7 +60,8 @@
 //! routes `POST /replay/voice` (the voice handler, taking 100 ms), `POST /replay/flaky`
 //! (answers `500` the first time this instance sees a `CallSid`, then `200`, so a retry of a
 //! failed delivery must be processed again) and `POST /replay/digest/voice` (Digest, then the
-//! signature) sit behind `TwilioAuthLayer::new(config).replay(guard)`: a duplicate of a
+//! signature) sit behind `TwilioAuthLayer::new(config).replay(guard)`, and
+//! `POST /replay/attribute/voice` behind `#[twilio_signed(state = AppState, replay = guard())]`: a duplicate of a
 //! completed request gets `200` with an empty body, one still in flight `409`, a replayed
 //! Digest `Authorization` `401`, and a store fault `503`. `GET /replay/count` (unprotected,
 //! for the tests) answers how many times each of those handlers ran in this instance, as
@@ -309,6 +310,7 @@ pub mod replay_routes {
     static VOICE: AtomicU64 = AtomicU64::new(0);
     static FLAKY: AtomicU64 = AtomicU64::new(0);
     static DIGEST: AtomicU64 = AtomicU64::new(0);
+    static ATTRIBUTE: AtomicU64 = AtomicU64::new(0);
     static GUARD: OnceLock<ReplayGuard> = OnceLock::new();
 
     /// The guard from the environment: Redis with `REDIS_URL`, else memory. Called once by
@@ -334,7 +336,8 @@ pub mod replay_routes {
         Ok(which)
     }
 
-    fn guard() -> ReplayGuard {
+    /// The guard of every replay-protected route (also what `replay = guard()` evaluates).
+    pub fn guard() -> ReplayGuard {
         GUARD.get_or_init(ReplayGuard::memory).clone()
     }
 
@@ -350,6 +353,7 @@ pub mod replay_routes {
             .route("/replay/voice", post(voice).layer(layer.clone()))
             .route("/replay/flaky", post(flaky).layer(layer))
             .route("/replay/digest/voice", post(digest_voice).layer(digest))
+            .route("/replay/attribute/voice", post(attribute_voice))
             .route("/replay/count", get(count))
     }
 
@@ -377,6 +381,14 @@ pub mod replay_routes {
         }
     }
 
+    /// `POST /replay/attribute/voice`: the same guard, through the attribute.
+    #[twilio_auth::twilio_signed(state = AppState, replay = guard())]
+    pub async fn attribute_voice(Form(call): Form<IncomingCall>) -> impl IntoResponse {
+        let n = ATTRIBUTE.fetch_add(1, Ordering::SeqCst) + 1;
+        tracing::info!(handler = "replay_attribute_voice", call_sid = %call.call_sid, run = n, "incoming call");
+        twiml(&call)
+    }
+
     async fn digest_voice(Form(call): Form<IncomingCall>) -> impl IntoResponse {
         let n = DIGEST.fetch_add(1, Ordering::SeqCst) + 1;
         tracing::info!(handler = "replay_digest_voice", call_sid = %call.call_sid, run = n, "incoming call");
@@ -393,6 +405,7 @@ pub mod replay_routes {
             "voice": VOICE.load(Ordering::SeqCst),
             "flaky": FLAKY.load(Ordering::SeqCst),
             "digest": DIGEST.load(Ordering::SeqCst),
+            "attribute": ATTRIBUTE.load(Ordering::SeqCst),
         }))
     }
 }

@@ -45,7 +45,7 @@ step "the README's quick starts, built as printed (scripts/readme-snippets.sh)"
 bash scripts/readme-snippets.sh
 
 step "cargo doc without warnings, without a framework feature and with each one alone"
-for features in "" axum rocket warp actix tower lambda; do
+for features in "" axum rocket warp actix tower lambda replay redis axum,replay; do
     RUSTDOCFLAGS="-D warnings" cargo doc --no-deps -p twilio-auth --no-default-features ${features:+--features "$features"}
 done
 

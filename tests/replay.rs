@@ -229,6 +229,18 @@ fn replay_protection_across_two_instances_sharing_redis() {
         .form(&[("CallSid", "CA-forged")]);
     assert_eq!(post(&b, &forged).status, 403);
 
+    // The same through `#[twilio_signed(replay = …)]`.
+    let request = signed("/replay/attribute/voice", "CA-attribute");
+    let first = post(&b, &request);
+    assert!(processed(&first), "{first:?}");
+    let replayed = post(&a, &request);
+    assert_eq!(
+        (replayed.status, replayed.body.as_str()),
+        (200, ""),
+        "{replayed:?}"
+    );
+    assert_eq!(total(&a, &b, "attribute"), 1);
+
     // 2. 64 identical signed requests at once over both instances: the handler runs once.
     let burst = Arc::new(signed("/replay/voice", "CA-burst"));
     let (addr_a, addr_b) = (a.addr, b.addr);
@@ -290,8 +302,47 @@ fn replay_protection_across_two_instances_sharing_redis() {
     assert!(processed(&next), "{next:?}");
     assert_eq!(total(&a, &b, "digest"), 2);
 
-    // 5. Redis killed during traffic: fail-closed (503), nothing processed.
+    // 5. Redis killed during traffic: every request is either processed (200 with TwiML,
+    // counted once by the handlers) or refused with 503; none is processed unreported.
+    let before_traffic = total(&a, &b, "voice");
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let traffic: Vec<_> = [addr_a, addr_b]
+        .into_iter()
+        .enumerate()
+        .map(|(lane, addr)| {
+            let stop = stop.clone();
+            std::thread::spawn(move || {
+                let mut seen = Vec::new();
+                for i in 0..200 {
+                    if stop.load(std::sync::atomic::Ordering::SeqCst) {
+                        break;
+                    }
+                    let r = send(
+                        addr,
+                        &signed("/replay/voice", &format!("CA-traffic-{lane}-{i}")),
+                    )
+                    .expect("traffic request");
+                    seen.push(r);
+                }
+                seen
+            })
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(400));
     redis.kill();
+    std::thread::sleep(Duration::from_millis(600));
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    let seen: Vec<Response> = traffic
+        .into_iter()
+        .flat_map(|t| t.join().unwrap())
+        .collect();
+    let ok = seen.iter().filter(|r| processed(r)).count() as u64;
+    let refused = seen.iter().filter(|r| r.status == 503).count();
+    assert_eq!(ok as usize + refused, seen.len(), "{seen:?}");
+    assert!(ok > 0 && refused > 0, "{ok} processed, {refused} refused");
+    assert_eq!(total(&a, &b, "voice"), before_traffic + ok);
+
+    // With Redis down: fail-closed (503), nothing processed.
     let before = total(&a, &b, "voice");
     let down = signed("/replay/voice", "CA-during-outage");
     for app in [&a, &b, &a, &b] {

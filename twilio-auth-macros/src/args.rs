@@ -19,6 +19,7 @@ pub(crate) mod kw {
     syn::custom_keyword!(http_auth);
     syn::custom_keyword!(signature);
     syn::custom_keyword!(path);
+    syn::custom_keyword!(replay);
 }
 
 /// The HTTP authentication a route requires before its signature (`http_auth = "…"`).

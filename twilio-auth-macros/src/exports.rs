@@ -71,6 +71,10 @@ exports! {
         config => Config,
         assert_state_provides_config => assert_state_provides_config,
         assert_extractor => assert_extractor,
+        replayable => Replayable,
+        replay_guard => ReplayGuard,
+        response_trait => IntoResponse,
+        response => Response,
     }
 }
 

@@ -428,14 +428,15 @@ impl Ticket {
         }
     }
 
-    /// Records the outcome: 2xx → done for the window; anything else → released, so that
-    /// Twilio's retry is processed.
+    /// Records the outcome: 2xx (or `101 Switching Protocols`, an accepted WebSocket
+    /// handshake) → done for the window; anything else → released, so that Twilio's retry
+    /// is processed.
     pub async fn finish(mut self, status: u16) {
         let Some(guard) = self.guard.take() else {
             return;
         };
         let s = &guard.inner;
-        let (what, result) = if (200..300).contains(&status) {
+        let (what, result) = if (200..300).contains(&status) || status == 101 {
             (
                 "done",
                 guard.call(s.store.complete(&self.key, s.window)).await,

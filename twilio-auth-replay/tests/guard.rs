@@ -140,6 +140,20 @@ async fn a_dropped_ticket_releases_the_key() {
 }
 
 #[tokio::test]
+async fn an_accepted_websocket_handshake_counts_as_done() {
+    let guard = ReplayGuard::memory();
+    let request = call();
+    let Admission::Proceed(ticket) = admit(&guard, &request).await else {
+        panic!()
+    };
+    ticket.finish(101).await;
+    assert_eq!(
+        refused(admit(&guard, &request).await).0,
+        RefusalReason::Duplicate
+    );
+}
+
+#[tokio::test]
 async fn the_lease_expires() {
     let guard = ReplayGuard::memory().lease(Duration::from_millis(100));
     let request = call();

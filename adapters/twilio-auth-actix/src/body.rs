@@ -32,9 +32,22 @@ pub(crate) async fn read_verified(
     route: RoutePolicy,
     report_only: bool,
 ) -> Result<Payload, actix_web::Error> {
+    read_verified_bytes(req, payload, config, route, report_only)
+        .await
+        .map(|(payload, _)| payload)
+}
+
+/// [`read_verified`], also returning the verified bytes (empty for a WebSocket handshake).
+pub(crate) async fn read_verified_bytes(
+    req: &HttpRequest,
+    payload: Payload,
+    config: &Config,
+    route: RoutePolicy,
+    report_only: bool,
+) -> Result<(Payload, Bytes), actix_web::Error> {
     if is_handshake(req) {
         verify_request(config, req, &[], route, report_only)?;
-        return Ok(payload);
+        return Ok((payload, Bytes::new()));
     }
     if body_taken(req, &payload) {
         tracing::error!(
@@ -47,7 +60,7 @@ pub(crate) async fn read_verified(
     }
     let bytes = read_limited(req, payload, config).await?;
     verify_request(config, req, &bytes, route, report_only)?;
-    Ok(Payload::from(bytes))
+    Ok((Payload::from(bytes.clone()), bytes))
 }
 
 /// Whether `req` opens a WebSocket (`GET` with `Upgrade: websocket`, `Connection: upgrade`).

@@ -56,6 +56,8 @@ mod guard;
 mod middleware;
 pub mod policy;
 mod rejection;
+#[cfg(feature = "replay")]
+mod replay;
 mod verified;
 mod verify;
 

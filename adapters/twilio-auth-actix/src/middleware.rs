@@ -72,6 +72,8 @@ pub struct TwilioAuth {
     config: Config,
     policy: RoutePolicy,
     report_only: bool,
+    #[cfg(feature = "replay")]
+    replay: Option<twilio_auth_replay::ReplayGuard>,
 }
 
 impl TwilioAuth {
@@ -85,7 +87,21 @@ impl TwilioAuth {
             config,
             policy: RoutePolicy::Signature,
             report_only: false,
+            #[cfg(feature = "replay")]
+            replay: None,
         }
+    }
+
+    /// Adds replay protection (feature `replay`): after verification succeeded, `guard`
+    /// decides whether the wrapped service sees the request (a duplicate of one that
+    /// completed gets `200` with an empty body, one still in flight `409`, a replayed
+    /// Digest `Authorization` `401` with fresh challenges, a store fault `503`), and the
+    /// service's status is recorded (2xx: done; otherwise released for Twilio's retry).
+    #[cfg(feature = "replay")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "replay")))]
+    pub fn replay(mut self, guard: twilio_auth_replay::ReplayGuard) -> Self {
+        self.replay = Some(guard);
+        self
     }
 
     /// Requires HTTP authentication (`Basic`, `Digest` or `Either`) before the signature is
@@ -157,6 +173,8 @@ where
             config: self.config.clone(),
             policy: self.policy,
             report_only: self.report_only,
+            #[cfg(feature = "replay")]
+            replay: self.replay.clone(),
         }))
     }
 }
@@ -168,6 +186,8 @@ pub struct TwilioAuthMiddleware<S> {
     config: Config,
     policy: RoutePolicy,
     report_only: bool,
+    #[cfg(feature = "replay")]
+    replay: Option<twilio_auth_replay::ReplayGuard>,
 }
 
 impl<S, B> Service<ServiceRequest> for TwilioAuthMiddleware<S>
@@ -186,6 +206,17 @@ where
         let config = self.config.clone();
         let policy = self.policy;
         let report_only = self.report_only;
+        #[cfg(feature = "replay")]
+        if let Some(guard) = self.replay.clone() {
+            return Box::pin(crate::replay::call(
+                service,
+                req,
+                config,
+                policy,
+                report_only,
+                guard,
+            ));
+        }
         Box::pin(async move {
             let payload = req.parts_mut().1.take();
             match read_verified(req.request(), payload, &config, policy, report_only).await {

@@ -1,14 +1,14 @@
 //! axum's arguments: `#[twilio_signed(state = AppState, http_auth = "digest",
-//! signature = false, crate = "twilio_auth")]`.
+//! signature = false, replay = GUARD.clone(), crate = "twilio_auth")]`.
 
 use proc_macro2::TokenStream;
-use syn::Type;
+use syn::{Expr, Type};
 
 use crate::args::{RoutePolicy, Shared, kw, parse_list};
 use crate::errors::Errors;
 
 /// What the unknown-argument message says is expected.
-const EXPECTED: &str = "one of `state`, `crate`, `http_auth`, `signature`";
+const EXPECTED: &str = "one of `state`, `crate`, `http_auth`, `signature`, `replay`";
 
 /// The parsed arguments.
 pub(super) struct Args {
@@ -18,18 +18,24 @@ pub(super) struct Args {
     pub shared: Shared,
     /// What `http_auth` and `signature` ask for.
     pub policy: RoutePolicy,
+    /// `replay = …`: an expression giving the route's `ReplayGuard`, evaluated per request.
+    pub replay: Option<Expr>,
 }
 
 impl Args {
     /// Reads the arguments; every mistake goes to `errors`.
     pub(super) fn parse(tokens: TokenStream, errors: &mut Errors) -> Args {
         let mut state = None;
+        let mut replay = None;
         let mut shared = Shared::default();
         parse_list(tokens, errors, |input, list| {
             let lookahead = input.lookahead1();
             if lookahead.peek(kw::state) {
                 list.key::<kw::state>(input, "state")?;
                 state = Some(input.parse()?);
+            } else if lookahead.peek(kw::replay) {
+                list.key::<kw::replay>(input, "replay")?;
+                replay = Some(input.parse()?);
             } else if !shared.parse(&lookahead, input, list)? {
                 list.unknown(input, EXPECTED)?;
             }
@@ -40,6 +46,7 @@ impl Args {
             state,
             shared,
             policy,
+            replay,
         }
     }
 }
@@ -70,6 +77,9 @@ mod tests {
         assert_eq!(quote!(#path).to_string(), "my :: twilio");
         assert!(parse(quote!()).unwrap().state.is_none());
         assert!(parse(quote!(state = Generic<A, B>,)).is_ok());
+        let args = parse(quote!(replay = guard(), state = S)).unwrap();
+        assert!(args.replay.is_some() && args.state.is_some());
+        assert!(parse(quote!()).unwrap().replay.is_none());
     }
 
     #[test]
@@ -107,7 +117,7 @@ mod tests {
                 http_auth = "bearer"
             )),
             [
-                "unknown argument `stat`; expected one of `state`, `crate`, `http_auth`, `signature`",
+                "unknown argument `stat`; expected one of `state`, `crate`, `http_auth`, `signature`, `replay`",
                 "duplicate argument `state`",
                 "unknown `http_auth` value \"bearer\"; expected \"basic\", \"digest\" or \"either\"",
             ]

@@ -17,6 +17,9 @@ use crate::handler::{mentions_self_or_impl, wrap_last_parameter};
 /// The handler, rewritten.
 pub(super) fn expand(handler: Handler, args: &Args, exports: &exports::Axum) -> TokenStream {
     let checks = checks(&handler, args, exports);
+    if let Some(replay) = &args.replay {
+        return expand_replay(handler.item, replay, args, exports, checks);
+    }
     let Handler { mut item, .. } = handler;
     wrap_last_parameter(
         &mut item,
@@ -74,4 +77,62 @@ fn checks(handler: &Handler, args: &Args, exports: &exports::Axum) -> Option<Tok
             #extractor_check
         };
     })
+}
+
+/// With `replay = GUARD`: the handler's body becomes an inner `async fn` with the original
+/// parameters and return type; the outer handler takes the same leading parameters and a
+/// `Replayable<T, Policy>` in place of the last, asks the guard (a refusal is answered
+/// without running the body), runs the body, and reports its status to the guard (2xx:
+/// done; otherwise released for Twilio's retry).
+fn expand_replay(
+    item: syn::ItemFn,
+    replay: &syn::Expr,
+    args: &Args,
+    exports: &exports::Axum,
+    checks: Option<TokenStream>,
+) -> TokenStream {
+    let mut inner = item.clone();
+    inner.attrs = vec![parse_quote!(#[allow(clippy::too_many_arguments)])];
+    inner.vis = syn::Visibility::Inherited;
+    inner.sig.ident = syn::Ident::new("__twilio_handler", item.sig.ident.span());
+    let mut outer = item;
+    let mut outer_sig = outer.sig.clone();
+    let response = exports.response();
+    outer_sig.output = parse_quote!(-> #response);
+    let count = outer_sig.inputs.len();
+    let mut call_args = Vec::with_capacity(count);
+    for (index, input) in outer_sig.inputs.iter_mut().enumerate() {
+        let FnArg::Typed(PatType { pat, ty, .. }) = input else {
+            continue;
+        };
+        let name = syn::Ident::new(&format!("__twilio_arg{index}"), pat.span());
+        **pat = parse_quote!(#name);
+        if index + 1 == count {
+            let replayable = exports.replayable();
+            let policy = exports.policy(args.policy).map(|policy| quote!(, #policy));
+            let span = ty.span();
+            **ty = Type::Verbatim(quote_spanned!(span=> #replayable<#ty #policy>));
+        }
+        call_args.push(name);
+    }
+    let last = call_args.pop();
+    let guard = exports.replay_guard();
+    let into_response = exports.response_trait();
+    let checks = checks.map(|c| quote!(#c));
+    outer.sig = outer_sig;
+    outer.block = parse_quote!({
+            #checks
+            #inner
+            let __twilio_guard: #guard = #replay;
+            let (__twilio_value, __twilio_ticket) = match #last.admit(&__twilio_guard).await {
+                ::core::result::Result::Ok(admitted) => admitted,
+                ::core::result::Result::Err(refusal) => return refusal,
+            };
+            let __twilio_response = #into_response::into_response(
+                __twilio_handler(#(#call_args,)* __twilio_value).await,
+            );
+            __twilio_ticket.finish(__twilio_response.status().as_u16()).await;
+            __twilio_response
+    });
+    outer.into_token_stream()
 }

@@ -53,6 +53,16 @@ pub(super) fn validate(handler: &Handler, args: &Args, errors: &mut Errors) {
         }
     }
 
+    if let Some(replay) = &args.replay
+        && !matches!(sig.inputs.last(), Some(syn::FnArg::Typed(_)))
+    {
+        errors.at(
+            replay.span(),
+            "`replay` needs a handler whose last parameter is its extractor (e.g. `Form<T>`): \
+             the guard runs between it and the handler's body",
+        );
+    }
+
     let mut first_state: Option<&Type> = None;
     for param in &handler.params {
         match &param.kind {
