@@ -11,7 +11,7 @@
 #
 # Environment (defaults):
 #   LOAD_DURATION=5 LOAD_ROUNDS=2 LOAD_THREADS=2 LOAD_CONNECTIONS=32
-#   LOAD_REPLAY_REQUESTS=200000   distinct requests per route and round (enough for the run)
+#   LOAD_REPLAY_REQUESTS=400000   distinct requests per route and round (enough for the run)
 #   LOAD_PROFILE=release
 #
 # Installs wrk and redis-server from Debian when missing; starts its own redis-server on a
@@ -24,7 +24,7 @@ duration="${LOAD_DURATION:-5}"
 rounds="${LOAD_ROUNDS:-2}"
 threads="${LOAD_THREADS:-2}"
 connections="${LOAD_CONNECTIONS:-32}"
-per_round="${LOAD_REPLAY_REQUESTS:-200000}"
+per_round="${LOAD_REPLAY_REQUESTS:-400000}"
 profile="${LOAD_PROFILE:-release}"
 base_url="https://myapp.example.com"
 
