@@ -23,7 +23,7 @@ use twilio_auth_core::{LogLevel, Rejection, RejectionStatus};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TwilioRejection {
     rejection: Rejection,
-    note: Option<String>,
+    note: Option<Box<str>>,
 }
 
 impl From<Rejection> for TwilioRejection {
@@ -39,7 +39,7 @@ impl TwilioRejection {
     pub(crate) fn with_note(rejection: Rejection, note: String) -> Self {
         TwilioRejection {
             rejection,
-            note: Some(note),
+            note: Some(note.into_boxed_str()),
         }
     }
 
