@@ -68,6 +68,8 @@ mod verify;
 pub use guard::TwilioSignature;
 pub use layer::{ResponseFuture, TwilioAuthLayer, TwilioAuthService};
 pub use rejection::TwilioRejection;
+/// Keys from your own store, for [`TwilioAuthLayer::key_resolver`].
+pub use twilio_auth_tower::{CachedResolver, KeyResolver, ResolveError, ResolveFuture};
 pub use verified::{Verified, VerifiedRejection};
 
 /// The `#[twilio_signed]` attribute for axum handlers; see the `twilio-auth` crate.

@@ -1,0 +1,338 @@
+//! Keys from your own store: a [`KeyResolver`] you implement (a database, a secrets
+//! manager, a file), asked for the key a request names when the configuration does not
+//! hold it ([`Config::key_request`](twilio_auth_core::Config::key_request)), and
+//! [`CachedResolver`], the bounded cache to put in front of it.
+//!
+//! A resolver's error fails closed: the request is answered `503` with a short body and
+//! never reaches the inner service, and an error is logged with the key asked for (an
+//! `AccountSid` or SharedKey id, never a secret) and the error's text.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use twilio_auth_core::{KeyLookup, ResolvedKey};
+
+/// The error a [`KeyResolver`] fails with (its `Display` is logged: keep secrets out of it).
+pub type ResolveError = Box<dyn std::error::Error + Send + Sync>;
+
+/// What [`KeyResolver::resolve`] returns: the key, `None` when the store does not know it,
+/// or an error (the store is unreachable).
+pub type ResolveFuture<'a> =
+    Pin<Box<dyn Future<Output = Result<Option<ResolvedKey>, ResolveError>> + Send + 'a>>;
+
+/// A store of keys, asked for a sub-account's Auth Token (by `AccountSid`) or a SharedKey
+/// (by the id in `X-Twilio-Webhooks-Signature-Settings`) that the configuration does not
+/// hold. Put a [`CachedResolver`] in front of it:
+/// [`TwilioAuthLayer::key_resolver`](crate::TwilioAuthLayer::key_resolver) asks on every
+/// request that names such a key.
+///
+/// ```
+/// use twilio_auth_core::{Algorithm, KeyLookup, ResolvedKey};
+/// use twilio_auth_tower::{KeyResolver, ResolveFuture};
+///
+/// struct Vault; // a client of your secrets manager
+///
+/// impl Vault {
+///     async fn token_of(&self, account_sid: &str) -> std::io::Result<Option<String>> {
+///         Ok((account_sid == "AC42").then(|| "sub-account-token".to_owned()))
+///     }
+/// }
+///
+/// impl KeyResolver for Vault {
+///     fn resolve<'a>(&'a self, lookup: &'a KeyLookup) -> ResolveFuture<'a> {
+///         Box::pin(async move {
+///             Ok(match lookup {
+///                 KeyLookup::Account(sid) => {
+///                     self.token_of(sid).await?.map(|token| ResolvedKey::account(sid, token))
+///                 }
+///                 KeyLookup::SharedKey(_) => None,
+///                 _ => None,
+///             })
+///         })
+///     }
+/// }
+/// ```
+pub trait KeyResolver: Send + Sync + 'static {
+    /// The key `lookup` names: `Ok(None)` when the store does not know it (the request is
+    /// then verified with the configured keys alone, and usually refused), an error when
+    /// the store cannot answer (the request is refused with `503`). A key for another
+    /// account or id than `lookup`'s is ignored.
+    fn resolve<'a>(&'a self, lookup: &'a KeyLookup) -> ResolveFuture<'a>;
+}
+
+impl<R: KeyResolver> KeyResolver for Arc<R> {
+    fn resolve<'a>(&'a self, lookup: &'a KeyLookup) -> ResolveFuture<'a> {
+        (**self).resolve(lookup)
+    }
+}
+
+/// Default number of keys a [`CachedResolver`] holds.
+pub const DEFAULT_CACHE_CAPACITY: usize = 10_000;
+/// Default time a [`CachedResolver`] keeps a key: 5 minutes.
+pub const DEFAULT_TTL: Duration = Duration::from_secs(300);
+/// Default time a [`CachedResolver`] remembers that the store does not know a key: 30
+/// seconds (shorter, so a sub-account just added is found soon).
+pub const DEFAULT_NEGATIVE_TTL: Duration = Duration::from_secs(30);
+
+/// A bounded cache in front of a [`KeyResolver`]: keys found are kept for a
+/// [`ttl`](Self::ttl), keys the store does not know for a shorter
+/// [`negative_ttl`](Self::negative_ttl) (so forged requests naming random accounts do not
+/// reach the store each time), errors are not kept. At most
+/// [`capacity`](Self::capacity) entries: when full, expired entries go first, then the
+/// least recently used.
+///
+/// ```
+/// use std::time::Duration;
+/// # use twilio_auth_core::KeyLookup;
+/// # use twilio_auth_tower::{KeyResolver, ResolveFuture};
+/// # struct Vault;
+/// # impl KeyResolver for Vault {
+/// #     fn resolve<'a>(&'a self, _: &'a KeyLookup) -> ResolveFuture<'a> { Box::pin(async { Ok(None) }) }
+/// # }
+/// use twilio_auth_core::Config;
+/// use twilio_auth_tower::{CachedResolver, TwilioAuthLayer};
+///
+/// let resolver = CachedResolver::new(Vault)
+///     .capacity(50_000)
+///     .ttl(Duration::from_secs(600))
+///     .negative_ttl(Duration::from_secs(60));
+/// let config = Config::builder().auth_token("parent-account-token").build().unwrap();
+/// let layer = TwilioAuthLayer::new(config).key_resolver(resolver);
+/// ```
+pub struct CachedResolver<R> {
+    inner: R,
+    capacity: usize,
+    ttl: Duration,
+    negative_ttl: Duration,
+    cache: Mutex<Cache>,
+}
+
+#[derive(Default)]
+struct Cache {
+    entries: HashMap<KeyLookup, Entry>,
+    /// Incremented on every use: the entry with the lowest stamp is the least recently used.
+    clock: u64,
+}
+
+struct Entry {
+    key: Option<ResolvedKey>,
+    expires: Instant,
+    used: u64,
+}
+
+impl<R: KeyResolver> CachedResolver<R> {
+    /// A cache of [`DEFAULT_CACHE_CAPACITY`] keys, kept [`DEFAULT_TTL`] (unknown ones
+    /// [`DEFAULT_NEGATIVE_TTL`]), in front of `inner`.
+    pub fn new(inner: R) -> Self {
+        CachedResolver {
+            inner,
+            capacity: DEFAULT_CACHE_CAPACITY,
+            ttl: DEFAULT_TTL,
+            negative_ttl: DEFAULT_NEGATIVE_TTL,
+            cache: Mutex::new(Cache::default()),
+        }
+    }
+
+    /// The most entries kept (at least 1).
+    pub fn capacity(mut self, entries: usize) -> Self {
+        self.capacity = entries.max(1);
+        self
+    }
+
+    /// How long a key found is kept (a rotated token is seen after this at the latest).
+    pub fn ttl(mut self, ttl: Duration) -> Self {
+        self.ttl = ttl;
+        self
+    }
+
+    /// How long a key the store does not know is remembered as unknown.
+    pub fn negative_ttl(mut self, ttl: Duration) -> Self {
+        self.negative_ttl = ttl;
+        self
+    }
+
+    /// Forgets every entry (after a rotation in the store, say).
+    pub fn clear(&self) {
+        self.lock().entries.clear();
+    }
+
+    /// Forgets one key.
+    pub fn invalidate(&self, lookup: &KeyLookup) {
+        self.lock().entries.remove(lookup);
+    }
+
+    /// The number of entries held (some may have expired).
+    pub fn len(&self) -> usize {
+        self.lock().entries.len()
+    }
+
+    /// Whether no entry is held.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The resolver behind the cache.
+    pub fn get_ref(&self) -> &R {
+        &self.inner
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Cache> {
+        // A panic while holding the lock leaves a consistent map: keep using it.
+        self.cache
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn cached(&self, lookup: &KeyLookup) -> Option<Option<ResolvedKey>> {
+        let now = Instant::now();
+        let mut cache = self.lock();
+        cache.clock += 1;
+        let clock = cache.clock;
+        match cache.entries.get_mut(lookup) {
+            Some(entry) if entry.expires > now => {
+                entry.used = clock;
+                Some(entry.key.clone())
+            }
+            Some(_) => {
+                cache.entries.remove(lookup);
+                None
+            }
+            None => None,
+        }
+    }
+
+    fn store(&self, lookup: &KeyLookup, key: Option<ResolvedKey>) {
+        let ttl = if key.is_some() {
+            self.ttl
+        } else {
+            self.negative_ttl
+        };
+        let now = Instant::now();
+        let mut cache = self.lock();
+        if !cache.entries.contains_key(lookup) && cache.entries.len() >= self.capacity {
+            cache.entries.retain(|_, entry| entry.expires > now);
+            if cache.entries.len() >= self.capacity {
+                let oldest = cache
+                    .entries
+                    .iter()
+                    .min_by_key(|(_, entry)| entry.used)
+                    .map(|(lookup, _)| lookup.clone());
+                if let Some(oldest) = oldest {
+                    cache.entries.remove(&oldest);
+                }
+            }
+        }
+        cache.clock += 1;
+        let used = cache.clock;
+        cache.entries.insert(
+            lookup.clone(),
+            Entry {
+                key,
+                expires: now + ttl,
+                used,
+            },
+        );
+    }
+}
+
+impl<R: KeyResolver> KeyResolver for CachedResolver<R> {
+    fn resolve<'a>(&'a self, lookup: &'a KeyLookup) -> ResolveFuture<'a> {
+        Box::pin(async move {
+            if let Some(hit) = self.cached(lookup) {
+                return Ok(hit);
+            }
+            let key = self.inner.resolve(lookup).await?;
+            // A key for another lookup than asked is of no use: cached as unknown.
+            let key = key.filter(|key| key.lookup() == lookup);
+            self.store(lookup, key.clone());
+            Ok(key)
+        })
+    }
+}
+
+impl<R> fmt::Debug for CachedResolver<R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CachedResolver")
+            .field("capacity", &self.capacity)
+            .field("ttl", &self.ttl)
+            .field("negative_ttl", &self.negative_ttl)
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// Knows accounts whose sid ends in an even digit; counts its calls.
+    #[derive(Default)]
+    struct Even(AtomicUsize);
+
+    impl KeyResolver for Even {
+        fn resolve<'a>(&'a self, lookup: &'a KeyLookup) -> ResolveFuture<'a> {
+            self.0.fetch_add(1, Ordering::SeqCst);
+            Box::pin(async move {
+                Ok(match lookup {
+                    KeyLookup::Account(sid) if sid.ends_with(['0', '2', '4', '6', '8']) => {
+                        Some(ResolvedKey::account(sid, "token"))
+                    }
+                    _ => None,
+                })
+            })
+        }
+    }
+
+    fn block_on<F: Future>(future: F) -> F::Output {
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+            .block_on(future)
+    }
+
+    #[test]
+    fn caches_hits_and_misses_within_bounds() {
+        let cached = CachedResolver::new(Even::default()).capacity(2);
+        let account = |n: u32| KeyLookup::Account(format!("AC{n}"));
+        block_on(async {
+            assert!(cached.resolve(&account(2)).await.unwrap().is_some());
+            assert!(cached.resolve(&account(2)).await.unwrap().is_some());
+            assert!(cached.resolve(&account(1)).await.unwrap().is_none());
+            assert!(cached.resolve(&account(1)).await.unwrap().is_none());
+            assert_eq!(cached.get_ref().0.load(Ordering::SeqCst), 2);
+            // Full: AC2 is the least recently used, so it goes.
+            assert!(cached.resolve(&account(4)).await.unwrap().is_some());
+            assert_eq!(cached.len(), 2);
+            assert!(cached.resolve(&account(1)).await.unwrap().is_none());
+            assert_eq!(cached.get_ref().0.load(Ordering::SeqCst), 3);
+            assert!(cached.resolve(&account(2)).await.unwrap().is_some());
+            assert_eq!(cached.get_ref().0.load(Ordering::SeqCst), 4);
+        });
+    }
+
+    #[test]
+    fn entries_expire() {
+        let cached = CachedResolver::new(Even::default())
+            .ttl(Duration::from_millis(50))
+            .negative_ttl(Duration::ZERO);
+        let known = KeyLookup::Account("AC2".into());
+        let unknown = KeyLookup::Account("AC1".into());
+        block_on(async {
+            cached.resolve(&known).await.unwrap();
+            cached.resolve(&unknown).await.unwrap();
+            cached.resolve(&unknown).await.unwrap();
+            cached.resolve(&known).await.unwrap();
+            assert_eq!(cached.get_ref().0.load(Ordering::SeqCst), 3);
+            std::thread::sleep(Duration::from_millis(60));
+            cached.resolve(&known).await.unwrap();
+            assert_eq!(cached.get_ref().0.load(Ordering::SeqCst), 4);
+        });
+        cached.invalidate(&known);
+        cached.clear();
+        assert!(cached.is_empty());
+    }
+}
