@@ -142,12 +142,12 @@ fn no_valid_request_fails_while_tokens_rotate() {
                 while !done.load(Ordering::Acquire) {
                     i += 1;
                     let v1 = version.load(Ordering::Acquire);
-                    if v1 % 2 == 1 {
+                    if !v1.is_multiple_of(2) {
                         continue; // a swap is under way: which set is in place is unknown
                     }
                     let generation = v1 / 2;
                     // The new token, or the old one (the secondary), in turn.
-                    let signed_with = if (i + w as u64) % 2 == 0 {
+                    let signed_with = if (i + w as u64).is_multiple_of(2) {
                         generation
                     } else {
                         generation - 1
@@ -181,7 +181,7 @@ fn no_valid_request_fails_while_tokens_rotate() {
 
     for generation in 2..2 + ROTATIONS {
         version.fetch_add(1, Ordering::AcqRel); // odd: swapping
-        if generation % 2 == 0 {
+        if generation.is_multiple_of(2) {
             config
                 .rotate(
                     KeySet::new()
