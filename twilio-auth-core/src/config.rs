@@ -100,6 +100,8 @@ pub(crate) struct Keyring {
     pub shared_keys: Vec<SharedKey>,
     /// Whether requests must name a SharedKey (the Auth Token path is off).
     pub shared_keys_only: bool,
+    /// Whether keys also come from a store ([`ConfigBuilder::keys_from_store`]).
+    pub from_store: bool,
 }
 
 pub(crate) struct Inner {
@@ -476,6 +478,7 @@ pub struct KeySet {
     accounts: Vec<(String, Secret)>,
     shared_keys: Vec<(String, Secret, Algorithm)>,
     shared_keys_only: bool,
+    from_store: bool,
 }
 
 impl fmt::Debug for KeySet {
@@ -486,6 +489,7 @@ impl fmt::Debug for KeySet {
             .field("accounts", &self.accounts)
             .field("shared_keys", &self.shared_keys)
             .field("shared_keys_only", &self.shared_keys_only)
+            .field("from_store", &self.from_store)
             .finish()
     }
 }
@@ -536,6 +540,13 @@ impl KeySet {
         self
     }
 
+    /// Keys also come from a store ([`ConfigBuilder::keys_from_store`]): the set may hold
+    /// no secret at all.
+    pub fn keys_from_store(mut self, from_store: bool) -> Self {
+        self.from_store = from_store;
+        self
+    }
+
     /// Checks the secrets and prepares their HMAC states.
     pub(crate) fn into_keyring(self) -> Result<Keyring, ConfigError> {
         let check = |role: &str, secret: &Secret| {
@@ -571,10 +582,10 @@ impl KeySet {
                 key: SigningKey::new(KeySource::SharedKey(id.clone()), secret),
             });
         }
-        if tokens.is_empty() && accounts.is_empty() && shared_keys.is_empty() {
+        if tokens.is_empty() && accounts.is_empty() && shared_keys.is_empty() && !self.from_store {
             return Err(ConfigError::NoSecret);
         }
-        if self.shared_keys_only && shared_keys.is_empty() {
+        if self.shared_keys_only && shared_keys.is_empty() && !self.from_store {
             return Err(ConfigError::SharedKeysOnlyWithoutKeys);
         }
         Ok(Keyring {
@@ -582,6 +593,7 @@ impl KeySet {
             accounts,
             shared_keys,
             shared_keys_only: self.shared_keys_only,
+            from_store: self.from_store,
         })
     }
 }
@@ -594,7 +606,10 @@ impl Config {
     ///
     /// To rotate an Auth Token, keep the old one as the secondary until Twilio signs with
     /// the new one: `KeySet::new().auth_token(new).secondary_auth_token(old)`.
-    pub fn rotate(&self, keys: KeySet) -> Result<(), ConfigError> {
+    /// A configuration whose keys come from a store
+    /// ([`keys_from_store`](ConfigBuilder::keys_from_store)) stays so.
+    pub fn rotate(&self, mut keys: KeySet) -> Result<(), ConfigError> {
+        keys.from_store |= self.inner.keys.load().from_store;
         let keyring = keys.into_keyring()?;
         self.inner.keys.store(Arc::new(keyring));
         Ok(())
@@ -640,6 +655,7 @@ impl Config {
             accounts: current.accounts.clone(),
             shared_keys: current.shared_keys.clone(),
             shared_keys_only: current.shared_keys_only,
+            from_store: current.from_store,
         });
         Ok(())
     }
@@ -724,6 +740,34 @@ impl ConfigBuilder {
         algorithm: Algorithm,
     ) -> Self {
         self.keys = self.keys.shared_key(key_id, secret, algorithm);
+        self
+    }
+
+    /// Keys come from a store too (a `KeyResolver` in the tower/axum layer, or an
+    /// adapter's own through [`Config::key_request`] and [`Config::verify_with_key`]): the
+    /// configuration may then hold no secret at all (all sub-accounts in the store), and
+    /// [`shared_keys_only`](Self::shared_keys_only) needs no SharedKey configured. A
+    /// request whose key neither the configuration nor the store holds is refused (403
+    /// `unknown_account` or `unknown_shared_key`). Default `false`.
+    ///
+    /// ```
+    /// use twilio_auth_core::{Config, ConfigError, RejectionReason, ResolvedKey, RoutePolicy};
+    /// use twilio_auth_core::{Signer, WebhookRequest};
+    ///
+    /// assert_eq!(Config::builder().build().err(), Some(ConfigError::NoSecret));
+    /// let config = Config::builder().keys_from_store(true).build().unwrap();
+    ///
+    /// let url = "https://example.com/status?AccountSid=AC42";
+    /// let signature = Signer::new("sub-token").sign_url(url);
+    /// let headers = [("X-Twilio-Signature", signature.as_str())];
+    /// let req = WebhookRequest::from_url("GET", url).headers(&headers);
+    /// let unknown = config.verify_with_key(&req, RoutePolicy::Signature, None).unwrap_err();
+    /// assert_eq!(unknown.reason(), &RejectionReason::UnknownAccount);
+    /// let key = ResolvedKey::account("AC42", "sub-token");
+    /// assert!(config.verify_with_key(&req, RoutePolicy::Signature, Some(&key)).is_ok());
+    /// ```
+    pub fn keys_from_store(mut self, from_store: bool) -> Self {
+        self.keys = self.keys.keys_from_store(from_store);
         self
     }
 

@@ -117,6 +117,9 @@ impl fmt::Display for ConfigSummary<'_> {
             "sub-account tokens",
         ));
         kinds.extend(count(keys.shared_keys.len(), "SharedKey", "SharedKeys"));
+        if keys.from_store {
+            kinds.push("keys from a store".to_owned());
+        }
         f.write_str(&kinds.join(", "))?;
         if keys.shared_keys_only {
             f.write_str(" (SharedKeys only)")?;

@@ -507,7 +507,7 @@ fn keys_for<'k>(
     if inner.shared_keys_only {
         return Err(RejectionReason::SharedKeyRequired);
     }
-    if (!inner.accounts.is_empty() || resolved.is_some())
+    if (!inner.accounts.is_empty() || resolved.is_some() || inner.from_store)
         && let Some(sid) = account_sid(url, params)?
     {
         if inner.accounts.iter().any(|(account, _)| account == sid) {
@@ -521,7 +521,7 @@ fn keys_for<'k>(
         }
     }
     if inner.tokens.is_empty() {
-        return Err(if inner.accounts.is_empty() {
+        return Err(if inner.accounts.is_empty() && !inner.from_store {
             RejectionReason::UnknownSharedKey
         } else {
             RejectionReason::UnknownAccount

@@ -107,3 +107,42 @@ async fn a_store_error_is_a_503_and_an_error_line_without_secrets() {
     assert!(line.contains("connection refused"), "{line}");
     assert!(!text.contains("secret-token"), "{text}");
 }
+
+/// Knows one sub-account.
+struct OneAccount;
+
+impl KeyResolver for OneAccount {
+    fn resolve<'a>(&'a self, lookup: &'a KeyLookup) -> ResolveFuture<'a> {
+        Box::pin(async move {
+            Ok(match lookup {
+                KeyLookup::Account(sid) if sid == "AC0001" => {
+                    Some(twilio_auth_core::ResolvedKey::account(sid, "sub-token"))
+                }
+                _ => None,
+            })
+        })
+    }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn every_key_from_the_store() {
+    let config = Config::builder()
+        .keys_from_store(true)
+        .public_base_url("https://example.com")
+        .build()
+        .unwrap();
+    assert!(config.summary().to_string().contains("keys from a store"));
+    let service = ServiceBuilder::new()
+        .layer(TwilioAuthLayer::new(config).key_resolver(OneAccount))
+        .service(service_fn(|_req: Request<Full<Bytes>>| async {
+            Ok::<_, Infallible>(Response::new(Full::new(Bytes::from_static(b"ok"))))
+        }));
+    let status = |req| {
+        let service = service.clone();
+        async move { service.oneshot(req).await.unwrap().status() }
+    };
+    assert_eq!(status(signed("AC0001", "sub-token")).await, 200);
+    assert_eq!(status(signed("AC0001", "other-token")).await, 403);
+    assert_eq!(status(signed("AC0002", "sub-token")).await, 403);
+    assert_eq!(status(signed("", "sub-token")).await, 403);
+}
