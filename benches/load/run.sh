@@ -108,6 +108,9 @@ eval "$(python3 "$here/sign.py" "$root/tests/data/workloads.json" "$base_url" /v
 export LOAD_BODY LOAD_QUERY LOAD_SIGNATURE LOAD_FORGED LOAD_OVERSIZE_BYTES
 
 # --- server --------------------------------------------------------------------------------
+# Created here: the background job's redirections may come after the first read below.
+: >"$work/server.out"
+: >"$work/server.err"
 PORT=0 TWILIO_AUTH_TOKEN="$LOAD_TOKEN" TWILIO_WEBHOOK_BASE_URL="$base_url" \
     TWILIO_BODY_LIMIT="$body_limit" RUST_LOG="${RUST_LOG:-error}" \
     TWILIO_LOAD_ROTATE_MS="${LOAD_ROTATE_MS:-}" \
