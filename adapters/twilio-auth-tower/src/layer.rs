@@ -459,6 +459,7 @@ fn key_store_unavailable(
         status = 503,
         "twilio-auth: refused a webhook: the key resolver failed for {lookup}: {error}"
     );
+    twilio_auth_core::metrics::key_store_unavailable();
     crate::rejection::plain_text(
         http::StatusCode::SERVICE_UNAVAILABLE,
         Bytes::from_static(b"Service Unavailable: webhook key store unavailable\n"),
