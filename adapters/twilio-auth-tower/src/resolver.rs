@@ -14,6 +14,8 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use futures_util::FutureExt;
+use futures_util::future::Shared;
 use twilio_auth_core::{KeyLookup, ResolvedKey};
 
 /// The error a [`KeyResolver`] fails with (its `Display` is logged: keep secrets out of it).
@@ -83,7 +85,8 @@ pub const DEFAULT_NEGATIVE_TTL: Duration = Duration::from_secs(30);
 /// [`negative_ttl`](Self::negative_ttl) (so forged requests naming random accounts do not
 /// reach the store each time), errors are not kept. At most
 /// [`capacity`](Self::capacity) entries: when full, expired entries go first, then the
-/// least recently used.
+/// least recently used. Concurrent misses for one key make one call to the store, whose
+/// answer they all get.
 ///
 /// ```
 /// use std::time::Duration;
@@ -104,19 +107,37 @@ pub const DEFAULT_NEGATIVE_TTL: Duration = Duration::from_secs(30);
 /// let layer = TwilioAuthLayer::new(config).key_resolver(resolver);
 /// ```
 pub struct CachedResolver<R> {
-    inner: R,
+    inner: Arc<R>,
     capacity: usize,
     ttl: Duration,
     negative_ttl: Duration,
     cache: Mutex<Cache>,
 }
 
+/// The answer of a store call, shared by the requests that wait for it.
+type SharedAnswer = Result<Option<ResolvedKey>, Arc<ResolveError>>;
+type InFlight = Shared<Pin<Box<dyn Future<Output = SharedAnswer> + Send>>>;
+
 #[derive(Default)]
 struct Cache {
     entries: HashMap<KeyLookup, Entry>,
     /// Incremented on every use: the entry with the lowest stamp is the least recently used.
     clock: u64,
+    /// The store calls under way, by key.
+    in_flight: HashMap<KeyLookup, InFlight>,
 }
+
+/// A store error, as each request that waited for the call gets it.
+#[derive(Debug)]
+struct SharedError(Arc<ResolveError>);
+
+impl fmt::Display for SharedError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl std::error::Error for SharedError {}
 
 struct Entry {
     key: Option<ResolvedKey>,
@@ -129,7 +150,7 @@ impl<R: KeyResolver> CachedResolver<R> {
     /// [`DEFAULT_NEGATIVE_TTL`]), in front of `inner`.
     pub fn new(inner: R) -> Self {
         CachedResolver {
-            inner,
+            inner: Arc::new(inner),
             capacity: DEFAULT_CACHE_CAPACITY,
             ttl: DEFAULT_TTL,
             negative_ttl: DEFAULT_NEGATIVE_TTL,
@@ -245,11 +266,43 @@ impl<R: KeyResolver> KeyResolver for CachedResolver<R> {
             if let Some(hit) = self.cached(lookup) {
                 return Ok(hit);
             }
-            let key = self.inner.resolve(lookup).await?;
-            // A key for another lookup than asked is of no use: cached as unknown.
-            let key = key.filter(|key| key.lookup() == lookup);
-            self.store(lookup, key.clone());
-            Ok(key)
+            // One store call per key at a time: a burst of requests for a new key waits
+            // for the first one's call.
+            let call = {
+                let mut cache = self.lock();
+                match cache.in_flight.get(lookup) {
+                    Some(call) => call.clone(),
+                    None => {
+                        let (inner, asked) = (self.inner.clone(), lookup.clone());
+                        let call: Pin<Box<dyn Future<Output = SharedAnswer> + Send>> =
+                            Box::pin(async move {
+                                let key = inner.resolve(&asked).await.map_err(Arc::new)?;
+                                // A key for another lookup than asked is of no use.
+                                Ok(key.filter(|key| key.lookup() == &asked))
+                            });
+                        let call = call.shared();
+                        cache.in_flight.insert(lookup.clone(), call.clone());
+                        call
+                    }
+                }
+            };
+            let answer = call.clone().await;
+            {
+                let mut cache = self.lock();
+                // The first waiter to finish records the answer (errors are not kept).
+                let ours = cache
+                    .in_flight
+                    .get(lookup)
+                    .is_some_and(|current| current.ptr_eq(&call));
+                if ours {
+                    cache.in_flight.remove(lookup);
+                }
+                drop(cache);
+                if ours && let Ok(key) = &answer {
+                    self.store(lookup, key.clone());
+                }
+            }
+            answer.map_err(|error| Box::new(SharedError(error)) as ResolveError)
         })
     }
 }
@@ -311,6 +364,57 @@ mod tests {
             assert_eq!(cached.get_ref().0.load(Ordering::SeqCst), 3);
             assert!(cached.resolve(&account(2)).await.unwrap().is_some());
             assert_eq!(cached.get_ref().0.load(Ordering::SeqCst), 4);
+        });
+    }
+
+    /// Answers after a while; counts its calls.
+    #[derive(Default)]
+    struct Slow(AtomicUsize);
+
+    impl KeyResolver for Slow {
+        fn resolve<'a>(&'a self, lookup: &'a KeyLookup) -> ResolveFuture<'a> {
+            let call = self.0.fetch_add(1, Ordering::SeqCst);
+            Box::pin(async move {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                match lookup {
+                    KeyLookup::Account(sid) if call == 0 => {
+                        Ok(Some(ResolvedKey::account(sid, "token")))
+                    }
+                    _ => Err("store down".into()),
+                }
+            })
+        }
+    }
+
+    #[test]
+    fn concurrent_misses_make_one_store_call() {
+        let cached = Arc::new(CachedResolver::new(Slow::default()));
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_time()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let lookup = KeyLookup::Account("AC1".into());
+            let tasks: Vec<_> = (0..16)
+                .map(|_| {
+                    let (cached, lookup) = (cached.clone(), lookup.clone());
+                    tokio::spawn(async move { cached.resolve(&lookup).await.unwrap().is_some() })
+                })
+                .collect();
+            for task in tasks {
+                assert!(task.await.unwrap());
+            }
+            assert_eq!(cached.get_ref().0.load(Ordering::SeqCst), 1);
+            assert!(cached.lock().in_flight.is_empty());
+            // Errors are shared too, and not kept.
+            let other = KeyLookup::Account("AC2".into());
+            let (a, b) = tokio::join!(cached.resolve(&other), cached.resolve(&other));
+            assert_eq!(a.unwrap_err().to_string(), "store down");
+            assert!(b.is_err());
+            assert_eq!(cached.get_ref().0.load(Ordering::SeqCst), 2);
+            assert!(cached.resolve(&other).await.is_err());
+            assert_eq!(cached.get_ref().0.load(Ordering::SeqCst), 3);
         });
     }
 
