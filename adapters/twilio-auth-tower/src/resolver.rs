@@ -82,10 +82,11 @@ pub const DEFAULT_NEGATIVE_TTL: Duration = Duration::from_secs(30);
 
 /// A bounded cache in front of a [`KeyResolver`]: keys found are kept for a
 /// [`ttl`](Self::ttl), keys the store does not know for a shorter
-/// [`negative_ttl`](Self::negative_ttl) (so forged requests naming random accounts do not
-/// reach the store each time), errors are not kept. At most
+/// [`negative_ttl`](Self::negative_ttl) (so repeated requests naming an unknown account do
+/// not reach the store each time), errors are not kept. At most
 /// [`capacity`](Self::capacity) entries: when full, expired entries go first, then the
-/// least recently used. Concurrent misses for one key make one call to the store, whose
+/// least recently used tenth. Each new `AccountSid` or SharedKey id costs one store call,
+/// forged ones included: rate-limit in front of the layer if your store cannot take it. Concurrent misses for one key make one call to the store, whose
 /// answer they all get.
 ///
 /// ```
@@ -237,14 +238,12 @@ impl<R: KeyResolver> CachedResolver<R> {
         if !cache.entries.contains_key(lookup) && cache.entries.len() >= self.capacity {
             cache.entries.retain(|_, entry| entry.expires > now);
             if cache.entries.len() >= self.capacity {
-                let oldest = cache
-                    .entries
-                    .iter()
-                    .min_by_key(|(_, entry)| entry.used)
-                    .map(|(lookup, _)| lookup.clone());
-                if let Some(oldest) = oldest {
-                    cache.entries.remove(&oldest);
-                }
+                // The least recently used tenth goes at once: a full cache (a flood of
+                // unknown accounts) costs one pass per capacity/10 insertions, not per one.
+                let evict = (self.capacity / 10).max(1);
+                let mut stamps: Vec<u64> = cache.entries.values().map(|e| e.used).collect();
+                let (_, &mut threshold, _) = stamps.select_nth_unstable(evict - 1);
+                cache.entries.retain(|_, entry| entry.used > threshold);
             }
         }
         cache.clock += 1;
@@ -357,7 +356,7 @@ mod tests {
             assert!(cached.resolve(&account(1)).await.unwrap().is_none());
             assert!(cached.resolve(&account(1)).await.unwrap().is_none());
             assert_eq!(cached.get_ref().0.load(Ordering::SeqCst), 2);
-            // Full: AC2 is the least recently used, so it goes.
+            // Full: AC2 is the least recently used, so it goes (a tenth of 2, at least 1).
             assert!(cached.resolve(&account(4)).await.unwrap().is_some());
             assert_eq!(cached.len(), 2);
             assert!(cached.resolve(&account(1)).await.unwrap().is_none());
@@ -415,6 +414,31 @@ mod tests {
             assert_eq!(cached.get_ref().0.load(Ordering::SeqCst), 2);
             assert!(cached.resolve(&other).await.is_err());
             assert_eq!(cached.get_ref().0.load(Ordering::SeqCst), 3);
+        });
+    }
+
+    #[test]
+    fn a_full_cache_drops_its_least_recently_used_tenth() {
+        let cached = CachedResolver::new(Even::default()).capacity(100);
+        let account = |n: u32| KeyLookup::Account(format!("AC{n}"));
+        block_on(async {
+            for n in 0..100 {
+                cached.resolve(&account(n)).await.unwrap();
+            }
+            // Use the first ten again: the next ten become the least recently used.
+            for n in 0..10 {
+                cached.resolve(&account(n)).await.unwrap();
+            }
+            assert_eq!(cached.len(), 100);
+            cached.resolve(&account(100)).await.unwrap();
+            assert_eq!(cached.len(), 91);
+            let calls = cached.get_ref().0.load(Ordering::SeqCst);
+            for n in 0..10 {
+                cached.resolve(&account(n)).await.unwrap(); // still cached
+            }
+            assert_eq!(cached.get_ref().0.load(Ordering::SeqCst), calls);
+            cached.resolve(&account(10)).await.unwrap(); // evicted: asked again
+            assert_eq!(cached.get_ref().0.load(Ordering::SeqCst), calls + 1);
         });
     }
 
