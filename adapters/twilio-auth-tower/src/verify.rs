@@ -37,7 +37,9 @@ pub(crate) fn verify_parts(
 }
 
 /// The key to ask a resolver for: one the request names and the configuration lacks, on a
-/// route that checks signatures.
+/// route that checks signatures, once the request passed the route's HTTP authentication
+/// (a request without the credentials never reaches the store; verification then refuses
+/// it as usual).
 pub(crate) fn key_request(
     config: &Config,
     parts: &Parts,
@@ -45,10 +47,17 @@ pub(crate) fn key_request(
     route: RoutePolicy,
     requested: RequestedUri,
 ) -> Option<KeyLookup> {
-    if !route.checks_signature() {
-        return None;
+    let request = webhook_request(parts, body, requested);
+    match route {
+        RoutePolicy::HttpAuthOnly(_) => return None,
+        RoutePolicy::HttpAuthThenSignature(scheme) => {
+            config
+                .verify_with(&request, RoutePolicy::HttpAuthOnly(scheme))
+                .ok()?;
+        }
+        _ => {}
     }
-    config.key_request(&webhook_request(parts, body, requested))
+    config.key_request(&request)
 }
 
 fn webhook_request<'a>(

@@ -146,3 +146,54 @@ async fn every_key_from_the_store() {
     assert_eq!(status(signed("AC0002", "sub-token")).await, 403);
     assert_eq!(status(signed("", "sub-token")).await, 403);
 }
+
+/// Knows `AC0001`; counts its calls.
+#[derive(Default)]
+struct Counted(AtomicUsize);
+
+impl KeyResolver for Counted {
+    fn resolve<'a>(&'a self, lookup: &'a KeyLookup) -> ResolveFuture<'a> {
+        self.0.fetch_add(1, Ordering::SeqCst);
+        OneAccount.resolve(lookup)
+    }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn the_store_is_asked_only_after_http_authentication() {
+    let http_auth = twilio_auth_core::http_auth::HttpAuthConfig::builder("twilio")
+        .credential("twilio", "s3cret-pass")
+        .build()
+        .unwrap();
+    let config = Config::builder()
+        .auth_token("parent-token")
+        .public_base_url("https://example.com")
+        .http_auth(http_auth)
+        .build()
+        .unwrap();
+    let store = Arc::new(Counted::default());
+    let service = ServiceBuilder::new()
+        .layer(
+            TwilioAuthLayer::new(config)
+                .http_auth(twilio_auth_tower::policy::HttpAuth::Basic)
+                .key_resolver(store.clone()),
+        )
+        .service(service_fn(|_req: Request<Full<Bytes>>| async {
+            Ok::<_, Infallible>(Response::new(Full::new(Bytes::from_static(b"ok"))))
+        }));
+
+    let anonymous = service
+        .clone()
+        .oneshot(signed("AC0001", "sub-token"))
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), 401);
+    assert_eq!(store.0.load(Ordering::SeqCst), 0);
+
+    let mut logged_in = signed("AC0001", "sub-token");
+    logged_in.headers_mut().insert(
+        "authorization",
+        "Basic dHdpbGlvOnMzY3JldC1wYXNz".parse().unwrap(), // twilio:s3cret-pass
+    );
+    assert_eq!(service.oneshot(logged_in).await.unwrap().status(), 200);
+    assert_eq!(store.0.load(Ordering::SeqCst), 1);
+}
