@@ -199,9 +199,11 @@ impl<F> TwilioAuthLayer<F> {
     /// request is verified with what it answers
     /// ([`Config::verify_with_key`](twilio_auth_core::Config::verify_with_key)). A store
     /// that does not know the key leaves the configured keys (an unknown `AccountSid` may
-    /// be the parent account's). With [`http_auth`](Self::http_auth), the store is asked only
-    /// for requests that passed HTTP authentication; a resolver error answers `503` (even in report-only
-    /// mode: fail closed) and logs an error naming the key asked for, never a secret.
+    /// be the parent account's). With [`http_auth`](Self::http_auth), the store is asked
+    /// only for requests that passed HTTP authentication. A resolver error answers `503`
+    /// (even in report-only mode: fail closed), is counted
+    /// (`twilio_auth_refused_total{reason="key_store_unavailable"}`) and logs an error
+    /// naming the key asked for, never a secret.
     ///
     /// ```
     /// use twilio_auth_core::{KeyLookup, ResolvedKey, Config};
