@@ -18,6 +18,12 @@
 //! routes), and `RUST_LOG` (default `error`, so that a flood of forged requests does not
 //! turn into a flood of log lines; logs go to stderr).
 //!
+//! `TWILIO_LOAD_ROTATE_MS=N` (`benches/load/run.sh`'s `LOAD_ROTATE_MS`) swaps the Auth
+//! Tokens every `N` milliseconds while serving, as a rotation does (`Config::set_auth_tokens`):
+//! the configured token is the primary with another as the secondary, then the secondary
+//! behind another primary, in turn, so requests signed with it stay valid throughout; every
+//! 100 swaps it prints `token rotations: COUNT` on stderr.
+//!
 //! When ready it prints exactly one line on stdout, `listening on http://127.0.0.1:PORT`;
 //! a configuration error prints `error: …` on stderr and exits with status 2.
 
@@ -84,6 +90,31 @@ fn app(config: Config) -> Router {
         .with_state(AppState { twilio: config })
 }
 
+/// Swaps the Auth Tokens every `every`, keeping the configured one as the primary or the
+/// secondary in turn (`TWILIO_LOAD_ROTATE_MS`).
+async fn rotate_tokens(config: Config, every: std::time::Duration) {
+    let Ok(token) = std::env::var(twilio_auth::ENV_AUTH_TOKEN) else {
+        return;
+    };
+    let mut tick = tokio::time::interval(every);
+    for rotation in 1u64.. {
+        tick.tick().await;
+        let other = format!("rotated-token-{rotation}");
+        let swapped = if rotation % 2 == 0 {
+            config.set_auth_tokens(token.as_str(), Some(other.as_str()))
+        } else {
+            config.set_auth_tokens(other.as_str(), Some(token.as_str()))
+        };
+        if let Err(e) = swapped {
+            eprintln!("error: token rotation refused: {e}");
+            return;
+        }
+        if rotation % 100 == 0 {
+            eprintln!("token rotations: {rotation}");
+        }
+    }
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
     init_logging("error");
@@ -92,6 +123,16 @@ async fn main() -> ExitCode {
         Err(code) => return code,
     };
     announce(port);
+    if let Some(every) = std::env::var("TWILIO_LOAD_ROTATE_MS")
+        .ok()
+        .and_then(|ms| ms.parse::<u64>().ok())
+        .filter(|&ms| ms > 0)
+    {
+        tokio::spawn(rotate_tokens(
+            config.clone(),
+            std::time::Duration::from_millis(every),
+        ));
+    }
     let served = axum::serve(listener, app(config))
         .with_graceful_shutdown(async {
             if tokio::signal::ctrl_c().await.is_err() {

@@ -30,6 +30,10 @@
 #   LOAD_PROFILE=release                                  cargo profile of the server
 #   LOAD_APP=axum                                         axum | actix | warp | hyper | rocket
 #   LOAD_KEEP=1                                           keep the work directory
+#   LOAD_ROTATE_MS=N                                      axum only: the server swaps its Auth
+#                                                         Tokens every N ms while it serves
+#                                                         (the signing token stays primary or
+#                                                         secondary): valid must stay all 200
 #
 # CI runs a short version (`.ci/run`): the dev profile it has already built, a few seconds
 # per run, and LOAD_MIN_RATIO=0 — the statuses, socket errors, memory and liveness checks of
@@ -104,8 +108,12 @@ eval "$(python3 "$here/sign.py" "$root/tests/data/workloads.json" "$base_url" /v
 export LOAD_BODY LOAD_QUERY LOAD_SIGNATURE LOAD_FORGED LOAD_OVERSIZE_BYTES
 
 # --- server --------------------------------------------------------------------------------
+# Created here: the background job's redirections may come after the first read below.
+: >"$work/server.out"
+: >"$work/server.err"
 PORT=0 TWILIO_AUTH_TOKEN="$LOAD_TOKEN" TWILIO_WEBHOOK_BASE_URL="$base_url" \
     TWILIO_BODY_LIMIT="$body_limit" RUST_LOG="${RUST_LOG:-error}" \
+    TWILIO_LOAD_ROTATE_MS="${LOAD_ROTATE_MS:-}" \
     "$server_bin" >"$work/server.out" 2>"$work/server.err" &
 server_pid=$!
 url=""
@@ -226,6 +234,16 @@ alive=1
 kill -0 "$server_pid" 2>/dev/null || alive=0
 if [[ "$alive" == 1 ]]; then
     (smoke 200 /verified/voice "$LOAD_SIGNATURE") || alive=0
+fi
+
+# --- token rotation ----------------------------------------------------------------------------
+if [[ -n "${LOAD_ROTATE_MS:-}" ]]; then
+    rotations="$(sed -n 's/^token rotations: \([0-9]*\)$/\1/p' "$work/server.err" | tail -1)"
+    echo "== token rotations while serving (every ${LOAD_ROTATE_MS} ms): ${rotations:-0}" >&2
+    if [[ -z "$rotations" ]]; then
+        echo "error: LOAD_ROTATE_MS is set but the server rotated no tokens (LOAD_APP=axum only)" >&2
+        exit 1
+    fi
 fi
 
 # --- summary ---------------------------------------------------------------------------------

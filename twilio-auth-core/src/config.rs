@@ -6,6 +6,8 @@ use std::fmt;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
+use arc_swap::ArcSwap;
+
 use crate::algorithm::{Algorithm, KeyedMac};
 use crate::candidates::CandidateOptions;
 use crate::http_auth::{HttpAuthConfig, NonceSecret};
@@ -88,7 +90,8 @@ pub(crate) struct SharedKey {
     pub key: SigningKey,
 }
 
-pub(crate) struct Inner {
+/// The secrets of a configuration, swapped as a whole by [`Config::rotate`].
+pub(crate) struct Keyring {
     /// Primary then secondary Auth Token.
     pub tokens: Vec<SigningKey>,
     /// Sub-account tokens, by `AccountSid`.
@@ -97,6 +100,14 @@ pub(crate) struct Inner {
     pub shared_keys: Vec<SharedKey>,
     /// Whether requests must name a SharedKey (the Auth Token path is off).
     pub shared_keys_only: bool,
+    /// Whether keys also come from a store ([`ConfigBuilder::keys_from_store`]).
+    pub from_store: bool,
+}
+
+pub(crate) struct Inner {
+    /// The secrets: one atomic load per verification, replaced whole by [`Config::rotate`]
+    /// (a verification in flight finishes with the set it loaded).
+    pub keys: ArcSwap<Keyring>,
     pub url_policy: PublicUrlPolicy,
     pub candidate_options: CandidateOptions,
     pub body_limit: usize,
@@ -369,19 +380,19 @@ fn pairs(
 
 impl fmt::Debug for Config {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let sources: Vec<String> = self
-            .inner
+        let keys = self.inner.keys.load();
+        let sources: Vec<String> = keys
             .tokens
             .iter()
-            .chain(self.inner.accounts.iter().map(|(_, k)| k))
-            .chain(self.inner.shared_keys.iter().map(|shared| &shared.key))
+            .chain(keys.accounts.iter().map(|(_, k)| k))
+            .chain(keys.shared_keys.iter().map(|shared| &shared.key))
             .map(|k| k.source.to_string())
             .collect();
         f.debug_struct("Config")
             .field("secrets", &sources)
             .field("url_policy", &self.inner.url_policy)
             .field("candidate_options", &self.inner.candidate_options)
-            .field("shared_keys_only", &self.inner.shared_keys_only)
+            .field("shared_keys_only", &keys.shared_keys_only)
             .field("body_limit", &self.inner.body_limit)
             .field("http_auth", &self.inner.http_auth)
             .finish()
@@ -446,14 +457,214 @@ impl fmt::Display for ConfigError {
 
 impl std::error::Error for ConfigError {}
 
-/// Builds a [`Config`]; [`ConfigBuilder::build`] checks everything at once.
+/// The secrets of a configuration, to swap in while serving with [`Config::rotate`]: the
+/// Auth Tokens, sub-account tokens and SharedKeys, set as on a [`ConfigBuilder`] and
+/// checked the same way. `Debug` shows no secret.
+///
+/// ```
+/// use twilio_auth_core::{Config, KeySet};
+///
+/// let config = Config::builder().auth_token("old-token").build().unwrap();
+/// // Rotation: the new token first, the old one still accepted until Twilio uses the new.
+/// config
+///     .rotate(KeySet::new().auth_token("new-token").secondary_auth_token("old-token"))
+///     .unwrap();
+/// assert!(config.rotate(KeySet::new()).is_err()); // no secret: refused, keys unchanged
+/// ```
 #[derive(Default, Clone)]
-pub struct ConfigBuilder {
+pub struct KeySet {
     auth_token: Option<Secret>,
     secondary_auth_token: Option<Secret>,
     accounts: Vec<(String, Secret)>,
     shared_keys: Vec<(String, Secret, Algorithm)>,
     shared_keys_only: bool,
+    from_store: bool,
+}
+
+impl fmt::Debug for KeySet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("KeySet")
+            .field("auth_token", &self.auth_token)
+            .field("secondary_auth_token", &self.secondary_auth_token)
+            .field("accounts", &self.accounts)
+            .field("shared_keys", &self.shared_keys)
+            .field("shared_keys_only", &self.shared_keys_only)
+            .field("from_store", &self.from_store)
+            .finish()
+    }
+}
+
+impl KeySet {
+    /// An empty key set (refused by [`Config::rotate`] until it holds a secret).
+    pub fn new() -> Self {
+        KeySet::default()
+    }
+
+    /// The primary Auth Token ([`ConfigBuilder::auth_token`]).
+    pub fn auth_token(mut self, token: impl Into<Secret>) -> Self {
+        self.auth_token = Some(token.into());
+        self
+    }
+
+    /// The secondary Auth Token ([`ConfigBuilder::secondary_auth_token`]).
+    pub fn secondary_auth_token(mut self, token: impl Into<Secret>) -> Self {
+        self.secondary_auth_token = Some(token.into());
+        self
+    }
+
+    /// A sub-account's Auth Token ([`ConfigBuilder::account_token`]).
+    pub fn account_token(
+        mut self,
+        account_sid: impl Into<String>,
+        token: impl Into<Secret>,
+    ) -> Self {
+        self.accounts.push((account_sid.into(), token.into()));
+        self
+    }
+
+    /// A SharedKey ([`ConfigBuilder::shared_key`]).
+    pub fn shared_key(
+        mut self,
+        key_id: impl Into<String>,
+        secret: impl Into<Secret>,
+        algorithm: Algorithm,
+    ) -> Self {
+        self.shared_keys
+            .push((key_id.into(), secret.into(), algorithm));
+        self
+    }
+
+    /// Accept SharedKey signatures only ([`ConfigBuilder::shared_keys_only`]).
+    pub fn shared_keys_only(mut self, only: bool) -> Self {
+        self.shared_keys_only = only;
+        self
+    }
+
+    /// Keys also come from a store ([`ConfigBuilder::keys_from_store`]): the set may hold
+    /// no secret at all.
+    pub fn keys_from_store(mut self, from_store: bool) -> Self {
+        self.from_store = from_store;
+        self
+    }
+
+    /// Checks the secrets and prepares their HMAC states.
+    pub(crate) fn into_keyring(self) -> Result<Keyring, ConfigError> {
+        let check = |role: &str, secret: &Secret| {
+            if secret.is_empty() {
+                Err(ConfigError::EmptySecret(role.to_owned()))
+            } else {
+                Ok(())
+            }
+        };
+        let mut tokens = Vec::new();
+        if let Some(token) = &self.auth_token {
+            check("Auth Token", token)?;
+            tokens.push(SigningKey::new(KeySource::PrimaryToken, token));
+        }
+        if let Some(token) = &self.secondary_auth_token {
+            check("secondary Auth Token", token)?;
+            tokens.push(SigningKey::new(KeySource::SecondaryToken, token));
+        }
+        let mut accounts = Vec::new();
+        for (sid, token) in &self.accounts {
+            check(&format!("Auth Token of account {sid}"), token)?;
+            accounts.push((
+                sid.clone(),
+                SigningKey::new(KeySource::Account(sid.clone()), token),
+            ));
+        }
+        let mut shared_keys = Vec::new();
+        for (id, secret, algorithm) in &self.shared_keys {
+            check(&format!("secret of SharedKey {id}"), secret)?;
+            shared_keys.push(SharedKey {
+                id: id.clone(),
+                algorithm: *algorithm,
+                key: SigningKey::new(KeySource::SharedKey(id.clone()), secret),
+            });
+        }
+        if tokens.is_empty() && accounts.is_empty() && shared_keys.is_empty() && !self.from_store {
+            return Err(ConfigError::NoSecret);
+        }
+        if self.shared_keys_only && shared_keys.is_empty() && !self.from_store {
+            return Err(ConfigError::SharedKeysOnlyWithoutKeys);
+        }
+        Ok(Keyring {
+            tokens,
+            accounts,
+            shared_keys,
+            shared_keys_only: self.shared_keys_only,
+            from_store: self.from_store,
+        })
+    }
+}
+
+impl Config {
+    /// Replaces the configuration's secrets while serving: every clone of this `Config`
+    /// (the ones adapters and layers hold) verifies the next request with `keys`; a
+    /// verification in flight finishes with the set it started with. The set is checked
+    /// as [`ConfigBuilder::build`] checks it; when refused, the keys in use stay.
+    ///
+    /// To rotate an Auth Token, keep the old one as the secondary until Twilio signs with
+    /// the new one: `KeySet::new().auth_token(new).secondary_auth_token(old)`.
+    /// A configuration whose keys come from a store
+    /// ([`keys_from_store`](ConfigBuilder::keys_from_store)) stays so.
+    pub fn rotate(&self, mut keys: KeySet) -> Result<(), ConfigError> {
+        keys.from_store |= self.inner.keys.load().from_store;
+        let keyring = keys.into_keyring()?;
+        self.inner.keys.store(Arc::new(keyring));
+        Ok(())
+    }
+
+    /// Replaces the primary and secondary Auth Tokens while serving, and keeps the
+    /// sub-account tokens and SharedKeys ([`Config::rotate`] replaces everything).
+    ///
+    /// ```
+    /// use twilio_auth_core::{Config, KeySource, Signer, WebhookRequest};
+    ///
+    /// let config = Config::builder().auth_token("old-token").build().unwrap();
+    /// let held_by_a_layer = config.clone();
+    /// config.set_auth_tokens("new-token", Some("old-token")).unwrap();
+    ///
+    /// let url = "https://example.com/status";
+    /// let signature = Signer::new("new-token").sign_url(url);
+    /// let headers = [("X-Twilio-Signature", signature.as_str())];
+    /// let req = WebhookRequest::from_url("GET", url).headers(&headers);
+    /// let verified = held_by_a_layer.verify(&req).unwrap();
+    /// assert_eq!(verified.key(), Some(&KeySource::PrimaryToken));
+    /// ```
+    pub fn set_auth_tokens(
+        &self,
+        primary: impl Into<Secret>,
+        secondary: Option<impl Into<Secret>>,
+    ) -> Result<(), ConfigError> {
+        let primary = primary.into();
+        if primary.is_empty() {
+            return Err(ConfigError::EmptySecret("Auth Token".to_owned()));
+        }
+        let mut tokens = vec![SigningKey::new(KeySource::PrimaryToken, &primary)];
+        if let Some(secondary) = secondary {
+            let secondary = secondary.into();
+            if secondary.is_empty() {
+                return Err(ConfigError::EmptySecret("secondary Auth Token".to_owned()));
+            }
+            tokens.push(SigningKey::new(KeySource::SecondaryToken, &secondary));
+        }
+        // Read, copy, compare-and-swap: a concurrent rotation is not lost.
+        self.inner.keys.rcu(|current| Keyring {
+            tokens: tokens.clone(),
+            accounts: current.accounts.clone(),
+            shared_keys: current.shared_keys.clone(),
+            shared_keys_only: current.shared_keys_only,
+            from_store: current.from_store,
+        });
+        Ok(())
+    }
+}
+
+/// Builds a [`Config`]; [`ConfigBuilder::build`] checks everything at once.
+#[derive(Default, Clone)]
+pub struct ConfigBuilder {
+    keys: KeySet,
     public_base_url: Option<String>,
     trust_forwarded: Option<ForwardedHeaders>,
     default_scheme: Option<String>,
@@ -467,10 +678,10 @@ pub struct ConfigBuilder {
 impl fmt::Debug for ConfigBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ConfigBuilder")
-            .field("auth_token", &self.auth_token)
-            .field("secondary_auth_token", &self.secondary_auth_token)
-            .field("accounts", &self.accounts)
-            .field("shared_keys", &self.shared_keys)
+            .field("auth_token", &self.keys.auth_token)
+            .field("secondary_auth_token", &self.keys.secondary_auth_token)
+            .field("accounts", &self.keys.accounts)
+            .field("shared_keys", &self.keys.shared_keys)
             .field(
                 "public_base_url",
                 &self
@@ -479,7 +690,7 @@ impl fmt::Debug for ConfigBuilder {
                     .map(crate::url::redact_password),
             )
             .field("trust_forwarded", &self.trust_forwarded)
-            .field("shared_keys_only", &self.shared_keys_only)
+            .field("shared_keys_only", &self.keys.shared_keys_only)
             .finish_non_exhaustive()
     }
 }
@@ -487,13 +698,13 @@ impl fmt::Debug for ConfigBuilder {
 impl ConfigBuilder {
     /// The primary Auth Token: the key Twilio signs webhooks with.
     pub fn auth_token(mut self, token: impl Into<Secret>) -> Self {
-        self.auth_token = Some(token.into());
+        self.keys = self.keys.auth_token(token);
         self
     }
 
     /// A second Auth Token, also accepted (use it while rotating tokens).
     pub fn secondary_auth_token(mut self, token: impl Into<Secret>) -> Self {
-        self.secondary_auth_token = Some(token.into());
+        self.keys = self.keys.secondary_auth_token(token);
         self
     }
 
@@ -504,7 +715,7 @@ impl ConfigBuilder {
         account_sid: impl Into<String>,
         token: impl Into<Secret>,
     ) -> Self {
-        self.accounts.push((account_sid.into(), token.into()));
+        self.keys = self.keys.account_token(account_sid, token);
         self
     }
 
@@ -528,15 +739,42 @@ impl ConfigBuilder {
         secret: impl Into<Secret>,
         algorithm: Algorithm,
     ) -> Self {
-        self.shared_keys
-            .push((key_id.into(), secret.into(), algorithm));
+        self.keys = self.keys.shared_key(key_id, secret, algorithm);
+        self
+    }
+
+    /// Keys come from a store too (a `KeyResolver` in the tower/axum layer, or an
+    /// adapter's own through [`Config::key_request`] and [`Config::verify_with_key`]): the
+    /// configuration may then hold no secret at all (all sub-accounts in the store), and
+    /// [`shared_keys_only`](Self::shared_keys_only) needs no SharedKey configured. A
+    /// request whose key neither the configuration nor the store holds is refused (403
+    /// `unknown_account` or `unknown_shared_key`). Default `false`.
+    ///
+    /// ```
+    /// use twilio_auth_core::{Config, ConfigError, RejectionReason, ResolvedKey, RoutePolicy};
+    /// use twilio_auth_core::{Signer, WebhookRequest};
+    ///
+    /// assert_eq!(Config::builder().build().err(), Some(ConfigError::NoSecret));
+    /// let config = Config::builder().keys_from_store(true).build().unwrap();
+    ///
+    /// let url = "https://example.com/status?AccountSid=AC42";
+    /// let signature = Signer::new("sub-token").sign_url(url);
+    /// let headers = [("X-Twilio-Signature", signature.as_str())];
+    /// let req = WebhookRequest::from_url("GET", url).headers(&headers);
+    /// let unknown = config.verify_with_key(&req, RoutePolicy::Signature, None).unwrap_err();
+    /// assert_eq!(unknown.reason(), &RejectionReason::UnknownAccount);
+    /// let key = ResolvedKey::account("AC42", "sub-token");
+    /// assert!(config.verify_with_key(&req, RoutePolicy::Signature, Some(&key)).is_ok());
+    /// ```
+    pub fn keys_from_store(mut self, from_store: bool) -> Self {
+        self.keys = self.keys.keys_from_store(from_store);
         self
     }
 
     /// Accept only requests signed with a configured SharedKey: the Auth Token path is
     /// off (for accounts that moved every webhook to SharedKeys). Default `false`.
     pub fn shared_keys_only(mut self, only: bool) -> Self {
-        self.shared_keys_only = only;
+        self.keys = self.keys.shared_keys_only(only);
         self
     }
 
@@ -617,45 +855,7 @@ impl ConfigBuilder {
 
     /// Checks the configuration and freezes it.
     pub fn build(self) -> Result<Config, ConfigError> {
-        let check = |role: &str, secret: &Secret| {
-            if secret.is_empty() {
-                Err(ConfigError::EmptySecret(role.to_owned()))
-            } else {
-                Ok(())
-            }
-        };
-        let mut tokens = Vec::new();
-        if let Some(token) = &self.auth_token {
-            check("Auth Token", token)?;
-            tokens.push(SigningKey::new(KeySource::PrimaryToken, token));
-        }
-        if let Some(token) = &self.secondary_auth_token {
-            check("secondary Auth Token", token)?;
-            tokens.push(SigningKey::new(KeySource::SecondaryToken, token));
-        }
-        let mut accounts = Vec::new();
-        for (sid, token) in &self.accounts {
-            check(&format!("Auth Token of account {sid}"), token)?;
-            accounts.push((
-                sid.clone(),
-                SigningKey::new(KeySource::Account(sid.clone()), token),
-            ));
-        }
-        let mut shared_keys = Vec::new();
-        for (id, secret, algorithm) in &self.shared_keys {
-            check(&format!("secret of SharedKey {id}"), secret)?;
-            shared_keys.push(SharedKey {
-                id: id.clone(),
-                algorithm: *algorithm,
-                key: SigningKey::new(KeySource::SharedKey(id.clone()), secret),
-            });
-        }
-        if tokens.is_empty() && accounts.is_empty() && shared_keys.is_empty() {
-            return Err(ConfigError::NoSecret);
-        }
-        if self.shared_keys_only && shared_keys.is_empty() {
-            return Err(ConfigError::SharedKeysOnlyWithoutKeys);
-        }
+        let keys = self.keys.into_keyring()?;
         let url_policy = match self.public_base_url {
             Some(url) => match normalise_base_url(&url) {
                 Ok(base) => PublicUrlPolicy::BaseUrl(base),
@@ -687,10 +887,7 @@ impl ConfigBuilder {
         }
         Ok(Config {
             inner: Arc::new(Inner {
-                tokens,
-                accounts,
-                shared_keys,
-                shared_keys_only: self.shared_keys_only,
+                keys: ArcSwap::from_pointee(keys),
                 url_policy,
                 candidate_options: CandidateOptions {
                     trailing_slash: self.trailing_slash,

@@ -12,7 +12,7 @@ use std::fmt;
 
 use crate::algorithm::Algorithm;
 use crate::attempts::DiagnosticBudget;
-use crate::config::{Inner, SigningKey};
+use crate::config::{Inner, Keyring, SigningKey};
 use crate::outcome::KeySource;
 use crate::public_url::{Forwarded, ForwardedHeaders, PublicUrlPolicy};
 use crate::request::{Target, WebhookRequest};
@@ -142,6 +142,8 @@ impl fmt::Display for Diagnosis {
 /// A refusal to diagnose: what verification had at hand when no candidate matched.
 pub(crate) struct Refused<'r, 'q> {
     pub config: &'r Inner,
+    /// The secrets verification loaded.
+    pub keyring: &'r Keyring,
     pub req: &'r WebhookRequest<'q>,
     /// The URL as rebuilt (the `ws(s)://` one for a handshake).
     pub url: &'r str,
@@ -324,7 +326,7 @@ fn guesses<'r>(
         }
     }
     // 3. Another configured key, over the URL as rebuilt.
-    let config = refused.config;
+    let config = refused.keyring;
     let others = config
         .tokens
         .iter()

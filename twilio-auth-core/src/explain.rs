@@ -61,7 +61,7 @@ impl Config {
     pub fn explain(&self, req: &WebhookRequest<'_>) -> Explanation {
         let mut attempts = Vec::new();
         let mut guesses = Vec::new();
-        let outcome = self.verify_observed(req, None, &mut |attempt| {
+        let outcome = self.verify_observed(req, None, None, &mut |attempt| {
             let suffix = String::from_utf8_lossy(attempt.suffix);
             let signed_string = format!("{}{suffix}", attempt.url);
             let list = if attempt.diagnostic {

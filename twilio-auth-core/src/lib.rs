@@ -61,6 +61,7 @@ pub mod policy;
 mod public_url;
 mod report_only;
 mod request;
+pub mod resolve;
 mod secret;
 pub mod signer;
 mod status;
@@ -74,7 +75,7 @@ pub use config::{
     ENV_ACCOUNT_TOKENS, ENV_AUTH_TOKEN, ENV_AUTH_TOKEN_SECONDARY, ENV_BODY_LIMIT,
     ENV_DIGEST_NONCE_LIFETIME, ENV_DIGEST_NONCE_SECRET, ENV_FORM_BODY_LIMIT, ENV_SHARED_KEYS,
     ENV_SHARED_KEYS_ONLY, ENV_TRUST_FORWARDED, ENV_WEBHOOK_BASE_URL, ENV_WEBHOOK_PASSWORD,
-    ENV_WEBHOOK_REALM, ENV_WEBHOOK_USER,
+    ENV_WEBHOOK_REALM, ENV_WEBHOOK_USER, KeySet,
 };
 pub use diagnosis::{Diagnosis, Mistake};
 pub use explain::{ExplainedAttempt, Explanation};
@@ -87,6 +88,7 @@ pub use policy::RoutePolicy;
 pub use public_url::{ForwardedHeaders, PublicUrlPolicy};
 pub use report_only::{REPORT_ONLY_LOG_PREFIX, STARTUP_WARNING, Unverified};
 pub use request::WebhookRequest;
+pub use resolve::{KeyLookup, ResolvedKey};
 pub use secret::Secret;
 pub use signer::{SignedBody, Signer};
 pub use status::RejectionStatus;

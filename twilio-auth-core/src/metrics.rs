@@ -5,7 +5,7 @@
 //! | counter | labels | counted |
 //! |---|---|---|
 //! | `twilio_auth_accepted_total` | `key`: `primary_token`, `secondary_token`, `account_token`, `shared_key`, `none` (HTTP authentication alone) | once per request let through |
-//! | `twilio_auth_refused_total` | `reason`: [`RejectionReason::code`](crate::RejectionReason::code); `status`: `400`, `401`, `403`, `413` | once per request refused |
+//! | `twilio_auth_refused_total` | `reason`: [`RejectionReason::code`](crate::RejectionReason::code), or `key_store_unavailable` (a key resolver failed); `status`: `400`, `401`, `403`, `413`, `503` | once per request refused |
 //! | `twilio_auth_report_only_total` | `reason`: [`RejectionReason::code`](crate::RejectionReason::code) | once per request a report-only route let through unverified |
 //!
 //! The labels take a handful of values each: no URL, account or key id goes into them. A
@@ -54,6 +54,18 @@ pub fn refused(rejection: &Rejection) {
     .increment(1);
     #[cfg(not(feature = "metrics"))]
     let _ = rejection;
+}
+
+/// The `reason` of a request refused because the key store failed ([`key_store_unavailable`]).
+pub const KEY_STORE_UNAVAILABLE: &str = "key_store_unavailable";
+
+/// Counts a request refused with `503` because the key store (a key resolver) failed:
+/// `twilio_auth_refused_total{reason="key_store_unavailable",status="503"}`.
+#[inline]
+pub fn key_store_unavailable() {
+    #[cfg(feature = "metrics")]
+    ::metrics::counter!(REFUSED_TOTAL, "reason" => KEY_STORE_UNAVAILABLE, "status" => "503")
+        .increment(1);
 }
 
 /// Counts a request a report-only route let through unverified, labelled with the reason

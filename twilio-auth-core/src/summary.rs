@@ -98,7 +98,8 @@ impl fmt::Display for ConfigSummary<'_> {
         }
 
         f.write_str("; keys: ")?;
-        let tokens = inner.tokens.len();
+        let keys = inner.keys.load();
+        let tokens = keys.tokens.len();
         let mut kinds = Vec::new();
         if tokens > 0 {
             kinds.push(if tokens == 1 {
@@ -111,13 +112,16 @@ impl fmt::Display for ConfigSummary<'_> {
             (n > 0).then(|| format!("{n} {}", if n == 1 { one } else { many }))
         };
         kinds.extend(count(
-            inner.accounts.len(),
+            keys.accounts.len(),
             "sub-account token",
             "sub-account tokens",
         ));
-        kinds.extend(count(inner.shared_keys.len(), "SharedKey", "SharedKeys"));
+        kinds.extend(count(keys.shared_keys.len(), "SharedKey", "SharedKeys"));
+        if keys.from_store {
+            kinds.push("keys from a store".to_owned());
+        }
         f.write_str(&kinds.join(", "))?;
-        if inner.shared_keys_only {
+        if keys.shared_keys_only {
             f.write_str(" (SharedKeys only)")?;
         }
 

@@ -11,7 +11,7 @@ use crate::algorithm::{Algorithm, SignatureSettings};
 use crate::attempts::SignatureBudget;
 use crate::body_hash::{self, BodyHash, query_values};
 use crate::candidates::candidate_urls;
-use crate::config::{Config, SigningKey};
+use crate::config::{Config, Keyring, SigningKey};
 use crate::form::{self, FormBuffers, SigningParams};
 use crate::handshake::{handshake_candidates, split_query, websocket_url};
 use crate::headers::{SIGNATURE_HEADER, SIGNATURE_SETTINGS_HEADER};
@@ -21,6 +21,7 @@ use crate::outcome::{KeySource, Rejection, RejectionReason, SignatureMatch, Veri
 use crate::policy::RoutePolicy;
 use crate::public_url::UrlProblem;
 use crate::request::{Target, WebhookRequest};
+use crate::resolve::ResolvedKey;
 use crate::url::{UrlParts, is_valid_scheme, redact_password, redacted};
 
 /// What the body contributes to the signed data (SPEC §1, method and body binding).
@@ -125,7 +126,7 @@ impl Config {
     /// assert_eq!(rejection.status(), 403);
     /// ```
     pub fn verify(&self, req: &WebhookRequest<'_>) -> Result<Verified, Rejection> {
-        let signature = self.verify_observed(req, None, &mut |_| {})?;
+        let signature = self.verify_observed(req, None, None, &mut |_| {})?;
         Ok(Verified {
             signature: Some(signature),
             user: None,
@@ -172,6 +173,20 @@ impl Config {
         req: &WebhookRequest<'_>,
         route: RoutePolicy,
     ) -> Result<Verified, Rejection> {
+        self.verify_with_key(req, route, None)
+    }
+
+    /// Verifies like [`Config::verify_with`], with one more key: the one a store gave for
+    /// the request's [`key_request`](Config::key_request) ([`crate::resolve`]). It is used
+    /// only if it is the key the request names (the same `AccountSid` or SharedKey id) and
+    /// the configuration has none for it; `None` (the store knows no such key) verifies
+    /// with the configured keys alone.
+    pub fn verify_with_key(
+        &self,
+        req: &WebhookRequest<'_>,
+        route: RoutePolicy,
+        resolved: Option<&ResolvedKey>,
+    ) -> Result<Verified, Rejection> {
         self.check_body_len(req.body_bytes().len())?;
         let authenticated = self.authenticate(req, route.http_auth())?;
         let (user, nonce_use) = match authenticated {
@@ -180,7 +195,7 @@ impl Config {
         };
         let signature = if route.checks_signature() {
             let login = user.as_deref().and_then(|user| self.login_of(user));
-            Some(self.verify_observed(req, login, &mut |_| {})?)
+            Some(self.verify_observed(req, login, resolved, &mut |_| {})?)
         } else {
             None
         };
@@ -277,6 +292,7 @@ impl Config {
         &self,
         req: &WebhookRequest<'_>,
         login: Option<(&str, &str)>,
+        resolved: Option<&ResolvedKey>,
         observe: &mut dyn FnMut(&Attempt<'_>),
     ) -> Result<SignatureMatch, Rejection> {
         self.check_body_len(req.body_bytes().len())?;
@@ -299,7 +315,9 @@ impl Config {
             Payload::Form(body) => SigningParams::decode(body, &mut buffers),
             _ => SigningParams::none(),
         };
-        let (algorithm, keys) = match self.keys_for(req, &url, &params) {
+        // One atomic load: the whole verification uses this set, whatever `rotate` does.
+        let keyring = self.inner.keys.load();
+        let (algorithm, keys) = match keys_for(&keyring, resolved, req, &url, &params) {
             Ok(found) => found,
             Err(reason) => return reject(reason),
         };
@@ -415,6 +433,7 @@ impl Config {
                 crate::diagnosis::diagnose(
                     &crate::diagnosis::Refused {
                         config: &self.inner,
+                        keyring: &keyring,
                         req,
                         url: &url,
                         suffix: params.by_bytes(),
@@ -453,55 +472,67 @@ impl Config {
             algorithm,
         })
     }
+}
 
-    /// The algorithm and the secrets that may have signed this request.
-    fn keys_for<'k>(
-        &'k self,
-        req: &WebhookRequest<'_>,
-        url: &'k str,
-        params: &SigningParams<'k>,
-    ) -> Result<(Algorithm, Keys<'k>), RejectionReason> {
-        let inner = &self.inner;
-        if let Some(header) = req.header(SIGNATURE_SETTINGS_HEADER) {
-            let settings =
-                SignatureSettings::parse(header).ok_or(RejectionReason::UnknownSharedKey)?;
-            let algorithm = settings
-                .algorithm
-                .map_err(|()| RejectionReason::UnknownAlgorithm)?;
-            let key = inner
-                .shared_keys
-                .iter()
-                .find(|shared| shared.id == settings.key_id)
-                .ok_or(RejectionReason::UnknownSharedKey)?;
-            // The request may not choose a weaker (or any other) algorithm for a key.
-            if key.algorithm != algorithm {
-                return Err(RejectionReason::SharedKeyAlgorithmMismatch);
-            }
-            return Ok((algorithm, Keys::All(std::slice::from_ref(&key.key))));
+/// The algorithm and the secrets that may have signed this request.
+fn keys_for<'k>(
+    inner: &'k Keyring,
+    resolved: Option<&'k ResolvedKey>,
+    req: &WebhookRequest<'_>,
+    url: &'k str,
+    params: &SigningParams<'k>,
+) -> Result<(Algorithm, Keys<'k>), RejectionReason> {
+    if let Some(header) = req.header(SIGNATURE_SETTINGS_HEADER) {
+        let settings = SignatureSettings::parse(header).ok_or(RejectionReason::UnknownSharedKey)?;
+        let algorithm = settings
+            .algorithm
+            .map_err(|()| RejectionReason::UnknownAlgorithm)?;
+        let (key_algorithm, key) = inner
+            .shared_keys
+            .iter()
+            .find(|shared| shared.id == settings.key_id)
+            .map(|shared| (shared.algorithm, &shared.key))
+            .or_else(|| {
+                resolved
+                    .filter(|r| r.for_shared_key(settings.key_id))
+                    .map(|r| (r.algorithm, &r.key))
+            })
+            .ok_or(RejectionReason::UnknownSharedKey)?;
+        // The request may not choose a weaker (or any other) algorithm for a key.
+        if key_algorithm != algorithm {
+            return Err(RejectionReason::SharedKeyAlgorithmMismatch);
         }
-        if inner.shared_keys_only {
-            return Err(RejectionReason::SharedKeyRequired);
-        }
-        if !inner.accounts.is_empty()
-            && let Some(sid) = account_sid(url, params)?
-            && inner.accounts.iter().any(|(account, _)| account == sid)
-        {
+        return Ok((algorithm, Keys::All(std::slice::from_ref(key))));
+    }
+    if inner.shared_keys_only {
+        return Err(RejectionReason::SharedKeyRequired);
+    }
+    if (!inner.accounts.is_empty() || resolved.is_some() || inner.from_store)
+        && let Some(sid) = account_sid(url, params)?
+    {
+        if inner.accounts.iter().any(|(account, _)| account == sid) {
             return Ok((Algorithm::HmacSha1, Keys::Account(&inner.accounts, sid)));
         }
-        if inner.tokens.is_empty() {
-            return Err(if inner.accounts.is_empty() {
-                RejectionReason::UnknownSharedKey
-            } else {
-                RejectionReason::UnknownAccount
-            });
+        if let Some(resolved) = resolved.filter(|r| r.for_account(sid)) {
+            return Ok((
+                Algorithm::HmacSha1,
+                Keys::All(std::slice::from_ref(&resolved.key)),
+            ));
         }
-        Ok((Algorithm::HmacSha1, Keys::All(&inner.tokens)))
     }
+    if inner.tokens.is_empty() {
+        return Err(if inner.accounts.is_empty() && !inner.from_store {
+            RejectionReason::UnknownSharedKey
+        } else {
+            RejectionReason::UnknownAccount
+        });
+    }
+    Ok((Algorithm::HmacSha1, Keys::All(&inner.tokens)))
 }
 
 /// The one `AccountSid` a request names (in its form body or its query), or a refusal
 /// when it names several: the key must be chosen by the same value the handler reads.
-fn account_sid<'k>(
+pub(crate) fn account_sid<'k>(
     url: &'k str,
     params: &SigningParams<'k>,
 ) -> Result<Option<&'k str>, RejectionReason> {

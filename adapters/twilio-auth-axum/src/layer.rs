@@ -144,6 +144,14 @@ impl TwilioAuthLayer {
         TwilioAuthLayer(self.0.replay(guard))
     }
 
+    /// Keys from your own store: see [`twilio_auth_tower::TwilioAuthLayer::key_resolver`].
+    /// A request naming a sub-account or SharedKey the configuration lacks is verified
+    /// with the key `resolver` answers (put a [`twilio_auth_tower::CachedResolver`] in
+    /// front of your store); a resolver error answers `503`.
+    pub fn key_resolver(self, resolver: impl twilio_auth_tower::KeyResolver) -> Self {
+        TwilioAuthLayer(self.0.key_resolver(resolver))
+    }
+
     /// What the layer demands of each request.
     pub fn policy(&self) -> RoutePolicy {
         self.0.policy()

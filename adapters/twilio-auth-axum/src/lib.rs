@@ -73,6 +73,8 @@ pub use rejection::TwilioRejection;
 #[cfg(feature = "replay")]
 #[cfg_attr(docsrs, doc(cfg(feature = "replay")))]
 pub use replayable::Replayable;
+/// Keys from your own store, for [`TwilioAuthLayer::key_resolver`].
+pub use twilio_auth_tower::{CachedResolver, KeyResolver, ResolveError, ResolveFuture};
 pub use verified::{Verified, VerifiedRejection};
 
 /// The `#[twilio_signed]` attribute for axum handlers; see the `twilio-auth` crate.

@@ -5,8 +5,17 @@
 use axum::Router;
 use axum::routing::{get, post};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
-use twilio_auth_axum::TwilioAuthLayer;
-use twilio_auth_core::{Config, Signer, form};
+use twilio_auth_axum::{KeyResolver, ResolveFuture, TwilioAuthLayer};
+use twilio_auth_core::{Config, KeyLookup, Signer, form};
+
+/// A key store that is down.
+struct Down;
+
+impl KeyResolver for Down {
+    fn resolve<'a>(&'a self, _: &'a KeyLookup) -> ResolveFuture<'a> {
+        Box::pin(async { Err("the key store is down".into()) })
+    }
+}
 
 const TOKEN: &str = "12345";
 const SECONDARY: &str = "67890";
@@ -46,6 +55,11 @@ async fn prometheus_sees_accepted_and_refused_requests_by_key_and_reason() {
             post(|| async { "<Response/>" }).layer(TwilioAuthLayer::new(config.clone())),
         )
         .route(
+            "/store",
+            post(|| async { "<Response/>" })
+                .layer(TwilioAuthLayer::new(config.clone()).key_resolver(Down)),
+        )
+        .route(
             "/report-only",
             post(|| async { "<Response/>" }).layer(TwilioAuthLayer::new(config).report_only()),
         )
@@ -80,6 +94,12 @@ async fn prometheus_sees_accepted_and_refused_requests_by_key_and_reason() {
     // Report-only: let through, counted apart (not as accepted, not as refused).
     let report_only = format!("{base}/report-only");
     assert_eq!(send_to(report_only, Some(primary), body.clone()).await, 200);
+    // A sub-account whose key store fails: 503.
+    let sub_account = form::encode(&[("AccountSid", "AC0001"), ("CallSid", "CA123")]);
+    assert_eq!(
+        send_to(format!("{base}/store"), None, sub_account).await,
+        503
+    );
 
     let text = client
         .get(format!("{base}/metrics"))
@@ -102,6 +122,7 @@ async fn prometheus_sees_accepted_and_refused_requests_by_key_and_reason() {
     assert_eq!(refused("signature_mismatch", "403"), Some(1.0), "{text}");
     assert_eq!(refused("missing_signature", "403"), Some(1.0), "{text}");
     assert_eq!(refused("body_too_large", "413"), Some(1.0), "{text}");
+    assert_eq!(refused("key_store_unavailable", "503"), Some(1.0), "{text}");
     let reported = sample(
         &text,
         "twilio_auth_report_only_total",
@@ -109,7 +130,7 @@ async fn prometheus_sees_accepted_and_refused_requests_by_key_and_reason() {
     );
     assert_eq!(reported, Some(1.0), "{text}");
     // Labels name kinds and reasons only: no URL, token or signature in the exposition.
-    for secret_or_url in [TOKEN, SECONDARY, "/voice", "CA123"] {
+    for secret_or_url in [TOKEN, SECONDARY, "/voice", "CA123", "AC0001"] {
         assert!(
             !text.contains(secret_or_url),
             "{secret_or_url} leaked: {text}"

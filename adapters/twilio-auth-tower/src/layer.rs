@@ -18,7 +18,9 @@ use twilio_auth_core::{Config, RoutePolicy, Unverified};
 
 use crate::body::{BoxError, read_limited};
 use crate::rejection::{TwilioRejection, body_error_response};
-use crate::verify::{RequestedUri, announce, request_uri, verify_parts};
+use crate::resolver::KeyResolver;
+use crate::verify::{RequestedUri, announce, key_request, request_uri, verify_parts};
+use std::sync::Arc;
 
 /// The body of a [`TwilioAuthService`]'s responses: the inner service's (`Left`), or the
 /// short text of a refusal (`Right`).
@@ -94,6 +96,7 @@ pub struct TwilioAuthLayer<F = Full<Bytes>> {
     policy: RoutePolicy,
     report_only: bool,
     requested: RequestedUri,
+    resolver: Option<Arc<dyn KeyResolver>>,
     #[cfg(feature = "replay")]
     replay: Option<twilio_auth_replay::ReplayGuard>,
     forwarded: PhantomData<fn() -> F>,
@@ -111,6 +114,7 @@ impl TwilioAuthLayer {
             policy: RoutePolicy::Signature,
             report_only: false,
             requested: request_uri,
+            resolver: None,
             #[cfg(feature = "replay")]
             replay: None,
             forwarded: PhantomData,
@@ -189,6 +193,44 @@ impl<F> TwilioAuthLayer<F> {
         self
     }
 
+    /// Keys from your own store: when a request names a sub-account (`AccountSid`) or a
+    /// SharedKey id that the configuration does not hold, `resolver` is asked for it
+    /// (put a [`CachedResolver`](crate::CachedResolver) in front of your store), and the
+    /// request is verified with what it answers
+    /// ([`Config::verify_with_key`](twilio_auth_core::Config::verify_with_key)). A store
+    /// that does not know the key leaves the configured keys (an unknown `AccountSid` may
+    /// be the parent account's). With [`http_auth`](Self::http_auth), the store is asked
+    /// only for requests that passed HTTP authentication. A resolver error answers `503`
+    /// (even in report-only mode: fail closed), is counted
+    /// (`twilio_auth_refused_total{reason="key_store_unavailable"}`) and logs an error
+    /// naming the key asked for, never a secret.
+    ///
+    /// ```
+    /// use twilio_auth_core::{KeyLookup, ResolvedKey, Config};
+    /// use twilio_auth_tower::{CachedResolver, KeyResolver, ResolveFuture, TwilioAuthLayer};
+    ///
+    /// struct Accounts; // your database
+    /// impl KeyResolver for Accounts {
+    ///     fn resolve<'a>(&'a self, lookup: &'a KeyLookup) -> ResolveFuture<'a> {
+    ///         Box::pin(async move {
+    ///             Ok(match lookup {
+    ///                 KeyLookup::Account(sid) if sid == "AC42" => {
+    ///                     Some(ResolvedKey::account(sid, "token-from-the-database"))
+    ///                 }
+    ///                 _ => None,
+    ///             })
+    ///         })
+    ///     }
+    /// }
+    ///
+    /// let config = Config::builder().auth_token("parent-token").build().unwrap();
+    /// let layer = TwilioAuthLayer::new(config).key_resolver(CachedResolver::new(Accounts));
+    /// ```
+    pub fn key_resolver(mut self, resolver: impl KeyResolver) -> Self {
+        self.resolver = Some(Arc::new(resolver));
+        self
+    }
+
     /// What the layer demands of each request.
     pub fn policy(&self) -> RoutePolicy {
         self.policy
@@ -234,6 +276,7 @@ impl<F> TwilioAuthLayer<F> {
             policy: self.policy,
             report_only: self.report_only,
             requested: self.requested,
+            resolver: self.resolver,
             #[cfg(feature = "replay")]
             replay: self.replay,
             forwarded: PhantomData,
@@ -248,6 +291,7 @@ impl<F> Clone for TwilioAuthLayer<F> {
             policy: self.policy,
             report_only: self.report_only,
             requested: self.requested,
+            resolver: self.resolver.clone(),
             #[cfg(feature = "replay")]
             replay: self.replay.clone(),
             forwarded: PhantomData,
@@ -261,6 +305,7 @@ impl<F> fmt::Debug for TwilioAuthLayer<F> {
             .field("config", &self.config)
             .field("policy", &self.policy)
             .field("report_only", &self.report_only)
+            .field("key_resolver", &self.resolver.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -337,6 +382,7 @@ where
         let policy = self.layer.policy;
         let report_only = self.layer.report_only;
         let requested = self.layer.requested;
+        let resolver = self.layer.resolver.clone();
         #[cfg(feature = "replay")]
         let replay = self.layer.replay.clone();
         // `poll_ready` was called on `self.inner`, not on a clone: the request goes to that one.
@@ -348,7 +394,27 @@ where
                 Ok(bytes) => bytes,
                 Err(error) => return Ok(body_error_response(error).map(Either::Right)),
             };
-            if let Err(rejection) = verify_parts(&config, &mut parts, &bytes, policy, requested) {
+            let lookup = match &resolver {
+                Some(_) => key_request(&config, &parts, &bytes, policy, requested),
+                None => None,
+            };
+            let resolved = match (&resolver, lookup) {
+                (Some(resolver), Some(lookup)) => match resolver.resolve(&lookup).await {
+                    Ok(key) => key,
+                    Err(error) => {
+                        return Ok(key_store_unavailable(&lookup, &*error).map(Either::Right));
+                    }
+                },
+                _ => None,
+            };
+            if let Err(rejection) = verify_parts(
+                &config,
+                &mut parts,
+                &bytes,
+                policy,
+                requested,
+                resolved.as_ref(),
+            ) {
                 let refused = if report_only {
                     Unverified::admit(rejection).map(|unverified| {
                         report(&unverified);
@@ -384,6 +450,23 @@ where
             Ok(response.map(Either::Left))
         })
     }
+}
+
+/// The answer when the key store failed: `503` (fail closed), and an error in the log
+/// naming the key asked for (an `AccountSid` or SharedKey id, never a secret).
+fn key_store_unavailable(
+    lookup: &twilio_auth_core::KeyLookup,
+    error: &(dyn std::error::Error + Send + Sync),
+) -> Response<Full<Bytes>> {
+    tracing::error!(
+        status = 503,
+        "twilio-auth: refused a webhook: the key resolver failed for {lookup}: {error}"
+    );
+    twilio_auth_core::metrics::key_store_unavailable();
+    crate::rejection::plain_text(
+        http::StatusCode::SERVICE_UNAVAILABLE,
+        Bytes::from_static(b"Service Unavailable: webhook key store unavailable\n"),
+    )
 }
 
 /// Logs and counts a request let through in report-only mode.

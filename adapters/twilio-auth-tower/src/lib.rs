@@ -8,6 +8,9 @@
 //!   request with the same bytes as its body. HTTP Basic/Digest with
 //!   [`http_auth`](TwilioAuthLayer::http_auth) or
 //!   [`http_auth_only`](TwilioAuthLayer::http_auth_only).
+//! - [`KeyResolver`] and [`CachedResolver`]: keys from your own store (sub-accounts,
+//!   SharedKeys in a secrets manager), asked when a request names a key the configuration
+//!   lacks ([`TwilioAuthLayer::key_resolver`]); a store error answers `503`.
 //! - [`TwilioRejection`]: a refusal as a response (status, short text body,
 //!   `WWW-Authenticate` challenges) and its `tracing` event.
 //!
@@ -28,8 +31,10 @@ pub mod policy;
 mod rejection;
 #[cfg(feature = "replay")]
 mod replay;
+pub mod resolver;
 mod verify;
 
 pub use layer::{ResponseBody, SendIfReplay, TwilioAuthLayer, TwilioAuthService};
 pub use rejection::TwilioRejection;
+pub use resolver::{CachedResolver, KeyResolver, ResolveError, ResolveFuture};
 pub use verify::RequestedUri;

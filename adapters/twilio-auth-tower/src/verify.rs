@@ -4,7 +4,9 @@
 
 use http::request::Parts;
 use http::{Extensions, Uri};
-use twilio_auth_core::{Config, Rejection, RoutePolicy, Verified, WebhookRequest};
+use twilio_auth_core::{
+    Config, KeyLookup, Rejection, ResolvedKey, RoutePolicy, Verified, WebhookRequest,
+};
 
 /// Where the URI the client requested is found when a router in front of the layer has
 /// rewritten the request's URI (a nested router strips its prefix): axum's `OriginalUri`,
@@ -25,17 +27,50 @@ pub(crate) fn verify_parts(
     body: &[u8],
     route: RoutePolicy,
     requested: RequestedUri,
+    resolved: Option<&ResolvedKey>,
 ) -> Result<(), Rejection> {
-    let uri = requested(&parts.extensions).unwrap_or(&parts.uri);
-    let path_and_query = uri.path_and_query().map_or("/", |pq| pq.as_str());
-    let request = WebhookRequest::new(parts.method.as_str(), path_and_query)
-        .headers(&parts.headers)
-        .body(body)
-        .authority(uri.authority().map(|a| a.as_str()));
-    let verified: Verified = config.verify_with(&request, route)?;
+    let request = webhook_request(parts, body, requested);
+    let verified: Verified = config.verify_with_key(&request, route, resolved)?;
     twilio_auth_core::metrics::accepted(&verified);
     parts.extensions.insert(verified);
     Ok(())
+}
+
+/// The key to ask a resolver for: one the request names and the configuration lacks, on a
+/// route that checks signatures, once the request passed the route's HTTP authentication
+/// (a request without the credentials never reaches the store; verification then refuses
+/// it as usual).
+pub(crate) fn key_request(
+    config: &Config,
+    parts: &Parts,
+    body: &[u8],
+    route: RoutePolicy,
+    requested: RequestedUri,
+) -> Option<KeyLookup> {
+    let request = webhook_request(parts, body, requested);
+    match route {
+        RoutePolicy::HttpAuthOnly(_) => return None,
+        RoutePolicy::HttpAuthThenSignature(scheme) => {
+            config
+                .verify_with(&request, RoutePolicy::HttpAuthOnly(scheme))
+                .ok()?;
+        }
+        _ => {}
+    }
+    config.key_request(&request)
+}
+
+fn webhook_request<'a>(
+    parts: &'a Parts,
+    body: &'a [u8],
+    requested: RequestedUri,
+) -> WebhookRequest<'a> {
+    let uri = requested(&parts.extensions).unwrap_or(&parts.uri);
+    let path_and_query = uri.path_and_query().map_or("/", |pq| pq.as_str());
+    WebhookRequest::new(parts.method.as_str(), path_and_query)
+        .headers(&parts.headers)
+        .body(body)
+        .authority(uri.authority().map(|a| a.as_str()))
 }
 
 /// Logs the configuration's start-up summary, the first time for this configuration.
