@@ -101,11 +101,7 @@ pub async fn digest_voice(call: web::Form<IncomingCall>) -> HttpResponse {
 pub async fn report_only_voice(req: HttpRequest, call: web::Form<IncomingCall>) -> HttpResponse {
     let verified = req.extensions().get::<Unverified>().is_none();
     tracing::info!(handler = "report_only_voice", verified, call_sid = %call.call_sid, "incoming call");
-    let twiml = format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Say>{} call {}</Say></Response>",
-        if verified { "verified" } else { "unverified" },
-        support::xml_escape(&call.call_sid),
-    );
+    let twiml = support::report_only_twiml(verified, &call.call_sid);
     HttpResponse::Ok().content_type("text/xml").body(twiml)
 }
 

@@ -87,11 +87,7 @@ async fn report_only_voice(req: Verified) -> Response<Full<Bytes>> {
         Err(bad) => return bad.response(),
     };
     tracing::info!(handler = "report_only_voice", verified, call_sid = %call.call_sid, "incoming call");
-    let twiml = format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Say>{} call {}</Say></Response>",
-        if verified { "verified" } else { "unverified" },
-        support::xml_escape(&call.call_sid),
-    );
+    let twiml = support::report_only_twiml(verified, &call.call_sid);
     with_type("text/xml", StatusCode::OK, twiml)
 }
 

@@ -8,8 +8,8 @@
 //!
 //! | route | what runs |
 //! |---|---|
-//! | `POST /verified/voice` | `#[twilio_signed]`: body read within the limit, signature verified, then `Form<IncomingCall>` |
-//! | `POST /plain/voice` | `Form<IncomingCall>` alone (no verification) |
+//! | `POST /verified/voice` | `#[twilio_signed]`: body read within the limit, signature verified, then `Form<LoadCall>` |
+//! | `POST /plain/voice` | `Form<LoadCall>` alone (no verification) |
 //!
 //! Both parse the voice webhook form and answer the same small TwiML. The environment is
 //! the example app's (`examples/axum_app.rs`): `PORT` (default `3000`, `0` picks one),
@@ -31,14 +31,13 @@
 mod support;
 
 use std::process::ExitCode;
-use support::{announce, bind_and_configure, init_logging, xml_escape};
+use support::{LoadCall, announce, bind_and_configure, init_logging, load_twiml};
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Form, FromRef};
 use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::post;
-use serde::Deserialize;
 use twilio_auth::{Config, twilio_signed};
 
 /// The application's state; `#[twilio_signed]` finds the configuration in it.
@@ -47,37 +46,20 @@ struct AppState {
     twilio: Config,
 }
 
-/// The fields of the voice webhook the handler uses (serde skips the others).
-#[derive(Debug, Deserialize)]
-struct IncomingCall {
-    #[serde(rename = "CallSid")]
-    call_sid: String,
-    #[serde(rename = "From", default)]
-    from: String,
-    #[serde(rename = "CallStatus", default)]
-    call_status: String,
-}
-
 /// The handler body both routes share.
-fn answer(call: IncomingCall) -> impl IntoResponse {
-    let twiml = format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\
-         <Response><Say>Hello {}, call {} is {}.</Say></Response>",
-        xml_escape(&call.from),
-        xml_escape(&call.call_sid),
-        xml_escape(&call.call_status),
-    );
+fn answer(call: LoadCall) -> impl IntoResponse {
+    let twiml = load_twiml(&call.call_sid, &call.from, &call.call_status);
     ([(header::CONTENT_TYPE, "text/xml")], twiml)
 }
 
 /// `POST /verified/voice`: the handler behind `#[twilio_signed]`.
 #[twilio_signed(state = AppState)]
-async fn verified_voice(Form(call): Form<IncomingCall>) -> impl IntoResponse {
+async fn verified_voice(Form(call): Form<LoadCall>) -> impl IntoResponse {
     answer(call)
 }
 
 /// `POST /plain/voice`: the same handler without verification.
-async fn plain_voice(Form(call): Form<IncomingCall>) -> impl IntoResponse {
+async fn plain_voice(Form(call): Form<LoadCall>) -> impl IntoResponse {
     answer(call)
 }
 

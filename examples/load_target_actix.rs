@@ -9,8 +9,8 @@
 //!
 //! | route | what runs |
 //! |---|---|
-//! | `POST /verified/voice` | `#[twilio_signed]`: body read within the limit, signature verified, then `web::Form<IncomingCall>` |
-//! | `POST /plain/voice` | `web::Form<IncomingCall>` alone (no verification) |
+//! | `POST /verified/voice` | `#[twilio_signed]`: body read within the limit, signature verified, then `web::Form<LoadCall>` |
+//! | `POST /plain/voice` | `web::Form<LoadCall>` alone (no verification) |
 //!
 //! Both parse the voice webhook form and answer the same small TwiML; actix's `FormConfig`
 //! and `PayloadConfig` limits are the configuration's body limit (413 above it, on both
@@ -20,45 +20,27 @@
 mod support;
 
 use std::process::ExitCode;
-use support::{announce, bind_and_configure, init_logging, xml_escape};
+use support::{LoadCall, announce, bind_and_configure, init_logging, load_twiml};
 
 use actix_web::{App, HttpResponse, HttpServer, post, web};
-use serde::Deserialize;
 use twilio_auth::twilio_signed;
 
-/// The fields of the voice webhook the handler uses (serde skips the others).
-#[derive(Debug, Deserialize)]
-struct IncomingCall {
-    #[serde(rename = "CallSid")]
-    call_sid: String,
-    #[serde(rename = "From", default)]
-    from: String,
-    #[serde(rename = "CallStatus", default)]
-    call_status: String,
-}
-
 /// The handler body both routes share.
-fn answer(call: &IncomingCall) -> HttpResponse {
-    let twiml = format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\
-         <Response><Say>Hello {}, call {} is {}.</Say></Response>",
-        xml_escape(&call.from),
-        xml_escape(&call.call_sid),
-        xml_escape(&call.call_status),
-    );
+fn answer(call: &LoadCall) -> HttpResponse {
+    let twiml = load_twiml(&call.call_sid, &call.from, &call.call_status);
     HttpResponse::Ok().content_type("text/xml").body(twiml)
 }
 
 /// `POST /verified/voice`: the handler behind `#[twilio_signed]`.
 #[twilio_signed]
 #[post("/verified/voice")]
-async fn verified_voice(call: web::Form<IncomingCall>) -> HttpResponse {
+async fn verified_voice(call: web::Form<LoadCall>) -> HttpResponse {
     answer(&call)
 }
 
 /// `POST /plain/voice`: the same handler without verification.
 #[post("/plain/voice")]
-async fn plain_voice(call: web::Form<IncomingCall>) -> HttpResponse {
+async fn plain_voice(call: web::Form<LoadCall>) -> HttpResponse {
     answer(&call)
 }
 

@@ -24,22 +24,10 @@ use hyper::body::{Body, Incoming};
 use hyper::server::conn::http1;
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
-use serde::Deserialize;
-use support::{announce, bind_and_configure, init_logging, xml_escape};
+use support::{LoadCall, announce, bind_and_configure, init_logging, load_twiml};
 use tower::util::BoxCloneSyncService;
 use tower::{ServiceBuilder, ServiceExt, service_fn};
 use twilio_auth::tower::{ResponseBody, TwilioAuthLayer};
-
-/// The fields of the voice webhook the handler uses (serde skips the others).
-#[derive(Debug, Deserialize)]
-struct IncomingCall {
-    #[serde(rename = "CallSid")]
-    call_sid: String,
-    #[serde(rename = "From", default)]
-    from: String,
-    #[serde(rename = "CallStatus", default)]
-    call_status: String,
-}
 
 type Answer = Response<ResponseBody<Full<Bytes>>>;
 
@@ -62,16 +50,10 @@ where
         }
         Err(_) => return status(StatusCode::BAD_REQUEST),
     };
-    let Ok(call) = serde_urlencoded::from_bytes::<IncomingCall>(&body) else {
+    let Ok(call) = serde_urlencoded::from_bytes::<LoadCall>(&body) else {
         return status(StatusCode::UNPROCESSABLE_ENTITY);
     };
-    let twiml = format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\
-         <Response><Say>Hello {}, call {} is {}.</Say></Response>",
-        xml_escape(&call.from),
-        xml_escape(&call.call_sid),
-        xml_escape(&call.call_status),
-    );
+    let twiml = load_twiml(&call.call_sid, &call.from, &call.call_status);
     let mut response = Response::new(Full::new(Bytes::from(twiml)));
     response.headers_mut().insert(
         hyper::header::CONTENT_TYPE,

@@ -25,7 +25,7 @@ use axum::extract::Form;
 use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
-use support::{IncomingCall, announce, bind_and_configure, init_logging, xml_escape};
+use support::{LoadCall, announce, bind_and_configure, init_logging, load_twiml};
 use twilio_auth::axum::TwilioAuthLayer;
 use twilio_auth::replay::{RedisStore, ReplayGuard};
 
@@ -33,22 +33,17 @@ static VERIFIED: AtomicU64 = AtomicU64::new(0);
 static REPLAY: AtomicU64 = AtomicU64::new(0);
 
 /// The handler body both routes share.
-fn answer(call: &IncomingCall) -> impl IntoResponse + use<> {
-    let twiml = format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\
-         <Response><Say>Hello {}, call {}.</Say></Response>",
-        xml_escape(&call.from),
-        xml_escape(&call.call_sid),
-    );
+fn answer(call: &LoadCall) -> impl IntoResponse + use<> {
+    let twiml = load_twiml(&call.call_sid, &call.from, &call.call_status);
     ([(header::CONTENT_TYPE, "text/xml")], twiml)
 }
 
-async fn verified_voice(Form(call): Form<IncomingCall>) -> impl IntoResponse {
+async fn verified_voice(Form(call): Form<LoadCall>) -> impl IntoResponse {
     VERIFIED.fetch_add(1, Ordering::Relaxed);
     answer(&call)
 }
 
-async fn replay_voice(Form(call): Form<IncomingCall>) -> impl IntoResponse {
+async fn replay_voice(Form(call): Form<LoadCall>) -> impl IntoResponse {
     REPLAY.fetch_add(1, Ordering::Relaxed);
     answer(&call)
 }

@@ -20,7 +20,7 @@ mod support;
 use std::io::Write as _;
 use std::net::{Ipv4Addr, TcpListener};
 use std::process::ExitCode;
-use support::{config_error, config_from_env, init_logging, port_from_env, xml_escape};
+use support::{config_error, config_from_env, init_logging, load_twiml, port_from_env};
 
 use rocket::config::LogLevel;
 use rocket::data::{ByteUnit, Limits};
@@ -44,13 +44,7 @@ struct IncomingCall {
 
 /// The handler body both routes share.
 fn answer(call: &IncomingCall) -> (ContentType, String) {
-    let twiml = format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\
-         <Response><Say>Hello {}, call {} is {}.</Say></Response>",
-        xml_escape(&call.from),
-        xml_escape(&call.call_sid),
-        xml_escape(&call.call_status),
-    );
+    let twiml = load_twiml(&call.call_sid, &call.from, &call.call_status);
     (ContentType::XML, twiml)
 }
 

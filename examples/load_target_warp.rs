@@ -16,40 +16,22 @@
 mod support;
 
 use std::process::ExitCode;
-use support::{announce, bind_and_configure, init_logging, xml_escape};
+use support::{LoadCall, announce, bind_and_configure, init_logging, load_twiml};
 
-use serde::Deserialize;
 use twilio_auth::Config;
 use twilio_auth::warp::{Form, twilio_signed};
 use warp::http::StatusCode;
 use warp::{Filter, Reply};
 
-/// The fields of the voice webhook the handler uses (serde skips the others).
-#[derive(Debug, Deserialize)]
-struct IncomingCall {
-    #[serde(rename = "CallSid")]
-    call_sid: String,
-    #[serde(rename = "From", default)]
-    from: String,
-    #[serde(rename = "CallStatus", default)]
-    call_status: String,
-}
-
 /// The handler body both routes share.
-fn answer(call: &IncomingCall) -> warp::reply::Response {
-    let twiml = format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\
-         <Response><Say>Hello {}, call {} is {}.</Say></Response>",
-        xml_escape(&call.from),
-        xml_escape(&call.call_sid),
-        xml_escape(&call.call_status),
-    );
+fn answer(call: &LoadCall) -> warp::reply::Response {
+    let twiml = load_twiml(&call.call_sid, &call.from, &call.call_status);
     warp::reply::with_header(twiml, "content-type", "text/xml").into_response()
 }
 
 /// `POST /verified/voice`: the handler behind `#[twilio_signed]`.
 #[twilio_signed(post, path = "verified/voice")]
-async fn verified_voice(Form(call): Form<IncomingCall>) -> impl Reply {
+async fn verified_voice(Form(call): Form<LoadCall>) -> impl Reply {
     answer(&call)
 }
 
@@ -62,7 +44,7 @@ fn plain_voice(
         .and(warp::post())
         .and(warp::body::content_length_limit(limit))
         .and(warp::body::form())
-        .map(|call: IncomingCall| answer(&call))
+        .map(|call: LoadCall| answer(&call))
 }
 
 /// warp's own rejections (over the limit, bad form) as statuses.

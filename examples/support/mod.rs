@@ -75,6 +75,37 @@ pub fn greeting_twiml(from: &str, call_sid: &str) -> String {
     )
 }
 
+/// The TwiML of the report-only routes: whether the request was verified, and its call.
+pub fn report_only_twiml(verified: bool, call_sid: &str) -> String {
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Say>{} call {}</Say></Response>",
+        if verified { "verified" } else { "unverified" },
+        xml_escape(call_sid),
+    )
+}
+
+/// The voice webhook fields the load-test targets read (serde skips the others).
+#[derive(Debug, Deserialize)]
+pub struct LoadCall {
+    #[serde(rename = "CallSid")]
+    pub call_sid: String,
+    #[serde(rename = "From", default)]
+    pub from: String,
+    #[serde(rename = "CallStatus", default)]
+    pub call_status: String,
+}
+
+/// The TwiML every load-test target answers both of its routes with.
+pub fn load_twiml(call_sid: &str, from: &str, call_status: &str) -> String {
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\
+         <Response><Say>Hello {}, call {} is {}.</Say></Response>",
+        xml_escape(from),
+        xml_escape(call_sid),
+        xml_escape(call_status),
+    )
+}
+
 /// Text made safe inside TwiML (XML) elements and attributes.
 pub fn xml_escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
