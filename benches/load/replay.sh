@@ -19,6 +19,8 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
+# shellcheck source=benches/load/lib.sh
+source "$here/lib.sh"
 
 duration="${LOAD_DURATION:-5}"
 rounds="${LOAD_ROUNDS:-2}"
@@ -35,15 +37,7 @@ for tool in wrk redis-server; do
     fi
 done
 
-echo "== building examples/load_target_replay.rs ($profile)" >&2
-server_bin="$(cd "$root" && cargo build --profile "$profile" --example load_target_replay \
-    --features axum,redis --message-format=json-render-diagnostics |
-    python3 -c 'import json, sys
-for line in sys.stdin:
-    m = json.loads(line)
-    if m.get("reason") == "compiler-artifact" and m["target"]["name"] == "load_target_replay" and m.get("executable"):
-        print(m["executable"])')"
-[[ -x "$server_bin" ]] || { echo "error: no load_target_replay executable" >&2; exit 2; }
+server_bin="$(build_example load_target_replay axum,redis "$profile")"
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/twilio-auth-replay-load.XXXXXX")"
 server_pid=""
@@ -82,14 +76,7 @@ PORT=0 TWILIO_AUTH_TOKEN="$LOAD_TOKEN" TWILIO_WEBHOOK_BASE_URL="$base_url" \
     REDIS_URL="redis://127.0.0.1:$redis_port/" RUST_LOG="${RUST_LOG:-error}" \
     "$server_bin" >"$work/server.out" 2>"$work/server.err" &
 server_pid=$!
-url=""
-for _ in $(seq 200); do
-    url="$(sed -n 's/^listening on \(http:\/\/127\.0\.0\.1:[0-9]*\)$/\1/p' "$work/server.out")"
-    [[ -n "$url" ]] && break
-    kill -0 "$server_pid" 2>/dev/null || break
-    sleep 0.1
-done
-[[ -n "$url" ]] || { echo "error: the server did not start:" >&2; cat "$work/server.err" >&2; exit 2; }
+url="$(wait_for_url "$server_pid" "$work/server.out" "$work/server.err")"
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$server_pid/stat"; }
 

@@ -43,6 +43,8 @@ set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
+# shellcheck source=benches/load/lib.sh
+source "$here/lib.sh"
 
 threads="${LOAD_THREADS:-2}"
 rounds="${LOAD_ROUNDS:-4}"
@@ -75,15 +77,7 @@ for tool in cargo python3 curl; do
     command -v "$tool" >/dev/null || { echo "error: $tool is needed" >&2; exit 2; }
 done
 
-echo "== building examples/$example.rs ($profile)" >&2
-server_bin="$(cd "$root" && cargo build --profile "$profile" --example "$example" --features "$features" \
-    --message-format=json-render-diagnostics |
-    python3 -c 'import json, sys
-for line in sys.stdin:
-    m = json.loads(line)
-    if m.get("reason") == "compiler-artifact" and m["target"]["name"] == sys.argv[1] and m.get("executable"):
-        print(m["executable"])' "$example")"
-[[ -x "$server_bin" ]] || { echo "error: no $example executable" >&2; exit 2; }
+server_bin="$(build_example "$example" "$features" "$profile")"
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/twilio-auth-load.XXXXXX")"
 server_pid=""
@@ -116,18 +110,7 @@ PORT=0 TWILIO_AUTH_TOKEN="$LOAD_TOKEN" TWILIO_WEBHOOK_BASE_URL="$base_url" \
     TWILIO_LOAD_ROTATE_MS="${LOAD_ROTATE_MS:-}" \
     "$server_bin" >"$work/server.out" 2>"$work/server.err" &
 server_pid=$!
-url=""
-for _ in $(seq 200); do
-    url="$(sed -n 's/^listening on \(http:\/\/127\.0\.0\.1:[0-9]*\)$/\1/p' "$work/server.out")"
-    [[ -n "$url" ]] && break
-    kill -0 "$server_pid" 2>/dev/null || break
-    sleep 0.1
-done
-if [[ -z "$url" ]]; then
-    echo "error: the server did not start:" >&2
-    cat "$work/server.err" >&2
-    exit 2
-fi
+url="$(wait_for_url "$server_pid" "$work/server.out" "$work/server.err")"
 echo "== server pid $server_pid at $url" >&2
 
 # One request of each kind before measuring: a wrong signature would make every "valid"
