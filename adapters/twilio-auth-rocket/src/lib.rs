@@ -8,6 +8,11 @@
 //! - [`TwilioAuth`]: the fairing that manages the [`Config`](twilio_auth_core::Config) and
 //!   answers refused requests (400, 401 with its `WWW-Authenticate` challenges, 403, 413).
 //!   Routes that verify refuse to launch without it.
+//! - [`ReportOnly<T>`]: the data guard of a route in report-only mode, for rolling
+//!   verification out: a refused signature is logged and the handler runs, told so.
+//! - Replay protection (feature `replay`): `TwilioAuth::fairing(config).replay(guard)`,
+//!   and `Verified<T, ReplayGuarded>` on the routes it protects
+//!   ([`policy::ReplayGuarded`]).
 //!
 //! ```no_run
 //! use rocket::form::{Form, FromForm};
@@ -51,11 +56,15 @@
 mod fairing;
 mod guard;
 pub mod policy;
+#[cfg(feature = "replay")]
+mod replay;
+mod report_only;
 mod verified;
 mod verify;
 
 pub use fairing::TwilioAuth;
 pub use guard::TwilioSignature;
+pub use report_only::ReportOnly;
 pub use verified::{Verified, VerifiedData, VerifiedError};
 
 /// The `#[twilio_signed]` attribute for Rocket routes; see the `twilio-auth` crate.
