@@ -58,10 +58,23 @@ pub fn guard() -> ReplayGuard {
     GUARD.get_or_init(ReplayGuard::memory).clone()
 }
 
-/// Counts a run of `handler` and logs it; returns the run's number.
+impl Handler {
+    /// The handler's name in its log line (the contract's `handler` field).
+    pub fn name(self) -> &'static str {
+        match self {
+            Handler::Voice => "replay_voice",
+            Handler::Flaky => "replay_flaky",
+            Handler::Digest => "replay_digest_voice",
+            Handler::Attribute => "replay_attribute_voice",
+        }
+    }
+}
+
+/// Counts a run of `handler` and logs it (the contract's handler line); returns the run's
+/// number.
 pub fn ran(handler: Handler, call_sid: &str) -> u64 {
     let n = RUNS[handler as usize].fetch_add(1, Ordering::SeqCst) + 1;
-    tracing::info!(handler = ?handler, call_sid, run = n, "replay-protected handler ran");
+    tracing::info!(handler = handler.name(), call_sid, run = n, "incoming call");
     n
 }
 
