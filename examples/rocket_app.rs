@@ -39,7 +39,7 @@
 //! `ReplayGuarded` policy: a duplicate of a completed request gets `200` with an empty body,
 //! one still in flight `409`, a replayed Digest `Authorization` `401`, and a store fault
 //! `503`. `GET /replay/count` (unprotected, for the tests) answers how many times each of
-//! those handlers ran in this instance, as JSON (`attribute` is always 0: the axum app's
+//! those handlers ran in this instance, as JSON (`attribute` stays 0: the axum app's
 //! attribute route has no Rocket counterpart). The guard's store is Redis when `REDIS_URL`
 //! is set (needs the `redis` feature), else in memory.
 //!
@@ -274,7 +274,7 @@ pub fn app(config: Config, port: u16) -> Rocket<Build> {
     let limit = ByteUnit::from(config.body_limit());
     let fairing = TwilioAuth::fairing(config);
     #[cfg(feature = "replay")]
-    let fairing = fairing.replay(replay_routes::guard());
+    let fairing = fairing.replay(support::replay::guard());
     let limits = Limits::default()
         .limit("form", limit)
         .limit("json", limit)
@@ -331,114 +331,59 @@ pub fn app(config: Config, port: u16) -> Rocket<Build> {
     rocket
 }
 
-/// The replay-protected routes (feature `replay`).
+/// The replay-protected routes (feature `replay`): the shared rows of `tests/replay.rs`.
 #[cfg(feature = "replay")]
 pub mod replay_routes {
-    use std::collections::HashSet;
-    use std::sync::atomic::{AtomicU64, Ordering};
-    use std::sync::{Mutex, OnceLock};
-    use std::time::Duration;
-
     use rocket::form::Form;
     use rocket::http::{ContentType, Status};
-    use rocket::serde::json::{Json, Value, json};
     use rocket::{Route, get, post, routes};
-    use twilio_auth::replay::ReplayGuard;
     use twilio_auth::rocket::Verified;
     use twilio_auth::rocket::policy::{Digest, ReplayGuarded};
 
     use super::IncomingCall;
     use super::support::greeting_twiml;
+    use super::support::replay::{self, Handler};
 
-    static VOICE: AtomicU64 = AtomicU64::new(0);
-    static FLAKY: AtomicU64 = AtomicU64::new(0);
-    static DIGEST: AtomicU64 = AtomicU64::new(0);
-    static GUARD: OnceLock<ReplayGuard> = OnceLock::new();
-
-    /// The guard from the environment: Redis with `REDIS_URL`, else memory. Called once by
-    /// `main`, before the app is built; an error is a configuration error.
-    pub fn init_from_env() -> Result<&'static str, String> {
-        let url = std::env::var("REDIS_URL").ok().filter(|u| !u.is_empty());
-        let (guard, which) = match url {
-            None => (ReplayGuard::memory(), "memory"),
-            #[cfg(feature = "redis")]
-            Some(url) => {
-                let store = twilio_auth::replay::RedisStore::new(&url)
-                    .map_err(|e| format!("REDIS_URL: {e}"))?;
-                (ReplayGuard::new(store), "redis")
-            }
-            #[cfg(not(feature = "redis"))]
-            Some(_) => {
-                return Err(
-                    "REDIS_URL is set but the app was built without the `redis` feature".into(),
-                );
-            }
-        };
-        let _ = GUARD.set(guard);
-        Ok(which)
-    }
-
-    /// The guard the fairing carries.
-    pub fn guard() -> ReplayGuard {
-        GUARD.get_or_init(ReplayGuard::memory).clone()
-    }
-
-    /// `/replay/voice`, `/replay/flaky`, `/replay/digest/voice` behind the guard, and the
-    /// `/replay/count` of handler runs.
+    /// `/replay/voice`, `/replay/flaky`, `/replay/digest/voice` (their `ReplayGuarded`
+    /// policy asks the fairing's guard), and the `/replay/count` of handler runs.
     pub fn routes() -> Vec<Route> {
         routes![voice, flaky, digest_voice, count]
     }
 
     #[post("/replay/voice", data = "<call>")]
     async fn voice(call: Verified<Form<IncomingCall>, ReplayGuarded>) -> (ContentType, String) {
-        let n = VOICE.fetch_add(1, Ordering::SeqCst) + 1;
-        tracing::info!(handler = "replay_voice", call_sid = %call.call_sid, run = n, "incoming call");
-        // Long enough for concurrent duplicates to find the request in flight.
-        rocket::tokio::time::sleep(Duration::from_millis(100)).await;
-        twiml(&call)
+        replay::ran(Handler::Voice, &call.call_sid);
+        rocket::tokio::time::sleep(replay::VOICE_DELAY).await;
+        greet(&call)
     }
 
     #[post("/replay/flaky", data = "<call>")]
     fn flaky(call: Verified<Form<IncomingCall>, ReplayGuarded>) -> (Status, (ContentType, String)) {
-        static SEEN: Mutex<Option<HashSet<String>>> = Mutex::new(None);
-        let n = FLAKY.fetch_add(1, Ordering::SeqCst) + 1;
-        let first = SEEN
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get_or_insert_with(HashSet::new)
-            .insert(call.call_sid.clone());
-        tracing::info!(handler = "replay_flaky", call_sid = %call.call_sid, run = n, first, "incoming call");
-        if first {
-            (
+        replay::ran(Handler::Flaky, &call.call_sid);
+        if replay::first_delivery(&call.call_sid) {
+            return (
                 Status::InternalServerError,
                 (ContentType::Plain, "temporary failure\n".to_owned()),
-            )
-        } else {
-            (Status::Ok, twiml(&call))
+            );
         }
+        (Status::Ok, greet(&call))
     }
 
     #[post("/replay/digest/voice", data = "<call>")]
     fn digest_voice(
         call: Verified<Form<IncomingCall>, ReplayGuarded<Digest>>,
     ) -> (ContentType, String) {
-        let n = DIGEST.fetch_add(1, Ordering::SeqCst) + 1;
-        tracing::info!(handler = "replay_digest_voice", call_sid = %call.call_sid, run = n, "incoming call");
-        twiml(&call)
-    }
-
-    fn twiml(call: &IncomingCall) -> (ContentType, String) {
-        (ContentType::XML, greeting_twiml(&call.from, &call.call_sid))
+        replay::ran(Handler::Digest, &call.call_sid);
+        greet(&call)
     }
 
     #[get("/replay/count")]
-    fn count() -> Json<Value> {
-        Json(json!({
-            "voice": VOICE.load(Ordering::SeqCst),
-            "flaky": FLAKY.load(Ordering::SeqCst),
-            "digest": DIGEST.load(Ordering::SeqCst),
-            "attribute": 0,
-        }))
+    fn count() -> (ContentType, String) {
+        (ContentType::JSON, replay::counts_json())
+    }
+
+    fn greet(call: &IncomingCall) -> (ContentType, String) {
+        (ContentType::XML, greeting_twiml(&call.from, &call.call_sid))
     }
 }
 
@@ -467,7 +412,7 @@ async fn main() -> ExitCode {
         Err(message) => return config_error(&message),
     };
     #[cfg(feature = "replay")]
-    match replay_routes::init_from_env() {
+    match support::replay::init_from_env() {
         Ok(store) => tracing::info!(store, "replay protection on /replay/*"),
         Err(message) => return config_error(&message),
     }
