@@ -181,7 +181,8 @@ pub(crate) async fn guard_replay<'r, P: RocketPolicy>(
     if P::REPLAY {
         return crate::replay::admit(req, config, P::ROUTE, body, verification).await;
     }
-    let _ = (req, config, body, verification);
+    // Without the feature no policy asks for it (`ReplayGuarded` does not exist).
+    let _ = (P::REPLAY, req, config, body, verification);
     Ok(())
 }
 

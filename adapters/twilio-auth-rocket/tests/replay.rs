@@ -391,9 +391,7 @@ fn a_store_fault_fails_closed_with_503() {
 
 #[test]
 fn a_guarded_route_without_a_guard_does_not_launch() {
-    let error = rocket::execute(app(None).ignite())
-        .err()
-        .expect("no launch without a guard");
+    let error = rocket::execute(app(None).ignite()).expect_err("no launch without a guard");
     assert!(
         matches!(error.kind(), rocket::error::ErrorKind::SentinelAborts(_)),
         "{error:?}"
