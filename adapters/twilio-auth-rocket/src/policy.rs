@@ -59,8 +59,13 @@ impl<P: Policy> RocketPolicy for P {
 
 /// `P` (by default [`Signature`]), then the replay guard of the
 /// [`TwilioAuth`](crate::TwilioAuth) fairing (feature `replay`): `Verified<Form<T>,
-/// ReplayGuarded>`, `Verified<Form<T>, ReplayGuarded<Digest>>`. Only the routes that name it
-/// are protected; one that does while the fairing has no guard stops the launch.
+/// ReplayGuarded>`, `Verified<Form<T>, ReplayGuarded<Digest>>`, or on a report-only route
+/// `ReportOnly<Form<T>, ReplayGuarded>`. Only the routes that name it are protected; one
+/// that does while the fairing has no guard stops the launch.
+///
+/// Take the guard as it is, not as `Option<Verified<…>>`: Rocket would then run the handler
+/// for a refused duplicate (with `None`), and replace its answer with the refusal's when
+/// both have the same status.
 #[cfg(feature = "replay")]
 #[cfg_attr(docsrs, doc(cfg(feature = "replay")))]
 pub struct ReplayGuarded<P: Policy = Signature>(std::marker::PhantomData<fn() -> P>);
