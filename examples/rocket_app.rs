@@ -36,12 +36,12 @@
 //! .replay(guard)`) and the routes `POST /replay/voice` (the voice handler, taking 100 ms),
 //! `POST /replay/flaky` (answers `500` the first time this instance sees a `CallSid`, then
 //! `200`) and `POST /replay/digest/voice` (Digest, then the signature) opt in with the
-//! `ReplayGuarded` policy: a duplicate of a completed request gets `200` with an empty body,
-//! one still in flight `409`, a replayed Digest `Authorization` `401`, and a store fault
-//! `503`. `GET /replay/count` (unprotected, for the tests) answers how many times each of
-//! those handlers ran in this instance, as JSON (`attribute` stays 0: the axum app's
-//! attribute route has no Rocket counterpart). The guard's store is Redis when `REDIS_URL`
-//! is set (needs the `redis` feature), else in memory.
+//! `ReplayGuarded` policy, and `POST /replay/attribute/voice` through
+//! `#[twilio_signed(replay = true)]`: a duplicate of a completed request gets `200` with an
+//! empty body, one still in flight `409`, a replayed Digest `Authorization` `401`, and a
+//! store fault `503`. `GET /replay/count` (unprotected, for the tests) answers how many
+//! times each of those handlers ran in this instance, as JSON. The guard's store is Redis
+//! when `REDIS_URL` is set (needs the `redis` feature), else in memory.
 //!
 //! `TWILIO_BODY_LIMIT` sets Rocket's `form`, `json`, `string` and `bytes` limits and the
 //! verifier's body limit alike.
@@ -337,17 +337,18 @@ pub mod replay_routes {
     use rocket::form::Form;
     use rocket::http::{ContentType, Status};
     use rocket::{Route, get, post, routes};
-    use twilio_auth::rocket::Verified;
     use twilio_auth::rocket::policy::{Digest, ReplayGuarded};
+    use twilio_auth::rocket::{Verified, twilio_signed};
 
     use super::IncomingCall;
     use super::support::greeting_twiml;
     use super::support::replay::{self, Handler};
 
     /// `/replay/voice`, `/replay/flaky`, `/replay/digest/voice` (their `ReplayGuarded`
-    /// policy asks the fairing's guard), and the `/replay/count` of handler runs.
+    /// policy asks the fairing's guard), `/replay/attribute/voice` (the attribute writes
+    /// that policy), and the `/replay/count` of handler runs.
     pub fn routes() -> Vec<Route> {
-        routes![voice, flaky, digest_voice, count]
+        routes![voice, flaky, digest_voice, attribute_voice, count]
     }
 
     #[post("/replay/voice", data = "<call>")]
@@ -374,6 +375,14 @@ pub mod replay_routes {
         call: Verified<Form<IncomingCall>, ReplayGuarded<Digest>>,
     ) -> (ContentType, String) {
         replay::ran(Handler::Digest, &call.call_sid);
+        greet(&call)
+    }
+
+    /// `POST /replay/attribute/voice`: the same guard, through `#[twilio_signed(replay = true)]`.
+    #[twilio_signed(replay = true)]
+    #[post("/replay/attribute/voice", data = "<call>")]
+    fn attribute_voice(call: Form<IncomingCall>) -> (ContentType, String) {
+        replay::ran(Handler::Attribute, &call.call_sid);
         greet(&call)
     }
 

@@ -42,7 +42,12 @@ mod sealed {
 
 /// What the Rocket guards accept as their policy parameter: one of the core's markers
 /// ([`Signature`], [`Basic`], …, every [`Policy`]), or, with the `replay` feature, one of
-/// them wrapped in [`ReplayGuarded`]. Sealed.
+/// them wrapped in `ReplayGuarded`. Sealed.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a route policy of the Rocket guards",
+    note = "a policy is one of `twilio_auth::rocket::policy`'s markers (`Signature`, `Basic`, `Digest`, …), or one wrapped in `ReplayGuarded`",
+    note = "`ReplayGuarded` and `#[twilio_signed(replay = true)]` need the `replay` feature"
+)]
 pub trait RocketPolicy: sealed::Sealed + Send + Sync + 'static {
     /// What the route demands of each request.
     const ROUTE: RoutePolicy;

@@ -27,7 +27,7 @@ use crate::verify::verify_reporting;
 /// (`ReportOnly<Form<T>, Basic>`: `401` without the right credentials), the body limits
 /// (`413`) and a URL that cannot be rebuilt (`400`) are refused as on any route, and the
 /// handler does not run. Each such route logs a warning at launch, before the first
-/// request (once per guard type). With a [`ReplayGuarded`](crate::policy::ReplayGuarded)
+/// request (once per guard type). With a `ReplayGuarded`
 /// policy, verified requests go through the replay guard; unverified ones do not (nothing
 /// signed identifies them).
 ///

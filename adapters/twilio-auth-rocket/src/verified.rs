@@ -132,7 +132,7 @@ where
 }
 
 /// Refuses to launch when the [`TwilioAuth`](crate::TwilioAuth) fairing is not attached,
-/// or a [`ReplayGuarded`](crate::policy::ReplayGuarded) route's fairing has no guard (and
+/// or a `ReplayGuarded` route's fairing has no guard (and
 /// reports a route that requires HTTP authentication the configuration cannot give).
 impl<T, P: RocketPolicy> Sentinel for Verified<T, P> {
     fn abort(rocket: &Rocket<Ignite>) -> bool {
