@@ -31,8 +31,8 @@
 //! (Without credentials in the configuration, such a route answers every request with `401`,
 //! and the launch logs an error.)
 //!
-//! With the `replay` feature, [`ReplayGuarded<P>`] adds replay protection to any of them:
-//! see [`TwilioAuth::replay`](crate::TwilioAuth::replay).
+//! With the `replay` feature, `ReplayGuarded<P>` adds replay protection to any of them:
+//! see `TwilioAuth::replay`.
 
 pub use twilio_auth_core::policy::*;
 
