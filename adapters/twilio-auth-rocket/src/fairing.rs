@@ -25,7 +25,8 @@ use crate::verify::{BodyPresent, announces_body, recorded};
 /// - on a refused request, it answers with the rejection's status (400, 401, 403 or 413),
 ///   a short `text/plain` body that gives nothing away, and, for a 401, one
 ///   `WWW-Authenticate` header per challenge — whatever catcher Rocket ran for that status;
-///   for the statuses 400, 401, 403 and 413 that the app has no catcher for at `/`, it
+///   for the statuses 400, 401, 403 and 413 (and, with a replay guard,
+///   409 and 503) that the app has no catcher for at `/`, it
 ///   registers one named `twilio-auth` that answers as Rocket's default does (so Rocket
 ///   does not report a missing catcher on each refusal). Catchers the app registers on the
 ///   builder are seen; one that another fairing registers at `/` for these statuses after
@@ -140,9 +141,19 @@ impl Fairing for TwilioAuth {
         }
         // Rocket's default answer under a name, for the statuses of a refusal that the app
         // has no catcher for: Rocket then does not report a missing catcher on every
-        // refusal. (`on_response` writes the refusal's own answer over it.)
+        // refusal. (`on_response` writes the refusal's own answer over it.) With a replay
+        // guard, also its refusals' `409` and `503`.
+        #[cfg(feature = "replay")]
+        let guarded: &[u16] = if self.replay.is_some() {
+            &[409, 503]
+        } else {
+            &[]
+        };
+        #[cfg(not(feature = "replay"))]
+        let guarded: &[u16] = &[];
         let uncaught: Vec<Catcher> = [400, 401, 403, 413]
             .into_iter()
+            .chain(guarded.iter().copied())
             .filter(|&code| {
                 !rocket
                     .catchers()

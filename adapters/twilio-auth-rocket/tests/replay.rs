@@ -291,7 +291,16 @@ fn concurrent_duplicates_run_the_handler_once() {
             "{r:?}"
         );
     }
-    assert!(responses.iter().any(|r| r.status == 409), "{responses:?}");
+    let in_flight: Vec<&Response> = responses.iter().filter(|r| r.status == 409).collect();
+    assert!(!in_flight.is_empty(), "{responses:?}");
+    for r in in_flight {
+        // The guard's short answer, not Rocket's HTML catcher page.
+        assert_eq!(r.body, "Request already in progress\n", "{r:?}");
+        assert!(
+            r.header("content-type")[0].starts_with("text/plain"),
+            "{r:?}"
+        );
+    }
     assert_eq!(runs("voice", "CA-burst"), 1);
 }
 
