@@ -60,7 +60,8 @@ use twilio_auth::policy::{Basic, Policy as _};
 use warp::ws::{Message, WebSocket, Ws};
 
 use twilio_auth::Config;
-use twilio_auth::warp::{Form, Json, Query, twilio_signed};
+use twilio_auth::policy::HttpAuth;
+use twilio_auth::warp::{Form, Json, Query, Reported, TwilioRejection, twilio_signed};
 use warp::{Filter, Reply};
 
 /// `POST /voice` (and `/api/voice`): answers the call with TwiML.
@@ -218,6 +219,34 @@ async fn converse(mut socket: WebSocket, mut on_text: impl FnMut(&str) -> Step) 
     }
 }
 
+/// `POST /report-only/voice` and `POST /report-only/basic/voice`: the voice handler behind
+/// the `report_only` filter (the second after HTTP Basic, which stays enforced). It says
+/// whether the request was verified: a forged or unsigned one gets here too, and the refusal
+/// enforcement would have answered is in the log.
+pub fn report_only_voice_filter<P>(
+    path: P,
+    config: Config,
+    policy: RoutePolicy,
+) -> impl Filter<Extract = (warp::reply::Response,), Error = warp::Rejection> + Clone
+where
+    P: Filter<Extract = (), Error = warp::Rejection> + Clone + Send + Sync + 'static,
+{
+    let route = path
+        .and(warp::post())
+        .and(twilio_auth::warp::report_only(config, policy))
+        .map(report_only_voice);
+    twilio_auth::warp::seal(route)
+}
+
+/// The report-only voice handler: `verified call …` or `unverified call …`.
+fn report_only_voice(request: Reported) -> Result<impl Reply, TwilioRejection> {
+    let call: IncomingCall = request.form()?;
+    let verified = request.is_verified();
+    tracing::info!(handler = "report_only_voice", verified, call_sid = %call.call_sid, "incoming call");
+    let twiml = support::report_only_twiml(verified, &call.call_sid);
+    Ok(warp::reply::with_header(twiml, "content-type", "text/xml"))
+}
+
 /// The TwiML answer to a call.
 fn answer(handler: &str, call: &IncomingCall) -> impl Reply + use<> {
     tracing::info!(handler, call_sid = %call.call_sid, "incoming call");
@@ -242,7 +271,164 @@ pub fn routes(
         .or(guarded_filter(config.clone()))
         .or(media_filter(config.clone()))
         .or(relay_filter(config.clone()))
-        .or(basic_media_filter(config))
+        .or(basic_media_filter(config.clone()))
+        .or(report_only_voice_filter(
+            warp::path!("report-only" / "voice"),
+            config.clone(),
+            RoutePolicy::Signature,
+        ))
+        .or(report_only_voice_filter(
+            warp::path!("report-only" / "basic" / "voice"),
+            config.clone(),
+            RoutePolicy::HttpAuthThenSignature(HttpAuth::Basic),
+        ))
+        .or(replay_routes::routes(config))
+}
+
+/// The replay-protected routes (feature `replay`), each through `twilio_auth::warp::protect`.
+#[cfg(feature = "replay")]
+pub mod replay_routes {
+    use std::collections::HashSet;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::sync::{Mutex, OnceLock};
+    use std::time::Duration;
+
+    use twilio_auth::policy::HttpAuth;
+    use twilio_auth::replay::ReplayGuard;
+    use twilio_auth::warp::{Form, FromVerified, TwilioRejection, VerifiedRequest, protect};
+    use twilio_auth::{Config, RoutePolicy};
+    use warp::http::StatusCode;
+    use warp::reply::Response;
+    use warp::{Filter, Reply};
+
+    use super::support::{IncomingCall, greeting_twiml};
+
+    static VOICE: AtomicU64 = AtomicU64::new(0);
+    static FLAKY: AtomicU64 = AtomicU64::new(0);
+    static DIGEST: AtomicU64 = AtomicU64::new(0);
+    static GUARD: OnceLock<ReplayGuard> = OnceLock::new();
+
+    /// The guard from the environment: Redis with `REDIS_URL`, else memory. Called once by
+    /// `main`, before the routes are built; an error is a configuration error.
+    pub fn init_from_env() -> Result<&'static str, String> {
+        let url = std::env::var("REDIS_URL").ok().filter(|u| !u.is_empty());
+        let (guard, which) = match url {
+            None => (ReplayGuard::memory(), "memory"),
+            #[cfg(feature = "redis")]
+            Some(url) => {
+                let store = twilio_auth::replay::RedisStore::new(&url)
+                    .map_err(|e| format!("REDIS_URL: {e}"))?;
+                (ReplayGuard::new(store), "redis")
+            }
+            #[cfg(not(feature = "redis"))]
+            Some(_) => {
+                return Err(
+                    "REDIS_URL is set but the app was built without the `redis` feature".into(),
+                );
+            }
+        };
+        let _ = GUARD.set(guard);
+        Ok(which)
+    }
+
+    /// The guard of every replay-protected route.
+    pub fn guard() -> ReplayGuard {
+        GUARD.get_or_init(ReplayGuard::memory).clone()
+    }
+
+    /// `/replay/voice`, `/replay/flaky`, `/replay/digest/voice` behind the guard, and the
+    /// `/replay/count` of handler runs.
+    pub fn routes(
+        config: Config,
+    ) -> impl Filter<Extract = (Response,), Error = warp::Rejection> + Clone {
+        let guard = guard();
+        let signed = |config: &Config, policy| {
+            warp::post().and(twilio_auth::warp::request_with(config.clone(), policy))
+        };
+        let digest = RoutePolicy::HttpAuthThenSignature(HttpAuth::Digest);
+        protect(
+            guard.clone(),
+            warp::path!("replay" / "voice").and(signed(&config, RoutePolicy::Signature)),
+            voice,
+        )
+        .or(protect(
+            guard.clone(),
+            warp::path!("replay" / "flaky").and(signed(&config, RoutePolicy::Signature)),
+            flaky,
+        ))
+        .unify()
+        .or(protect(
+            guard,
+            warp::path!("replay" / "digest" / "voice").and(signed(&config, digest)),
+            digest_voice,
+        ))
+        .unify()
+        .or(warp::path!("replay" / "count").and(warp::get()).map(count))
+        .unify()
+    }
+
+    async fn voice(request: VerifiedRequest) -> Result<Response, TwilioRejection> {
+        let Form(call) = Form::<IncomingCall>::from_verified(&request)?;
+        let n = VOICE.fetch_add(1, Ordering::SeqCst) + 1;
+        tracing::info!(handler = "replay_voice", call_sid = %call.call_sid, run = n, "incoming call");
+        // Long enough for concurrent duplicates to find the request in flight.
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        Ok(twiml(&call))
+    }
+
+    async fn flaky(request: VerifiedRequest) -> Result<Response, TwilioRejection> {
+        static SEEN: Mutex<Option<HashSet<String>>> = Mutex::new(None);
+        let Form(call) = Form::<IncomingCall>::from_verified(&request)?;
+        let n = FLAKY.fetch_add(1, Ordering::SeqCst) + 1;
+        let first = SEEN
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get_or_insert_with(HashSet::new)
+            .insert(call.call_sid.clone());
+        tracing::info!(handler = "replay_flaky", call_sid = %call.call_sid, run = n, first, "incoming call");
+        Ok(if first {
+            warp::reply::with_status("temporary failure\n", StatusCode::INTERNAL_SERVER_ERROR)
+                .into_response()
+        } else {
+            twiml(&call)
+        })
+    }
+
+    async fn digest_voice(request: VerifiedRequest) -> Result<Response, TwilioRejection> {
+        let Form(call) = Form::<IncomingCall>::from_verified(&request)?;
+        let n = DIGEST.fetch_add(1, Ordering::SeqCst) + 1;
+        tracing::info!(handler = "replay_digest_voice", call_sid = %call.call_sid, run = n, "incoming call");
+        Ok(twiml(&call))
+    }
+
+    fn twiml(call: &IncomingCall) -> Response {
+        let twiml = greeting_twiml(&call.from, &call.call_sid);
+        warp::reply::with_header(twiml, "content-type", "text/xml").into_response()
+    }
+
+    fn count() -> Response {
+        warp::reply::json(&serde_json::json!({
+            "voice": VOICE.load(Ordering::SeqCst),
+            "flaky": FLAKY.load(Ordering::SeqCst),
+            "digest": DIGEST.load(Ordering::SeqCst),
+            "attribute": 0,
+        }))
+        .into_response()
+    }
+}
+
+/// Without the `replay` feature there are no replay routes: a filter that matches nothing.
+#[cfg(not(feature = "replay"))]
+mod replay_routes {
+    use twilio_auth::Config;
+    use warp::Filter;
+
+    pub fn routes(
+        _config: Config,
+    ) -> impl Filter<Extract = (warp::reply::Response,), Error = warp::Rejection> + Clone {
+        warp::any()
+            .and_then(|| async { Err::<warp::reply::Response, _>(warp::reject::not_found()) })
+    }
 }
 
 #[tokio::main]
@@ -252,6 +438,11 @@ async fn main() -> ExitCode {
         Ok(bound) => bound,
         Err(code) => return code,
     };
+    #[cfg(feature = "replay")]
+    match replay_routes::init_from_env() {
+        Ok(store) => tracing::info!(store, "replay protection on /replay/*"),
+        Err(message) => return support::config_error(&message),
+    }
     log_config(&config);
     announce(port);
     warp::serve(routes(config))

@@ -68,6 +68,9 @@ mod extract;
 mod filters;
 pub mod policy;
 mod rejection;
+#[cfg(feature = "replay")]
+mod replay;
+mod report_only;
 mod request;
 mod route;
 mod verify;
@@ -80,6 +83,10 @@ pub use filters::{
     signed_with,
 };
 pub use rejection::{TwilioRejection, recover};
+#[cfg(feature = "replay")]
+#[cfg_attr(docsrs, doc(cfg(feature = "replay")))]
+pub use replay::{Checked, protect};
+pub use report_only::{Reported, report_only};
 pub use request::VerifiedRequest;
 
 /// The `#[twilio_signed]` attribute for warp handlers; see the `twilio-auth` crate.
