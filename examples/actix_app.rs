@@ -47,6 +47,12 @@
 //! `POST /report-only/basic/voice` (HTTP Basic still enforced), scopes wrapped by
 //! `TwilioAuth::new(config).report_only()`.
 //!
+//! Replay protection (built with the `replay` feature, e.g. `--features actix,redis`; see
+//! `examples/axum_app.rs`): `POST /replay/voice` and `POST /replay/flaky` in a scope
+//! wrapped by `TwilioAuth::new(config).replay(guard)`, `POST /replay/digest/voice` in one
+//! that asks for Digest first, and `GET /replay/count`; the guard's store is Redis when
+//! `REDIS_URL` is set, else memory.
+//!
 //! When ready it prints exactly one line on stdout, `listening on http://127.0.0.1:PORT`;
 //! a configuration error prints `error: …` on stderr and exits with status 2.
 //! Each time a handler runs it logs one line with a `handler` field naming it (the
@@ -103,6 +109,65 @@ pub async fn report_only_voice(req: HttpRequest, call: web::Form<IncomingCall>) 
     tracing::info!(handler = "report_only_voice", verified, call_sid = %call.call_sid, "incoming call");
     let twiml = support::report_only_twiml(verified, &call.call_sid);
     HttpResponse::Ok().content_type("text/xml").body(twiml)
+}
+
+/// The replay-protected routes (feature `replay`): the shared rows of `tests/replay.rs`.
+#[cfg(feature = "replay")]
+mod replay_routes {
+    use super::support::replay::{self, Handler};
+    use super::*;
+
+    /// `/replay/count`, then the scopes behind the guard (the more specific first).
+    pub fn register(app: &mut web::ServiceConfig, config: &Config) {
+        let guard = replay::guard();
+        app.route("/replay/count", web::get().to(count))
+            .service(
+                web::scope("/replay/digest")
+                    .wrap(
+                        TwilioAuth::new(config.clone())
+                            .http_auth(HttpAuth::Digest)
+                            .replay(guard.clone()),
+                    )
+                    .route("/voice", web::post().to(digest_voice)),
+            )
+            .service(
+                web::scope("/replay")
+                    .wrap(TwilioAuth::new(config.clone()).replay(guard))
+                    .route("/voice", web::post().to(voice))
+                    .route("/flaky", web::post().to(flaky)),
+            );
+    }
+
+    async fn voice(call: web::Form<IncomingCall>) -> HttpResponse {
+        replay::ran(Handler::Voice, &call.call_sid);
+        tokio::time::sleep(replay::VOICE_DELAY).await;
+        greet(&call)
+    }
+
+    async fn flaky(call: web::Form<IncomingCall>) -> HttpResponse {
+        replay::ran(Handler::Flaky, &call.call_sid);
+        if replay::first_delivery(&call.call_sid) {
+            return HttpResponse::InternalServerError().body("temporary failure\n");
+        }
+        greet(&call)
+    }
+
+    async fn digest_voice(call: web::Form<IncomingCall>) -> HttpResponse {
+        replay::ran(Handler::Digest, &call.call_sid);
+        greet(&call)
+    }
+
+    async fn count() -> HttpResponse {
+        HttpResponse::Ok()
+            .content_type("application/json")
+            .body(replay::counts_json())
+    }
+
+    fn greet(call: &IncomingCall) -> HttpResponse {
+        HttpResponse::Ok()
+            .content_type("text/xml")
+            .body(greeting_twiml(&call.from, &call.call_sid))
+    }
 }
 
 /// The TwiML that greets a verified call.
@@ -224,6 +289,8 @@ pub fn app(
     >,
 > {
     let limit = config.body_limit();
+    #[cfg(feature = "replay")]
+    let config_for_replay = config.clone();
     // Report-only scopes (the more specific first: a scope that matches does not fall
     // through to the next).
     let report_only_basic = web::scope("/report-only/basic")
@@ -236,7 +303,7 @@ pub fn app(
     let report_only = web::scope("/report-only")
         .wrap(TwilioAuth::new(config.clone()).report_only())
         .route("/voice", web::post().to(report_only_voice));
-    App::new()
+    let app = App::new()
         .app_data(config)
         .app_data(web::FormConfig::default().limit(limit))
         .app_data(web::JsonConfig::default().limit(limit))
@@ -262,7 +329,10 @@ pub fn app(
         .service(relay)
         .service(basic_media)
         .service(report_only_basic)
-        .service(report_only)
+        .service(report_only);
+    #[cfg(feature = "replay")]
+    let app = app.configure(|app| replay_routes::register(app, &config_for_replay));
+    app
 }
 
 #[actix_web::main]
@@ -272,6 +342,11 @@ async fn main() -> ExitCode {
         Ok(bound) => bound,
         Err(code) => return code,
     };
+    #[cfg(feature = "replay")]
+    match support::replay::init_from_env() {
+        Ok(store) => tracing::info!(store, "replay protection on /replay/*"),
+        Err(message) => return support::config_error(&message),
+    }
     log_config(&config);
     let listener = match listener.into_std() {
         Ok(listener) => listener,

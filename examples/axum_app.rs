@@ -285,11 +285,6 @@ pub async fn serve(listener: tokio::net::TcpListener, app: Router) -> std::io::R
 /// The replay-protected routes (feature `replay`).
 #[cfg(feature = "replay")]
 pub mod replay_routes {
-    use std::collections::HashSet;
-    use std::sync::atomic::{AtomicU64, Ordering};
-    use std::sync::{Mutex, OnceLock};
-    use std::time::Duration;
-
     use axum::Router;
     use axum::extract::Form;
     use axum::http::{StatusCode, header};
@@ -298,44 +293,12 @@ pub mod replay_routes {
     use twilio_auth::Config;
     use twilio_auth::axum::TwilioAuthLayer;
     use twilio_auth::policy::HttpAuth;
-    use twilio_auth::replay::ReplayGuard;
 
     use super::AppState;
+    use super::support::replay::{self, Handler};
     use super::support::{IncomingCall, greeting_twiml};
 
-    static VOICE: AtomicU64 = AtomicU64::new(0);
-    static FLAKY: AtomicU64 = AtomicU64::new(0);
-    static DIGEST: AtomicU64 = AtomicU64::new(0);
-    static ATTRIBUTE: AtomicU64 = AtomicU64::new(0);
-    static GUARD: OnceLock<ReplayGuard> = OnceLock::new();
-
-    /// The guard from the environment: Redis with `REDIS_URL`, else memory. Called once by
-    /// `main`, before the routes are built; an error is a configuration error.
-    pub fn init_from_env() -> Result<&'static str, String> {
-        let url = std::env::var("REDIS_URL").ok().filter(|u| !u.is_empty());
-        let (guard, which) = match url {
-            None => (ReplayGuard::memory(), "memory"),
-            #[cfg(feature = "redis")]
-            Some(url) => {
-                let store = twilio_auth::replay::RedisStore::new(&url)
-                    .map_err(|e| format!("REDIS_URL: {e}"))?;
-                (ReplayGuard::new(store), "redis")
-            }
-            #[cfg(not(feature = "redis"))]
-            Some(_) => {
-                return Err(
-                    "REDIS_URL is set but the app was built without the `redis` feature".into(),
-                );
-            }
-        };
-        let _ = GUARD.set(guard);
-        Ok(which)
-    }
-
-    /// The guard of every replay-protected route (also what `replay = guard()` evaluates).
-    pub fn guard() -> ReplayGuard {
-        GUARD.get_or_init(ReplayGuard::memory).clone()
-    }
+    pub use replay::{guard, init_from_env};
 
     /// `/replay/voice`, `/replay/flaky`, `/replay/digest/voice` behind the guard, and the
     /// `/replay/count` of handler runs.
@@ -354,23 +317,14 @@ pub mod replay_routes {
     }
 
     async fn voice(Form(call): Form<IncomingCall>) -> impl IntoResponse {
-        let n = VOICE.fetch_add(1, Ordering::SeqCst) + 1;
-        tracing::info!(handler = "replay_voice", call_sid = %call.call_sid, run = n, "incoming call");
-        // Long enough for concurrent duplicates to find the request in flight.
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        replay::ran(Handler::Voice, &call.call_sid);
+        tokio::time::sleep(replay::VOICE_DELAY).await;
         twiml(&call)
     }
 
     async fn flaky(Form(call): Form<IncomingCall>) -> axum::response::Response {
-        static SEEN: Mutex<Option<HashSet<String>>> = Mutex::new(None);
-        let n = FLAKY.fetch_add(1, Ordering::SeqCst) + 1;
-        let first = SEEN
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get_or_insert_with(HashSet::new)
-            .insert(call.call_sid.clone());
-        tracing::info!(handler = "replay_flaky", call_sid = %call.call_sid, run = n, first, "incoming call");
-        if first {
+        replay::ran(Handler::Flaky, &call.call_sid);
+        if replay::first_delivery(&call.call_sid) {
             (StatusCode::INTERNAL_SERVER_ERROR, "temporary failure\n").into_response()
         } else {
             twiml(&call).into_response()
@@ -380,14 +334,12 @@ pub mod replay_routes {
     /// `POST /replay/attribute/voice`: the same guard, through the attribute.
     #[twilio_auth::twilio_signed(state = AppState, replay = guard())]
     pub async fn attribute_voice(Form(call): Form<IncomingCall>) -> impl IntoResponse {
-        let n = ATTRIBUTE.fetch_add(1, Ordering::SeqCst) + 1;
-        tracing::info!(handler = "replay_attribute_voice", call_sid = %call.call_sid, run = n, "incoming call");
+        replay::ran(Handler::Attribute, &call.call_sid);
         twiml(&call)
     }
 
     async fn digest_voice(Form(call): Form<IncomingCall>) -> impl IntoResponse {
-        let n = DIGEST.fetch_add(1, Ordering::SeqCst) + 1;
-        tracing::info!(handler = "replay_digest_voice", call_sid = %call.call_sid, run = n, "incoming call");
+        replay::ran(Handler::Digest, &call.call_sid);
         twiml(&call)
     }
 
@@ -397,12 +349,10 @@ pub mod replay_routes {
     }
 
     async fn count() -> impl IntoResponse {
-        axum::Json(serde_json::json!({
-            "voice": VOICE.load(Ordering::SeqCst),
-            "flaky": FLAKY.load(Ordering::SeqCst),
-            "digest": DIGEST.load(Ordering::SeqCst),
-            "attribute": ATTRIBUTE.load(Ordering::SeqCst),
-        }))
+        (
+            [(header::CONTENT_TYPE, "application/json")],
+            replay::counts_json(),
+        )
     }
 }
 

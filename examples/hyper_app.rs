@@ -22,6 +22,11 @@
 //! `POST /report-only/basic/voice` (HTTP Basic still enforced) let a request with a wrong or
 //! missing signature through, marked `Unverified`; the handler says which it got.
 //!
+//! Replay protection (built with the `replay` feature, e.g. `--features tower,redis`; see
+//! `examples/axum_app.rs`): `POST /replay/voice`, `POST /replay/flaky` and
+//! `POST /replay/digest/voice` behind `TwilioAuthLayer::new(config).replay(guard)`, and
+//! `GET /replay/count`; the guard's store is Redis when `REDIS_URL` is set, else memory.
+//!
 //! Each route is its handler behind its own layer (the policy differs per route: the two
 //! HTTP-auth routes have `.http_auth(…)`); the layer hands the handler the verified bytes as
 //! a `Full<Bytes>` body.
@@ -89,6 +94,53 @@ async fn report_only_voice(req: Verified) -> Response<Full<Bytes>> {
     tracing::info!(handler = "report_only_voice", verified, call_sid = %call.call_sid, "incoming call");
     let twiml = support::report_only_twiml(verified, &call.call_sid);
     with_type("text/xml", StatusCode::OK, twiml)
+}
+
+/// The replay-protected handlers (feature `replay`): the shared rows of `tests/replay.rs`.
+#[cfg(feature = "replay")]
+mod replay_handlers {
+    use super::support::replay::{self, Handler};
+    use super::*;
+
+    /// `POST /replay/voice`: counted, then slow enough for duplicates to find it in flight.
+    pub async fn voice(req: Verified) -> Response<Full<Bytes>> {
+        counted(Handler::Voice, req, |_| false).await
+    }
+
+    /// `POST /replay/flaky`: the first delivery of each `CallSid` fails with a 500.
+    pub async fn flaky(req: Verified) -> Response<Full<Bytes>> {
+        counted(Handler::Flaky, req, replay::first_delivery).await
+    }
+
+    /// `POST /replay/digest/voice`: Digest, then the signature, then the guard.
+    pub async fn digest_voice(req: Verified) -> Response<Full<Bytes>> {
+        counted(Handler::Digest, req, |_| false).await
+    }
+
+    /// `GET /replay/count`: each handler's runs, as JSON.
+    pub fn count() -> Response<Full<Bytes>> {
+        with_type("application/json", StatusCode::OK, replay::counts_json())
+    }
+
+    async fn counted(
+        handler: Handler,
+        req: Verified,
+        fails: fn(&str) -> bool,
+    ) -> Response<Full<Bytes>> {
+        let call: IncomingCall = match form_of(req).await {
+            Ok(call) => call,
+            Err(bad) => return bad.response(),
+        };
+        replay::ran(handler, &call.call_sid);
+        if matches!(handler, Handler::Voice) {
+            tokio::time::sleep(replay::VOICE_DELAY).await;
+        }
+        if fails(&call.call_sid) {
+            return text(StatusCode::INTERNAL_SERVER_ERROR, "temporary failure\n");
+        }
+        let twiml = greeting_twiml(&call.from, &call.call_sid);
+        with_type("text/xml", StatusCode::OK, twiml)
+    }
 }
 
 /// The TwiML that greets a verified call.
@@ -335,11 +387,19 @@ pub struct Routes {
     basic_media: Route,
     report_only_voice: Route,
     report_only_basic_voice: Route,
+    #[cfg(feature = "replay")]
+    replay_voice: Route,
+    #[cfg(feature = "replay")]
+    replay_flaky: Route,
+    #[cfg(feature = "replay")]
+    replay_digest_voice: Route,
 }
 
 impl Routes {
     pub fn new(config: &Config) -> Routes {
         let signature = || TwilioAuthLayer::new(config.clone());
+        #[cfg(feature = "replay")]
+        let replayed = || signature().replay(support::replay::guard());
         Routes {
             voice: route(signature(), voice),
             basic_voice: route(signature().http_auth(HttpAuth::Basic), basic_voice),
@@ -354,6 +414,15 @@ impl Routes {
             report_only_basic_voice: route(
                 signature().http_auth(HttpAuth::Basic).report_only(),
                 report_only_voice,
+            ),
+            #[cfg(feature = "replay")]
+            replay_voice: route(replayed(), replay_handlers::voice),
+            #[cfg(feature = "replay")]
+            replay_flaky: route(replayed(), replay_handlers::flaky),
+            #[cfg(feature = "replay")]
+            replay_digest_voice: route(
+                replayed().http_auth(HttpAuth::Digest),
+                replay_handlers::digest_voice,
             ),
         }
     }
@@ -385,6 +454,12 @@ impl Routes {
             "/report-only/basic/voice" => {
                 only(&self.report_only_basic_voice, &[Method::POST], "POST")
             }
+            #[cfg(feature = "replay")]
+            "/replay/voice" => only(&self.replay_voice, &[Method::POST], "POST"),
+            #[cfg(feature = "replay")]
+            "/replay/flaky" => only(&self.replay_flaky, &[Method::POST], "POST"),
+            #[cfg(feature = "replay")]
+            "/replay/digest/voice" => only(&self.replay_digest_voice, &[Method::POST], "POST"),
             "/any/voice" => Ok(&self.voice),
             "/any/events" => Ok(&self.events),
             _ => Err(NoRoute::NotFound),
@@ -393,6 +468,10 @@ impl Routes {
 
     /// Routes `req` and answers it.
     pub async fn call(self: Arc<Self>, req: Request<Incoming>) -> Result<Answer, Infallible> {
+        #[cfg(feature = "replay")]
+        if req.uri().path() == "/replay/count" {
+            return Ok(replay_handlers::count().map(Either::Left));
+        }
         match self.find(&req) {
             Ok(route) => route.clone().oneshot(req).await,
             Err(no_route) => Ok(no_route.answer()),
@@ -466,6 +545,11 @@ async fn main() -> ExitCode {
         Ok(bound) => bound,
         Err(code) => return code,
     };
+    #[cfg(feature = "replay")]
+    match support::replay::init_from_env() {
+        Ok(store) => tracing::info!(store, "replay protection on /replay/*"),
+        Err(message) => return support::config_error(&message),
+    }
     log_config(&config);
     let routes = Routes::new(&config);
     announce(port);

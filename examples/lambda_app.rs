@@ -19,6 +19,17 @@
 //! and `POST …/digest/voice` (Digest, then the signature). A refused request gets the
 //! verifier's short answer (403, 401 with challenges, 413) and a log line with the reason.
 //! Each time a handler runs it logs one line with a `handler` field naming it.
+//!
+//! Report-only mode: `POST …/report-only/voice` and `POST …/report-only/basic/voice` (HTTP
+//! Basic still enforced) go through `twilio_auth::lambda::verify_report_only`: a request
+//! with a wrong or missing signature reaches the handler, marked `Unverified`, and the
+//! TwiML says which it got; the function warns at start-up for both routes.
+//!
+//! Replay protection (built with the `replay` feature, `--features lambda,replay`):
+//! `POST …/replay/voice`, `POST …/replay/flaky` (the first delivery of each `CallSid`
+//! fails with a 500) and `POST …/replay/digest/voice` (Digest, then the signature) go
+//! through `twilio_auth::lambda::replay::handle_once`; `GET …/replay/count` reports the
+//! handlers' runs. The store is Redis with `REDIS_URL` (feature `redis`), else memory.
 
 #[path = "support/mod.rs"]
 mod support;
@@ -34,6 +45,46 @@ use twilio_auth::{Config, ENV_BODY_LIMIT};
 
 /// The routes, longest first: `(path suffix, method, policy, handler name)`.
 const ROUTES: &[(&str, &str, RoutePolicy, &str)] = &[
+    (
+        "/report-only/basic/voice",
+        "POST",
+        RoutePolicy::HttpAuthThenSignature(HttpAuth::Basic),
+        "report_only_voice",
+    ),
+    (
+        "/report-only/voice",
+        "POST",
+        RoutePolicy::Signature,
+        "report_only_voice",
+    ),
+    #[cfg(feature = "replay")]
+    (
+        "/replay/digest/voice",
+        "POST",
+        RoutePolicy::HttpAuthThenSignature(HttpAuth::Digest),
+        "replay_digest",
+    ),
+    #[cfg(feature = "replay")]
+    (
+        "/replay/voice",
+        "POST",
+        RoutePolicy::Signature,
+        "replay_voice",
+    ),
+    #[cfg(feature = "replay")]
+    (
+        "/replay/flaky",
+        "POST",
+        RoutePolicy::Signature,
+        "replay_flaky",
+    ),
+    #[cfg(feature = "replay")]
+    (
+        "/replay/count",
+        "GET",
+        RoutePolicy::Signature,
+        "replay_count",
+    ),
     (
         "/basic/voice",
         "POST",
@@ -63,6 +114,18 @@ async fn handle(config: &Config, mut req: Request) -> Result<Response<Body>, Err
     if req.method().as_str() != method {
         return Ok(text(StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed\n"));
     }
+    if handler == "report_only_voice" {
+        return Ok(
+            match twilio_auth::lambda::verify_report_only(config, &mut req, policy) {
+                Ok(unverified) => report_only_voice(unverified.is_none(), &req),
+                Err(rejection) => rejection.into_response(),
+            },
+        );
+    }
+    #[cfg(feature = "replay")]
+    if let Some(which) = handler.strip_prefix("replay_") {
+        return replay_routes::handle(config, which, req, policy).await;
+    }
     if let Err(rejection) = twilio_auth::lambda::verify(config, &mut req, policy) {
         return Ok(rejection.into_response());
     }
@@ -87,6 +150,67 @@ fn answer(handler: &str, req: &Request) -> Response<Body> {
     };
     tracing::info!(handler, call_sid = %call.call_sid, "incoming call");
     with_type("text/xml", greeting_twiml(&call.from, &call.call_sid))
+}
+
+/// `POST …/report-only/voice` (and `…/report-only/basic/voice`): says whether the request
+/// was verified.
+fn report_only_voice(verified: bool, req: &Request) -> Response<Body> {
+    let Ok(call) = serde_urlencoded::from_bytes::<IncomingCall>(req.body()) else {
+        return text(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Failed to deserialize the form body\n",
+        );
+    };
+    tracing::info!(handler = "report_only_voice", verified, call_sid = %call.call_sid, "incoming call");
+    with_type(
+        "text/xml",
+        support::report_only_twiml(verified, &call.call_sid),
+    )
+}
+
+/// The replay-protected routes (feature `replay`): the rows of `tests/e2e/lambda.rs`.
+#[cfg(feature = "replay")]
+mod replay_routes {
+    use super::support::replay::{self, Handler};
+    use super::*;
+
+    /// Answers `…/replay/<which>`: the count, or the handler behind the guard.
+    pub async fn handle(
+        config: &Config,
+        which: &str,
+        req: Request,
+        policy: RoutePolicy,
+    ) -> Result<Response<Body>, Error> {
+        let handler = match which {
+            "count" => return Ok(with_type("application/json", replay::counts_json())),
+            "digest" => Handler::Digest,
+            "flaky" => Handler::Flaky,
+            _ => Handler::Voice,
+        };
+        let guard = replay::guard();
+        twilio_auth::lambda::replay::handle_once(config, &guard, req, policy, |req| async move {
+            Ok(run(handler, &req).await)
+        })
+        .await
+    }
+
+    async fn run(handler: Handler, req: &Request) -> Response<Body> {
+        let Ok(call) = serde_urlencoded::from_bytes::<IncomingCall>(req.body()) else {
+            return text(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "Failed to deserialize the form body\n",
+            );
+        };
+        replay::ran(handler, &call.call_sid);
+        match handler {
+            Handler::Voice => tokio::time::sleep(replay::VOICE_DELAY).await,
+            Handler::Flaky if replay::first_delivery(&call.call_sid) => {
+                return text(StatusCode::INTERNAL_SERVER_ERROR, "temporary failure\n");
+            }
+            _ => {}
+        }
+        with_type("text/xml", greeting_twiml(&call.from, &call.call_sid))
+    }
 }
 
 /// `GET …/status`: a status callback; Twilio signed the URL with its query.
@@ -161,6 +285,14 @@ async fn main() -> ExitCode {
         Err(message) => return support::config_error(&message),
     };
     support::log_config(&config);
+    for route in ["/report-only/voice", "/report-only/basic/voice"] {
+        twilio_auth::lambda::warn_report_only(route);
+    }
+    #[cfg(feature = "replay")]
+    match support::replay::init_from_env() {
+        Ok(store) => tracing::info!(store, "replay protection on …/replay/*"),
+        Err(message) => return support::config_error(&message),
+    }
     let config = &config;
     match lambda_http::run(service_fn(move |req| handle(config, req))).await {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,10 +1,14 @@
-//! Replay protection across instances, for real: a `redis-server` started here on a free
-//! loopback port (no persistence, a temporary directory), and two `axum_app` processes
-//! (built with `--features axum,redis`) sharing it through `REDIS_URL`.
+//! Replay protection across instances, for real: for each example app, a `redis-server`
+//! started here on a free loopback port (no persistence, a temporary directory), and two
+//! processes of the app sharing it through `REDIS_URL`. Every app is built with the same
+//! features ([`FEATURES`]), so their dependencies are built once.
 //!
 //! ```text
 //! cargo test --features axum,redis --test replay
 //! ```
+//!
+//! (The test builds the example apps itself; the features given to `cargo test` only
+//! decide which apps' tests are compiled in.)
 //!
 //! Without `redis-server` on the PATH the test says so and passes, unless `CI` is set, where
 //! it fails (`scripts/test-all.sh` installs Debian's `redis-server`).
@@ -34,6 +38,8 @@ use twilio_auth::http_auth::{
 /// verifies on the other (as behind a load balancer).
 const BASE: &str = "https://replay.example.com";
 const USER: &str = "twilio";
+/// The features every app of this test is built with (one build of the dependencies).
+const FEATURES: &str = "axum,actix,tower,redis";
 const PASSWORD: &str = "replay-test-password";
 
 /// A `redis-server` of this test: killed (and its directory removed) on drop.
@@ -178,8 +184,28 @@ fn digest_authorization(challenge: &str, path: &str, nc: &str) -> String {
     )
 }
 
+#[cfg(feature = "axum")]
 #[test]
-fn replay_protection_across_two_instances_sharing_redis() {
+fn axum_app_refuses_replays_across_two_instances_sharing_redis() {
+    two_instances("axum_app");
+}
+
+#[cfg(feature = "actix")]
+#[test]
+fn actix_app_refuses_replays_across_two_instances_sharing_redis() {
+    two_instances("actix_app");
+}
+
+#[cfg(feature = "tower")]
+#[test]
+fn hyper_app_refuses_replays_across_two_instances_sharing_redis() {
+    two_instances("hyper_app");
+}
+
+/// Every row against two processes of the example app `app` sharing one Redis: the app
+/// serves `/replay/voice`, `/replay/flaky`, `/replay/digest/voice` and `/replay/count` (and,
+/// where its attribute takes a guard, `/replay/attribute/voice`, counted as `attribute`).
+fn two_instances(app: &str) {
     if !redis_available() {
         assert!(
             std::env::var_os("CI").is_none(),
@@ -195,7 +221,7 @@ fn replay_protection_across_two_instances_sharing_redis() {
         std::env::temp_dir().join(format!("twilio-auth-replay-{}-{port}", std::process::id()));
     let mut redis = Redis::start(port, dir.clone());
 
-    let binary = app::example_binary_with("axum_app", "axum,redis").unwrap();
+    let binary = app::example_binary_with(app, FEATURES).unwrap();
     let url = redis.url();
     let vars = [
         ("REDIS_URL", url.as_str()),
@@ -229,17 +255,34 @@ fn replay_protection_across_two_instances_sharing_redis() {
         .form(&[("CallSid", "CA-forged")]);
     assert_eq!(post(&b, &forged).status, 403);
 
-    // The same through `#[twilio_signed(replay = …)]`.
-    let request = signed("/replay/attribute/voice", "CA-attribute");
-    let first = post(&b, &request);
-    assert!(processed(&first), "{first:?}");
-    let replayed = post(&a, &request);
+    // An attacker holding the request changes what the signature does not cover: Twilio's
+    // (unsigned) idempotency token, another User-Agent, a query on a form POST would break
+    // the signature. Still the same request: refused, the handler did not run.
+    let retagged = request
+        .clone()
+        .header("I-Twilio-Idempotency-Token", "attacker-chosen-token")
+        .header("User-Agent", "curl/8.0");
+    let replayed = post(&a, &retagged);
     assert_eq!(
         (replayed.status, replayed.body.as_str()),
         (200, ""),
         "{replayed:?}"
     );
-    assert_eq!(total(&a, &b, "attribute"), 1);
+    assert_eq!(total(&a, &b, "voice"), 1);
+
+    // The same through `#[twilio_signed(replay = …)]`, where the app has such a route.
+    let request = signed("/replay/attribute/voice", "CA-attribute");
+    let first = post(&b, &request);
+    if first.status != 404 {
+        assert!(processed(&first), "{first:?}");
+        let replayed = post(&a, &request);
+        assert_eq!(
+            (replayed.status, replayed.body.as_str()),
+            (200, ""),
+            "{replayed:?}"
+        );
+        assert_eq!(total(&a, &b, "attribute"), 1);
+    }
 
     // 2. 64 identical signed requests at once over both instances: the handler runs once.
     let burst = Arc::new(signed("/replay/voice", "CA-burst"));

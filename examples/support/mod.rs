@@ -5,6 +5,9 @@
 // Each app uses its own subset of these helpers.
 #![allow(dead_code)]
 
+#[cfg(feature = "replay")]
+pub mod replay;
+
 use std::net::SocketAddr;
 use std::process::ExitCode;
 

@@ -9,6 +9,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use twilio_auth::{REPORT_ONLY_LOG_PREFIX, STARTUP_WARNING};
+
 use super::evidence::Evidence;
 use super::http::{self, Body, Request};
 use super::peers::{self, Peer};
@@ -57,6 +59,11 @@ impl Drop for Emulator {
 
 impl Emulator {
     fn start() -> Result<Emulator, String> {
+        Emulator::start_with(&[])
+    }
+
+    /// Like [`start`](Self::start), with more variables for the function.
+    fn start_with(vars: &[(&str, &str)]) -> Result<Emulator, String> {
         use std::os::unix::process::CommandExt;
         let binary = cargo_lambda()?;
         let port = TcpListener::bind("127.0.0.1:0")
@@ -90,7 +97,7 @@ impl Emulator {
                 "--example",
                 "lambda_app",
                 "--features",
-                "lambda",
+                "lambda,replay",
             ])
             .args([
                 "--ignore-changes",
@@ -106,6 +113,7 @@ impl Emulator {
             .env("TWILIO_BODY_LIMIT", BODY_LIMIT.to_string())
             .env("RUST_LOG", "info")
             .env("NO_COLOR", "1")
+            .envs(vars.iter().copied())
             .stdin(Stdio::null())
             .stdout(out)
             .stderr(err)
@@ -278,4 +286,113 @@ fn lambda_app_under_the_local_emulator() {
     let evidence = Evidence::read(&log);
     assert_eq!(evidence.handlers, ["voice", "status", "events"], "{log}");
     assert_eq!(evidence.refusal_statuses(), [403, 403, 403, 413], "{log}");
+}
+
+/// Report-only mode and the replay guard (`twilio_auth::lambda::verify_report_only`,
+/// `twilio_auth::lambda::replay::handle_once`) under the emulator: a forged request reaches
+/// the report-only handler marked unverified and nothing else, HTTP Basic is never bypassed,
+/// and a signed request is processed once however often it is sent.
+#[test]
+fn lambda_app_reports_only_where_asked_and_refuses_replays() {
+    const USER: &str = "twilio";
+    const PASSWORD: &str = "lambda-report-only-password";
+    if let Err(message) = peers::ensure_installed() {
+        panic!("{message}");
+    }
+    let emulator = Emulator::start_with(&[("WEBHOOK_USER", USER), ("WEBHOOK_PASSWORD", PASSWORD)])
+        .unwrap_or_else(|e| panic!("{e}"));
+    wait_until_ready(&emulator);
+    let send = |request: &Request| http::send(emulator.addr, request).expect("an answer");
+    let signed = |path: &str, call_sid: &str| {
+        let params = [("CallSid", call_sid), ("From", "+14155550100")];
+        let signature = Peer::Python
+            .sign_form(TOKEN, &emulator.url(path), &params)
+            .unwrap();
+        Request::post(path).signature(&signature).form(&params)
+    };
+    let forged = |path: &str, call_sid: &str| {
+        Request::post(path)
+            .signature("AAAAAAAAAAAAAAAAAAAAAAAAAAA=")
+            .form(&[("CallSid", call_sid), ("From", "+14155550100")])
+    };
+    let basic = |request: Request| {
+        request.header(
+            "Authorization",
+            &super::http_auth::basic_authorization(USER, PASSWORD),
+        )
+    };
+    let status_body = |r: http::Response| (r.status, r.body);
+
+    // Report-only: let through and marked where asked, refused next to it.
+    let (status, body) = status_body(send(&forged("/report-only/voice", "CAro1")));
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("unverified call CAro1"), "{body}");
+    assert_eq!(send(&forged("/voice", "CAro2")).status, 403);
+    let (status, body) = status_body(send(&signed("/report-only/voice", "CAro3")));
+    assert!(status == 200 && body.contains("verified call CAro3") && !body.contains("unverified"));
+    // HTTP Basic stays enforced: no credentials → 401 whatever the signature.
+    let response = send(&signed("/report-only/basic/voice", "CAro4"));
+    assert_eq!(response.status, 401, "{response:?}");
+    assert!(!response.headers_named("www-authenticate").is_empty());
+    let (status, body) = status_body(send(&basic(forged("/report-only/basic/voice", "CAro5"))));
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("unverified call CAro5"), "{body}");
+
+    // Replay: processed once, whatever is resent or retagged.
+    let count = |handler: &str| -> u64 {
+        let response = send(&Request::get("/replay/count"));
+        assert_eq!(response.status, 200, "{response:?}");
+        let counts: serde_json::Value = serde_json::from_str(&response.body).unwrap();
+        counts[handler].as_u64().unwrap()
+    };
+    let processed = |r: &http::Response| r.status == 200 && r.body.contains("<Response>");
+    let request = signed("/replay/voice", "CAreplay1");
+    let first = send(&request);
+    assert!(processed(&first), "{first:?}");
+    for duplicate in [
+        request.clone(),
+        request
+            .clone()
+            .header("I-Twilio-Idempotency-Token", "attacker-chosen")
+            .header("User-Agent", "curl/8"),
+    ] {
+        let (status, body) = status_body(send(&duplicate));
+        assert_eq!((status, body.as_str()), (200, ""));
+    }
+    assert_eq!(send(&forged("/replay/voice", "CAreplay1")).status, 403);
+    assert_eq!(count("voice"), 1);
+    // A first delivery that failed (500) is processed when Twilio retries, then done.
+    let flaky = signed("/replay/flaky", "CAflaky1");
+    assert_eq!(send(&flaky).status, 500);
+    assert!(processed(&send(&flaky)));
+    let (status, body) = status_body(send(&flaky));
+    assert_eq!((status, body.as_str()), (200, ""));
+    assert_eq!(count("flaky"), 2);
+
+    let log = emulator.log();
+    drop(emulator);
+    let first_request = log
+        .find("handler=\"report_only_voice\"")
+        .expect("the report-only handler ran");
+    assert_eq!(log.matches(STARTUP_WARNING).count(), 2, "{log}");
+    assert!(log.find(STARTUP_WARNING).unwrap() < first_request, "{log}");
+    // Two forged requests let through, each with its line; the verified one without.
+    assert_eq!(log.matches(REPORT_ONLY_LOG_PREFIX).count(), 2, "{log}");
+    assert!(
+        !log.contains(TOKEN) && !log.contains(PASSWORD),
+        "a secret in the log"
+    );
+    let evidence = Evidence::read(&log);
+    assert_eq!(
+        evidence.handlers,
+        [
+            "report_only_voice",
+            "report_only_voice",
+            "report_only_voice",
+            "replay_voice",
+            "replay_flaky",
+            "replay_flaky",
+        ],
+        "{log}"
+    );
 }

@@ -21,6 +21,10 @@
 //! Bodies that Lambda base64-encoded (`isBase64Encoded`) are decoded by `lambda_http`
 //! before they are verified, and the handler reads the same decoded bytes.
 //!
+//! Report-only mode ([`verify_report_only`]) lets a refused signature through, marked
+//! [`Unverified`](twilio_auth_core::Unverified); with the feature `replay`, [`replay`] keeps a
+//! signed request from being processed twice.
+//!
 //! [`ConfigBuilder::public_base_url`]: twilio_auth_core::ConfigBuilder::public_base_url
 
 #![forbid(unsafe_code)]
@@ -30,8 +34,12 @@ mod front_door;
 pub mod policy;
 mod query;
 mod rejection;
+#[cfg(feature = "replay")]
+pub mod replay;
+mod report_only;
 mod verify;
 
 pub use front_door::FrontDoor;
 pub use rejection::TwilioRejection;
+pub use report_only::{verify_report_only, warn_report_only};
 pub use verify::verify;
