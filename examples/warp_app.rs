@@ -285,81 +285,43 @@ pub fn routes(
         .or(replay_routes::routes(config))
 }
 
-/// The replay-protected routes (feature `replay`), each through `twilio_auth::warp::protect`.
+/// The replay-protected routes (feature `replay`), each through `twilio_auth::warp::protect`:
+/// the shared rows of `tests/replay.rs`.
 #[cfg(feature = "replay")]
-pub mod replay_routes {
-    use std::collections::HashSet;
-    use std::sync::atomic::{AtomicU64, Ordering};
-    use std::sync::{Mutex, OnceLock};
-    use std::time::Duration;
-
+mod replay_routes {
     use twilio_auth::policy::HttpAuth;
-    use twilio_auth::replay::ReplayGuard;
     use twilio_auth::warp::{Form, FromVerified, TwilioRejection, VerifiedRequest, protect};
     use twilio_auth::{Config, RoutePolicy};
     use warp::http::StatusCode;
     use warp::reply::Response;
     use warp::{Filter, Reply};
 
+    use super::support::replay::{self, Handler};
     use super::support::{IncomingCall, greeting_twiml};
-
-    static VOICE: AtomicU64 = AtomicU64::new(0);
-    static FLAKY: AtomicU64 = AtomicU64::new(0);
-    static DIGEST: AtomicU64 = AtomicU64::new(0);
-    static GUARD: OnceLock<ReplayGuard> = OnceLock::new();
-
-    /// The guard from the environment: Redis with `REDIS_URL`, else memory. Called once by
-    /// `main`, before the routes are built; an error is a configuration error.
-    pub fn init_from_env() -> Result<&'static str, String> {
-        let url = std::env::var("REDIS_URL").ok().filter(|u| !u.is_empty());
-        let (guard, which) = match url {
-            None => (ReplayGuard::memory(), "memory"),
-            #[cfg(feature = "redis")]
-            Some(url) => {
-                let store = twilio_auth::replay::RedisStore::new(&url)
-                    .map_err(|e| format!("REDIS_URL: {e}"))?;
-                (ReplayGuard::new(store), "redis")
-            }
-            #[cfg(not(feature = "redis"))]
-            Some(_) => {
-                return Err(
-                    "REDIS_URL is set but the app was built without the `redis` feature".into(),
-                );
-            }
-        };
-        let _ = GUARD.set(guard);
-        Ok(which)
-    }
-
-    /// The guard of every replay-protected route.
-    pub fn guard() -> ReplayGuard {
-        GUARD.get_or_init(ReplayGuard::memory).clone()
-    }
 
     /// `/replay/voice`, `/replay/flaky`, `/replay/digest/voice` behind the guard, and the
     /// `/replay/count` of handler runs.
     pub fn routes(
         config: Config,
     ) -> impl Filter<Extract = (Response,), Error = warp::Rejection> + Clone {
-        let guard = guard();
-        let signed = |config: &Config, policy| {
-            warp::post().and(twilio_auth::warp::request_with(config.clone(), policy))
-        };
+        let guard = replay::guard();
+        let signed =
+            |policy| warp::post().and(twilio_auth::warp::request_with(config.clone(), policy));
         let digest = RoutePolicy::HttpAuthThenSignature(HttpAuth::Digest);
         protect(
             guard.clone(),
-            warp::path!("replay" / "voice").and(signed(&config, RoutePolicy::Signature)),
+            warp::path!("replay" / "voice").and(signed(RoutePolicy::Signature)),
             voice,
         )
         .or(protect(
             guard.clone(),
-            warp::path!("replay" / "flaky").and(signed(&config, RoutePolicy::Signature)),
+            warp::path!("replay" / "flaky").and(signed(RoutePolicy::Signature)),
             flaky,
         ))
         .unify()
         .or(protect(
             guard,
-            warp::path!("replay" / "digest" / "voice").and(signed(&config, digest)),
+            warp::path!("replay" / "digest" / "voice").and(signed(digest)),
             digest_voice,
         ))
         .unify()
@@ -367,26 +329,17 @@ pub mod replay_routes {
         .unify()
     }
 
+    /// `POST /replay/voice`: counted, then slow enough for duplicates to find it in flight.
     async fn voice(request: VerifiedRequest) -> Result<Response, TwilioRejection> {
-        let Form(call) = Form::<IncomingCall>::from_verified(&request)?;
-        let n = VOICE.fetch_add(1, Ordering::SeqCst) + 1;
-        tracing::info!(handler = "replay_voice", call_sid = %call.call_sid, run = n, "incoming call");
-        // Long enough for concurrent duplicates to find the request in flight.
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        let call = counted(Handler::Voice, &request)?;
+        tokio::time::sleep(replay::VOICE_DELAY).await;
         Ok(twiml(&call))
     }
 
+    /// `POST /replay/flaky`: the first delivery of each `CallSid` fails with a 500.
     async fn flaky(request: VerifiedRequest) -> Result<Response, TwilioRejection> {
-        static SEEN: Mutex<Option<HashSet<String>>> = Mutex::new(None);
-        let Form(call) = Form::<IncomingCall>::from_verified(&request)?;
-        let n = FLAKY.fetch_add(1, Ordering::SeqCst) + 1;
-        let first = SEEN
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get_or_insert_with(HashSet::new)
-            .insert(call.call_sid.clone());
-        tracing::info!(handler = "replay_flaky", call_sid = %call.call_sid, run = n, first, "incoming call");
-        Ok(if first {
+        let call = counted(Handler::Flaky, &request)?;
+        Ok(if replay::first_delivery(&call.call_sid) {
             warp::reply::with_status("temporary failure\n", StatusCode::INTERNAL_SERVER_ERROR)
                 .into_response()
         } else {
@@ -394,11 +347,19 @@ pub mod replay_routes {
         })
     }
 
+    /// `POST /replay/digest/voice`: Digest, then the signature, then the guard.
     async fn digest_voice(request: VerifiedRequest) -> Result<Response, TwilioRejection> {
-        let Form(call) = Form::<IncomingCall>::from_verified(&request)?;
-        let n = DIGEST.fetch_add(1, Ordering::SeqCst) + 1;
-        tracing::info!(handler = "replay_digest_voice", call_sid = %call.call_sid, run = n, "incoming call");
-        Ok(twiml(&call))
+        counted(Handler::Digest, &request).map(|call| twiml(&call))
+    }
+
+    /// The call of `request`, its run of `handler` counted and logged.
+    fn counted(
+        handler: Handler,
+        request: &VerifiedRequest,
+    ) -> Result<IncomingCall, TwilioRejection> {
+        let Form(call) = Form::<IncomingCall>::from_verified(request)?;
+        replay::ran(handler, &call.call_sid);
+        Ok(call)
     }
 
     fn twiml(call: &IncomingCall) -> Response {
@@ -406,14 +367,10 @@ pub mod replay_routes {
         warp::reply::with_header(twiml, "content-type", "text/xml").into_response()
     }
 
+    /// `GET /replay/count`: each handler's runs, as JSON.
     fn count() -> Response {
-        warp::reply::json(&serde_json::json!({
-            "voice": VOICE.load(Ordering::SeqCst),
-            "flaky": FLAKY.load(Ordering::SeqCst),
-            "digest": DIGEST.load(Ordering::SeqCst),
-            "attribute": 0,
-        }))
-        .into_response()
+        warp::reply::with_header(replay::counts_json(), "content-type", "application/json")
+            .into_response()
     }
 }
 
@@ -439,7 +396,7 @@ async fn main() -> ExitCode {
         Err(code) => return code,
     };
     #[cfg(feature = "replay")]
-    match replay_routes::init_from_env() {
+    match support::replay::init_from_env() {
         Ok(store) => tracing::info!(store, "replay protection on /replay/*"),
         Err(message) => return support::config_error(&message),
     }
