@@ -40,6 +40,23 @@
 //! the upgrade): `GET /media` (Media Streams), `GET /relay` (ConversationRelay) and
 //! `GET /basic/media` (Media Streams behind HTTP Basic), as in `examples/axum_app.rs`.
 //!
+//! Report-only mode (for rolling out; the app warns about it at start-up, once per route):
+//! `POST /report-only/voice` and `POST /report-only/basic/voice` (HTTP Basic first, still
+//! enforced) are the `report_only` filter, which lets a request with a wrong or missing
+//! signature through to the handler; it answers `unverified call <CallSid>` (`verified call
+//! …` otherwise), and the refusal enforcement would have answered is logged as
+//! `report-only: let through …`.
+//!
+//! Replay protection (built with the `replay` feature, e.g. `--features warp,redis`; see
+//! `examples/axum_app.rs`): `POST /replay/voice` (the voice handler, taking 100 ms),
+//! `POST /replay/flaky` (`500` the first time this instance sees a `CallSid`, then `200`) and
+//! `POST /replay/digest/voice` (Digest, then the signature), each a route given to
+//! `twilio_auth::warp::protect(guard, …)`: a duplicate of a completed request gets `200` with
+//! an empty body, one still in flight `409`, a replayed Digest `Authorization` `401` with
+//! fresh challenges, and a store fault `503`. `GET /replay/count` (unprotected, for the
+//! tests) answers how many times each of those handlers ran in this instance, as JSON. The
+//! guard's store is Redis when `REDIS_URL` is set (needs the `redis` feature), else memory.
+//!
 //! When ready it prints exactly one line on stdout, `listening on http://127.0.0.1:PORT`;
 //! a configuration error prints `error: …` on stderr and exits with status 2.
 //! Each time a handler runs it logs one line with a `handler` field naming it (the
