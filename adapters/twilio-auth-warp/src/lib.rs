@@ -12,6 +12,10 @@
 //!   for HTTP Basic/Digest authentication.
 //! - [`seal`] answers a route's refusals on that route; [`recover`] is the same as a
 //!   function for [`Filter::recover`](warp::Filter::recover).
+//! - [`report_only`]: report-only mode for a route being rolled out — a refused signature
+//!   is logged and the handler gets the request marked unverified ([`Reported`]).
+//! - `protect` (feature `replay`): the replay guard of `twilio-auth-replay` between
+//!   verification and the handler, so a signed request is processed once.
 //! - [`twilio_signed`]: on an `async fn` taking [`Form<T>`], [`Json<T>`], [`Query<T>`],
 //!   `Bytes`, … ([`FromVerified`]), it generates `<name>_filter(config)`, the sealed route.
 //!
