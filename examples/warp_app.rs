@@ -51,11 +51,13 @@
 //! `examples/axum_app.rs`): `POST /replay/voice` (the voice handler, taking 100 ms),
 //! `POST /replay/flaky` (`500` the first time this instance sees a `CallSid`, then `200`) and
 //! `POST /replay/digest/voice` (Digest, then the signature), each a route given to
-//! `twilio_auth::warp::protect(guard, …)`: a duplicate of a completed request gets `200` with
-//! an empty body, one still in flight `409`, a replayed Digest `Authorization` `401` with
-//! fresh challenges, and a store fault `503`. `GET /replay/count` (unprotected, for the
-//! tests) answers how many times each of those handlers ran in this instance, as JSON. The
-//! guard's store is Redis when `REDIS_URL` is set (needs the `redis` feature), else memory.
+//! `twilio_auth::warp::protect(guard, …)`, and `POST /replay/attribute/voice`
+//! (`#[twilio_signed(post, path = "replay/attribute/voice", replay = guard())]`): a
+//! duplicate of a completed request gets `200` with an empty body, one still in flight
+//! `409`, a replayed Digest `Authorization` `401` with fresh challenges, and a store fault
+//! `503`. `GET /replay/count` (unprotected, for the tests) answers how many times each of
+//! those handlers ran in this instance, as JSON. The guard's store is Redis when `REDIS_URL`
+//! is set (needs the `redis` feature), else memory.
 //!
 //! When ready it prints exactly one line on stdout, `listening on http://127.0.0.1:PORT`;
 //! a configuration error prints `error: …` on stderr and exits with status 2.
@@ -316,8 +318,9 @@ mod replay_routes {
     use super::support::replay::{self, Handler};
     use super::support::{IncomingCall, greeting_twiml};
 
-    /// `/replay/voice`, `/replay/flaky`, `/replay/digest/voice` behind the guard, and the
-    /// `/replay/count` of handler runs.
+    /// `/replay/voice`, `/replay/flaky`, `/replay/digest/voice` behind the guard,
+    /// `/replay/attribute/voice` (`#[twilio_signed(replay = …)]`), and the `/replay/count` of
+    /// handler runs.
     pub fn routes(
         config: Config,
     ) -> impl Filter<Extract = (Response,), Error = warp::Rejection> + Clone {
@@ -342,8 +345,17 @@ mod replay_routes {
             digest_voice,
         ))
         .unify()
+        .or(attribute_voice_filter(config))
+        .unify()
         .or(warp::path!("replay" / "count").and(warp::get()).map(count))
         .unify()
+    }
+
+    /// `POST /replay/attribute/voice`: the same guard, through the attribute.
+    #[twilio_auth::twilio_signed(post, path = "replay/attribute/voice", replay = replay::guard())]
+    pub async fn attribute_voice(Form(call): Form<IncomingCall>) -> impl Reply {
+        replay::ran(Handler::Attribute, &call.call_sid);
+        twiml(&call)
     }
 
     /// `POST /replay/voice`: counted, then slow enough for duplicates to find it in flight.

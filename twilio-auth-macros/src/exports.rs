@@ -93,6 +93,7 @@ exports! {
         warp => warp,
         any_method => any_method,
         route => route,
+        route_replay => route_replay,
         extract => extract,
         reply => reply,
         config => Config,
