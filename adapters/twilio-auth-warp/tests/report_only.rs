@@ -61,7 +61,7 @@ fn post(token: &str, body: &str) -> warp::test::RequestBuilder {
         .path("/voice")
         .header("content-type", "application/x-www-form-urlencoded")
         .header("x-twilio-signature", signature)
-        .body(body.to_owned())
+        .body(body)
 }
 
 #[tokio::test]
