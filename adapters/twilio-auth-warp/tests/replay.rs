@@ -411,3 +411,40 @@ async fn report_only_requests_let_through_unverified_skip_the_guard() {
     assert!(duplicate.duplicate(), "{duplicate:?}");
     assert_eq!(runs.load(Ordering::SeqCst), 3);
 }
+
+static GUARD: std::sync::LazyLock<ReplayGuard> = std::sync::LazyLock::new(ReplayGuard::memory);
+static ATTRIBUTE_RUNS: AtomicUsize = AtomicUsize::new(0);
+
+#[derive(serde::Deserialize)]
+struct IncomingCall {
+    #[serde(rename = "CallSid")]
+    call_sid: String,
+}
+
+#[twilio_auth_warp::twilio_signed(
+    post,
+    path = "attribute/voice",
+    replay = GUARD.clone(),
+    crate = "twilio_auth_warp"
+)]
+async fn attribute_voice(
+    twilio_auth_warp::Form(call): twilio_auth_warp::Form<IncomingCall>,
+) -> String {
+    ATTRIBUTE_RUNS.fetch_add(1, Ordering::SeqCst);
+    format!("processed {}", call.call_sid)
+}
+
+#[tokio::test]
+async fn the_attribute_takes_a_guard() {
+    let fallback = warp::path!("attribute" / "voice").map(|| "fallback".into_response());
+    let addr = serve(attribute_voice_filter(config()).or(fallback).unify()).await;
+    let path = "/attribute/voice";
+    let (headers, body) = signed(TOKEN, path, &[("CallSid", "CAattr")]);
+    let first = post(addr, path, &headers, &body).await;
+    assert_eq!(first.body, "processed CAattr", "{first:?}");
+    let again = post(addr, path, &headers, &body).await;
+    assert!(again.duplicate(), "{again:?}");
+    let (forged, _) = signed("not-the-token", path, &[("CallSid", "CAattr")]);
+    assert_eq!(post(addr, path, &forged, &body).await.status, 403);
+    assert_eq!(ATTRIBUTE_RUNS.load(Ordering::SeqCst), 1);
+}
