@@ -24,6 +24,25 @@
 //! `GET /media` (Media Streams), `GET /relay` (ConversationRelay) and `GET /basic/media`
 //! (Media Streams behind HTTP Basic), as in `examples/axum_app.rs`.
 //!
+//! Report-only mode (for rolling out; the app warns about it at launch, once per route):
+//! `POST /report-only/voice` and `POST /report-only/basic/voice` (HTTP Basic first, still
+//! enforced) take a `ReportOnly<Form<IncomingCall>>` data guard, which lets a request with a
+//! wrong or missing signature through to the handler; it answers `unverified call <CallSid>`
+//! (`verified call …` otherwise), and the refusal enforcement would have answered is logged
+//! as `report-only: let through …`.
+//!
+//! Replay protection (built with the `replay` feature, e.g. `--features rocket,redis`), as in
+//! `examples/axum_app.rs`: the fairing carries the guard (`TwilioAuth::fairing(config)
+//! .replay(guard)`) and the routes `POST /replay/voice` (the voice handler, taking 100 ms),
+//! `POST /replay/flaky` (answers `500` the first time this instance sees a `CallSid`, then
+//! `200`) and `POST /replay/digest/voice` (Digest, then the signature) opt in with the
+//! `ReplayGuarded` policy, and `POST /replay/attribute/voice` through
+//! `#[twilio_signed(replay = true)]`: a duplicate of a completed request gets `200` with an
+//! empty body, one still in flight `409`, a replayed Digest `Authorization` `401`, and a
+//! store fault `503`. `GET /replay/count` (unprotected, for the tests) answers how many
+//! times each of those handlers ran in this instance, as JSON. The guard's store is Redis
+//! when `REDIS_URL` is set (needs the `redis` feature), else in memory.
+//!
 //! `TWILIO_BODY_LIMIT` sets Rocket's `form`, `json`, `string` and `bytes` limits and the
 //! verifier's body limit alike.
 
@@ -48,7 +67,8 @@ use rocket::serde::json::{Json, Value, json};
 use rocket::{Build, Rocket, get, post, routes};
 use rocket_ws::{Channel, Message, WebSocket};
 use twilio_auth::Config;
-use twilio_auth::rocket::{TwilioAuth, TwilioSignature, twilio_signed};
+use twilio_auth::rocket::policy::Basic;
+use twilio_auth::rocket::{ReportOnly, TwilioAuth, TwilioSignature, twilio_signed};
 
 /// The form Twilio posts when a call comes in (only the fields this app uses; Rocket's
 /// lenient form parsing ignores the other thirty).
@@ -89,6 +109,31 @@ pub fn basic_voice(call: Form<IncomingCall>) -> (ContentType, String) {
 #[post("/digest/voice", data = "<call>")]
 pub fn digest_voice(call: Form<IncomingCall>) -> (ContentType, String) {
     answer("digest_voice", &call)
+}
+
+/// `POST /report-only/voice`: the voice handler in report-only mode. It says whether the
+/// request was verified: a forged or unsigned one gets here too, and the refusal
+/// enforcement would have answered is in the log.
+#[post("/report-only/voice", data = "<call>")]
+pub fn report_only_voice(call: ReportOnly<Form<IncomingCall>>) -> (ContentType, String) {
+    report_only_answer(call.is_verified(), &call)
+}
+
+/// `POST /report-only/basic/voice`: the same after HTTP Basic authentication, which stays
+/// enforced (`401` without the right credentials, and no handler).
+#[post("/report-only/basic/voice", data = "<call>")]
+pub fn report_only_basic_voice(
+    call: ReportOnly<Form<IncomingCall>, Basic>,
+) -> (ContentType, String) {
+    report_only_answer(call.is_verified(), &call)
+}
+
+fn report_only_answer(verified: bool, call: &IncomingCall) -> (ContentType, String) {
+    tracing::info!(handler = "report_only_voice", verified, call_sid = %call.call_sid, "incoming call");
+    (
+        ContentType::XML,
+        support::report_only_twiml(verified, &call.call_sid),
+    )
 }
 
 /// `GET /status`: a status callback; Twilio signed the URL with its query.
@@ -227,6 +272,9 @@ fn answer(handler: &str, call: &IncomingCall) -> (ContentType, String) {
 /// the ready line once the socket is bound.
 pub fn app(config: Config, port: u16) -> Rocket<Build> {
     let limit = ByteUnit::from(config.body_limit());
+    let fairing = TwilioAuth::fairing(config);
+    #[cfg(feature = "replay")]
+    let fairing = fairing.replay(support::replay::guard());
     let limits = Limits::default()
         .limit("form", limit)
         .limit("json", limit)
@@ -239,8 +287,8 @@ pub fn app(config: Config, port: u16) -> Rocket<Build> {
         cli_colors: false,
         ..rocket::Config::default()
     };
-    rocket::custom(rocket_config)
-        .attach(TwilioAuth::fairing(config))
+    let rocket = rocket::custom(rocket_config)
+        .attach(fairing)
         .attach(AdHoc::on_liftoff("ready line", |rocket| {
             Box::pin(async move {
                 // The one machine-readable line: harnesses wait for it and read the port.
@@ -272,10 +320,80 @@ pub fn app(config: Config, port: u16) -> Rocket<Build> {
                 guarded_get,
                 media,
                 relay,
-                basic_media
+                basic_media,
+                report_only_voice,
+                report_only_basic_voice
             ],
         )
-        .mount("/api", routes![voice])
+        .mount("/api", routes![voice]);
+    #[cfg(feature = "replay")]
+    let rocket = rocket.mount("/", replay_routes::routes());
+    rocket
+}
+
+/// The replay-protected routes (feature `replay`): the shared rows of `tests/replay.rs`.
+#[cfg(feature = "replay")]
+pub mod replay_routes {
+    use rocket::form::Form;
+    use rocket::http::{ContentType, Status};
+    use rocket::{Route, get, post, routes};
+    use twilio_auth::rocket::policy::{Digest, ReplayGuarded};
+    use twilio_auth::rocket::{Verified, twilio_signed};
+
+    use super::IncomingCall;
+    use super::support::greeting_twiml;
+    use super::support::replay::{self, Handler};
+
+    /// `/replay/voice`, `/replay/flaky`, `/replay/digest/voice` (their `ReplayGuarded`
+    /// policy asks the fairing's guard), `/replay/attribute/voice` (the attribute writes
+    /// that policy), and the `/replay/count` of handler runs.
+    pub fn routes() -> Vec<Route> {
+        routes![voice, flaky, digest_voice, attribute_voice, count]
+    }
+
+    #[post("/replay/voice", data = "<call>")]
+    async fn voice(call: Verified<Form<IncomingCall>, ReplayGuarded>) -> (ContentType, String) {
+        replay::ran(Handler::Voice, &call.call_sid);
+        rocket::tokio::time::sleep(replay::VOICE_DELAY).await;
+        greet(&call)
+    }
+
+    #[post("/replay/flaky", data = "<call>")]
+    fn flaky(call: Verified<Form<IncomingCall>, ReplayGuarded>) -> (Status, (ContentType, String)) {
+        replay::ran(Handler::Flaky, &call.call_sid);
+        if replay::first_delivery(&call.call_sid) {
+            return (
+                Status::InternalServerError,
+                (ContentType::Plain, "temporary failure\n".to_owned()),
+            );
+        }
+        (Status::Ok, greet(&call))
+    }
+
+    #[post("/replay/digest/voice", data = "<call>")]
+    fn digest_voice(
+        call: Verified<Form<IncomingCall>, ReplayGuarded<Digest>>,
+    ) -> (ContentType, String) {
+        replay::ran(Handler::Digest, &call.call_sid);
+        greet(&call)
+    }
+
+    /// `POST /replay/attribute/voice`: the same guard, through `#[twilio_signed(replay = true)]`.
+    #[twilio_signed(replay = true)]
+    #[post("/replay/attribute/voice", data = "<call>")]
+    fn attribute_voice(call: Form<IncomingCall>) -> (ContentType, String) {
+        replay::ran(Handler::Attribute, &call.call_sid);
+        greet(&call)
+    }
+
+    #[get("/replay/count")]
+    fn count() -> (ContentType, String) {
+        (ContentType::JSON, replay::counts_json())
+    }
+
+    fn greet(call: &IncomingCall) -> (ContentType, String) {
+        (ContentType::XML, greeting_twiml(&call.from, &call.call_sid))
+    }
 }
 
 /// A free port on `127.0.0.1`. Rocket 0.5 binds its own listener only after ignition, when
@@ -302,6 +420,11 @@ async fn main() -> ExitCode {
         Ok(port) => port,
         Err(message) => return config_error(&message),
     };
+    #[cfg(feature = "replay")]
+    match support::replay::init_from_env() {
+        Ok(store) => tracing::info!(store, "replay protection on /replay/*"),
+        Err(message) => return config_error(&message),
+    }
     for attempt in 1..=BIND_ATTEMPTS {
         let port = match requested {
             0 => match free_port() {

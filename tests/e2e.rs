@@ -115,6 +115,12 @@ fn axum_app_reports_only_where_asked() {
     e2e::report_only::run("axum_app");
 }
 
+#[cfg(feature = "rocket")]
+#[test]
+fn rocket_app_reports_only_where_asked() {
+    e2e::report_only::run("rocket_app");
+}
+
 #[cfg(feature = "actix")]
 #[test]
 fn actix_app_reports_only_where_asked() {

@@ -47,6 +47,17 @@ pass_cases!("rocket":
     rocket_route_arguments => "ui/rocket/pass/route_arguments.rs",
     rocket_routes => "ui/rocket/pass/routes.rs"
 );
+/// `replay = true` needs the `replay` feature too.
+#[cfg(all(feature = "rocket", feature = "replay"))]
+#[path = "ui/rocket/pass/replay.rs"]
+mod rocket_replay;
+
+#[cfg(all(feature = "rocket", feature = "replay"))]
+#[test]
+fn rocket_replay() {
+    rocket_replay::main();
+}
+
 pass_cases!("warp":
     warp_crate_path => "ui/warp/pass/crate_path.rs",
     warp_root_attribute => "ui/warp/pass/root_attribute.rs",

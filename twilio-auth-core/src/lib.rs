@@ -62,6 +62,8 @@ mod public_url;
 mod report_only;
 mod request;
 pub mod resolve;
+#[cfg(feature = "resolver")]
+pub mod resolver;
 mod secret;
 pub mod signer;
 mod status;

@@ -248,10 +248,10 @@ pub(crate) fn skip_value(input: ParseStream<'_>) -> syn::Result<()> {
 }
 
 /// The arguments of a framework whose route takes its configuration from elsewhere
-/// (Rocket's managed state, actix-web's app data): the shared ones only, with `state = …`
+/// (actix-web's app data): the shared ones only, with `state = …`
 /// refused by `no_state` (at its type: a misplaced argument, not an unknown one) and any
 /// other key as unknown, `expected` saying what is.
-#[cfg(any(feature = "rocket", feature = "actix"))]
+#[cfg(feature = "actix")]
 pub(crate) struct PolicyArgs {
     /// `crate`, `http_auth`, `signature`.
     pub shared: Shared,
@@ -259,7 +259,7 @@ pub(crate) struct PolicyArgs {
     pub policy: RoutePolicy,
 }
 
-#[cfg(any(feature = "rocket", feature = "actix"))]
+#[cfg(feature = "actix")]
 impl PolicyArgs {
     /// Reads the arguments; every mistake goes to `errors`.
     pub(crate) fn parse(

@@ -84,6 +84,8 @@ exports! {
         verified => Verified,
         twilio_signature => TwilioSignature,
         assert_verified_data => assert_verified_data,
+        signature => Signature,
+        replay_guarded => ReplayGuarded,
     }
 }
 

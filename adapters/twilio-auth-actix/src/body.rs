@@ -12,10 +12,31 @@ use actix_web::web::{Bytes, BytesMut};
 use actix_web::{HttpRequest, ResponseError};
 use futures_core::Stream;
 use twilio_auth_core::handshake::is_websocket_upgrade;
-use twilio_auth_core::{Config, Rejection, RejectionReason, RoutePolicy};
+use twilio_auth_core::resolver::KeyResolver;
+use twilio_auth_core::{Config, Rejection, RejectionReason, ResolvedKey, RoutePolicy};
 
-use crate::rejection::TwilioRejection;
-use crate::verify::verify_request;
+use crate::rejection::{KeyStoreUnavailable, TwilioRejection};
+use crate::verify::{key_lookup, verify_request};
+
+/// What a route checks: its policy, whether a refused signature is only reported
+/// (report-only mode), and the key store to ask for keys the configuration lacks.
+#[derive(Clone, Copy)]
+pub(crate) struct Checks<'a> {
+    pub(crate) route: RoutePolicy,
+    pub(crate) report_only: bool,
+    pub(crate) resolver: Option<&'a dyn KeyResolver>,
+}
+
+impl Checks<'static> {
+    /// `route` enforced, with the configured keys alone (the extractors).
+    pub(crate) fn enforce(route: RoutePolicy) -> Self {
+        Checks {
+            route,
+            report_only: false,
+            resolver: None,
+        }
+    }
+}
 
 /// Reads `payload` within the configuration's body limit and verifies `req` with it as
 /// `route` demands: the payload to hand on (the verified bytes), or the error to answer with
@@ -29,10 +50,9 @@ pub(crate) async fn read_verified(
     req: &HttpRequest,
     payload: Payload,
     config: &Config,
-    route: RoutePolicy,
-    report_only: bool,
+    checks: Checks<'_>,
 ) -> Result<Payload, actix_web::Error> {
-    read_verified_bytes(req, payload, config, route, report_only)
+    read_verified_bytes(req, payload, config, checks)
         .await
         .map(|(payload, _)| payload)
 }
@@ -42,11 +62,18 @@ pub(crate) async fn read_verified_bytes(
     req: &HttpRequest,
     payload: Payload,
     config: &Config,
-    route: RoutePolicy,
-    report_only: bool,
+    checks: Checks<'_>,
 ) -> Result<(Payload, Bytes), actix_web::Error> {
     if is_handshake(req) {
-        verify_request(config, req, &[], route, report_only)?;
+        let resolved = resolve(config, req, &[], checks).await?;
+        verify_request(
+            config,
+            req,
+            &[],
+            checks.route,
+            checks.report_only,
+            resolved.as_ref(),
+        )?;
         return Ok((payload, Bytes::new()));
     }
     if body_taken(req, &payload) {
@@ -59,11 +86,39 @@ pub(crate) async fn read_verified_bytes(
         return Err(rejection.into());
     }
     let bytes = read_limited(req, payload, config).await?;
-    verify_request(config, req, &bytes, route, report_only)?;
+    let resolved = resolve(config, req, &bytes, checks).await?;
+    verify_request(
+        config,
+        req,
+        &bytes,
+        checks.route,
+        checks.report_only,
+        resolved.as_ref(),
+    )?;
     Ok((Payload::from(bytes.clone()), bytes))
 }
 
 /// Whether `req` opens a WebSocket (`GET` with `Upgrade: websocket`, `Connection: upgrade`).
+/// The key the request names, from the route's key store, when the configuration lacks it;
+/// a store error is a `503` ([`KeyStoreUnavailable`]).
+async fn resolve(
+    config: &Config,
+    req: &HttpRequest,
+    body: &[u8],
+    checks: Checks<'_>,
+) -> Result<Option<ResolvedKey>, actix_web::Error> {
+    let Some(resolver) = checks.resolver else {
+        return Ok(None);
+    };
+    let Some(lookup) = key_lookup(config, req, body, checks.route) else {
+        return Ok(None);
+    };
+    resolver
+        .resolve(&lookup)
+        .await
+        .map_err(|error| KeyStoreUnavailable::logged(&lookup, &*error).into())
+}
+
 fn is_handshake(req: &HttpRequest) -> bool {
     let header = |name| req.headers().get(name).and_then(|v| v.to_str().ok());
     is_websocket_upgrade(req.method().as_str(), header(UPGRADE), header(CONNECTION))

@@ -8,7 +8,7 @@ use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest};
 use futures_core::future::LocalBoxFuture;
 
-use crate::body::read_verified;
+use crate::body::{Checks, read_verified};
 use crate::config::app_config;
 use crate::policy::{Policy, Signature};
 
@@ -56,7 +56,7 @@ impl<P: Policy> FromRequest for TwilioSignature<P> {
         let payload = payload.take();
         Box::pin(async move {
             let config = app_config(&req)?;
-            read_verified(&req, payload, config, P::ROUTE, false).await?;
+            read_verified(&req, payload, config, Checks::enforce(P::ROUTE)).await?;
             Ok(TwilioSignature(PhantomData))
         })
     }

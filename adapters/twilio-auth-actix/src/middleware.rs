@@ -1,16 +1,19 @@
 //! `TwilioAuth`: verification as actix-web middleware, for users who protect a whole `App`
 //! or `Scope` rather than annotate each handler.
 
+use std::fmt;
 use std::future::{Ready, ready};
 use std::rc::Rc;
+use std::sync::Arc;
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform, forward_ready};
 use futures_core::future::LocalBoxFuture;
 use twilio_auth_core::policy::HttpAuth;
+use twilio_auth_core::resolver::KeyResolver;
 use twilio_auth_core::{Config, RoutePolicy};
 
-use crate::body::read_verified;
+use crate::body::{Checks, read_verified};
 use crate::verify::announce;
 
 /// Middleware that verifies every request before the services it wraps see it.
@@ -72,6 +75,7 @@ pub struct TwilioAuth {
     config: Config,
     policy: RoutePolicy,
     report_only: bool,
+    resolver: Option<Store>,
     #[cfg(feature = "replay")]
     replay: Option<twilio_auth_replay::ReplayGuard>,
 }
@@ -87,6 +91,7 @@ impl TwilioAuth {
             config,
             policy: RoutePolicy::Signature,
             report_only: false,
+            resolver: None,
             #[cfg(feature = "replay")]
             replay: None,
         }
@@ -117,6 +122,46 @@ impl TwilioAuth {
     /// in the webhook URL protect.
     pub fn http_auth_only(mut self, scheme: HttpAuth) -> Self {
         self.policy = RoutePolicy::HttpAuthOnly(scheme);
+        self
+    }
+
+    /// Keys from your own store: a request that names a sub-account (`AccountSid`) or a
+    /// SharedKey id the configuration does not hold is verified with the key `resolver`
+    /// answers (put a [`CachedResolver`](twilio_auth_core::resolver::CachedResolver) in
+    /// front of your store). The store is asked only once the request passed the route's
+    /// HTTP authentication. A resolver error answers `503` with a short body and an error
+    /// line naming the key asked for (never a secret); the wrapped service does not run.
+    ///
+    /// ```
+    /// use actix_web::{App, HttpResponse, web};
+    /// use twilio_auth_actix::TwilioAuth;
+    /// use twilio_auth_core::resolver::{CachedResolver, KeyResolver, ResolveFuture};
+    /// use twilio_auth_core::{Config, KeyLookup, ResolvedKey};
+    ///
+    /// struct Accounts; // your database of sub-accounts
+    ///
+    /// impl KeyResolver for Accounts {
+    ///     fn resolve<'a>(&'a self, lookup: &'a KeyLookup) -> ResolveFuture<'a> {
+    ///         Box::pin(async move {
+    ///             Ok(match lookup {
+    ///                 KeyLookup::Account(sid) if sid == "AC42" => {
+    ///                     Some(ResolvedKey::account(sid, "sub-account-token"))
+    ///                 }
+    ///                 _ => None,
+    ///             })
+    ///         })
+    ///     }
+    /// }
+    ///
+    /// let config = Config::builder().auth_token("parent-token").build().unwrap();
+    /// let app = App::new().service(
+    ///     web::scope("/twilio")
+    ///         .wrap(TwilioAuth::new(config).key_resolver(CachedResolver::new(Accounts)))
+    ///         .route("/voice", web::post().to(|| async { HttpResponse::Ok().finish() })),
+    /// );
+    /// ```
+    pub fn key_resolver(mut self, resolver: impl KeyResolver) -> Self {
+        self.resolver = Some(Store(Arc::new(resolver)));
         self
     }
 
@@ -173,6 +218,7 @@ where
             config: self.config.clone(),
             policy: self.policy,
             report_only: self.report_only,
+            resolver: self.resolver.clone(),
             #[cfg(feature = "replay")]
             replay: self.replay.clone(),
         }))
@@ -186,6 +232,7 @@ pub struct TwilioAuthMiddleware<S> {
     config: Config,
     policy: RoutePolicy,
     report_only: bool,
+    resolver: Option<Store>,
     #[cfg(feature = "replay")]
     replay: Option<twilio_auth_replay::ReplayGuard>,
 }
@@ -206,6 +253,7 @@ where
         let config = self.config.clone();
         let policy = self.policy;
         let report_only = self.report_only;
+        let resolver = self.resolver.clone().map(|store| store.0);
         #[cfg(feature = "replay")]
         if let Some(guard) = self.replay.clone() {
             return Box::pin(crate::replay::call(
@@ -214,12 +262,18 @@ where
                 config,
                 policy,
                 report_only,
+                resolver,
                 guard,
             ));
         }
         Box::pin(async move {
             let payload = req.parts_mut().1.take();
-            match read_verified(req.request(), payload, &config, policy, report_only).await {
+            let checks = Checks {
+                route: policy,
+                report_only,
+                resolver: resolver.as_deref(),
+            };
+            match read_verified(req.request(), payload, &config, checks).await {
                 Ok(payload) => {
                     req.set_payload(payload);
                     let response = service.call(req).await?;
@@ -228,5 +282,15 @@ where
                 Err(error) => Ok(req.error_response(error).map_into_right_body()),
             }
         })
+    }
+}
+
+/// The key store of a [`TwilioAuth`] (shown as such in `Debug`).
+#[derive(Clone)]
+struct Store(Arc<dyn KeyResolver>);
+
+impl fmt::Debug for Store {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("KeyResolver")
     }
 }

@@ -7,7 +7,7 @@ use std::fmt;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{CONTENT_TYPE, HeaderValue, WWW_AUTHENTICATE};
 use actix_web::{HttpResponse, ResponseError};
-use twilio_auth_core::{LogLevel, Rejection, RejectionStatus};
+use twilio_auth_core::{KeyLookup, LogLevel, Rejection, RejectionStatus};
 
 /// A request that failed verification.
 ///
@@ -86,6 +86,46 @@ impl ResponseError for TwilioRejection {
             }
         }
         response.body(self.0.body())
+    }
+}
+
+/// A request refused because the key store failed: `503` (fail closed), with an error in
+/// the log naming the key asked for (an `AccountSid` or SharedKey id, never a secret).
+#[derive(Debug)]
+pub(crate) struct KeyStoreUnavailable;
+
+impl KeyStoreUnavailable {
+    pub(crate) fn logged(
+        lookup: &KeyLookup,
+        error: &(dyn std::error::Error + Send + Sync),
+    ) -> Self {
+        tracing::error!(
+            status = 503,
+            "twilio-auth: refused a webhook: the key resolver failed for {lookup}: {error}"
+        );
+        twilio_auth_core::metrics::key_store_unavailable();
+        KeyStoreUnavailable
+    }
+}
+
+impl fmt::Display for KeyStoreUnavailable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("webhook key store unavailable")
+    }
+}
+
+impl ResponseError for KeyStoreUnavailable {
+    fn status_code(&self) -> StatusCode {
+        StatusCode::SERVICE_UNAVAILABLE
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        HttpResponse::build(self.status_code())
+            .insert_header((
+                CONTENT_TYPE,
+                HeaderValue::from_static("text/plain; charset=utf-8"),
+            ))
+            .body("Service Unavailable: webhook key store unavailable\n")
     }
 }
 

@@ -13,7 +13,11 @@ use twilio_auth_core::http_auth::HttpAuthFailureReason;
 use twilio_auth_core::{Config, Rejection, RejectionReason, RoutePolicy, Unverified, Verified};
 use twilio_auth_replay::{Admission, RefusalReason, ReplayGuard, RequestFacts};
 
-use crate::body::read_verified_bytes;
+use std::sync::Arc;
+
+use twilio_auth_core::resolver::KeyResolver;
+
+use crate::body::{Checks, read_verified_bytes};
 use crate::rejection::TwilioRejection;
 
 /// Verifies, asks the guard, calls the service, and records its status.
@@ -23,6 +27,7 @@ pub(crate) async fn call<S, B>(
     config: Config,
     policy: RoutePolicy,
     report_only: bool,
+    resolver: Option<Arc<dyn KeyResolver>>,
     guard: ReplayGuard,
 ) -> Result<ServiceResponse<EitherBody<B>>, actix_web::Error>
 where
@@ -30,11 +35,16 @@ where
     B: MessageBody + 'static,
 {
     let payload = req.parts_mut().1.take();
-    let (payload, bytes) =
-        match read_verified_bytes(req.request(), payload, &config, policy, report_only).await {
-            Ok(read) => read,
-            Err(error) => return Ok(req.error_response(error).map_into_right_body()),
-        };
+    let checks = Checks {
+        route: policy,
+        report_only,
+        resolver: resolver.as_deref(),
+    };
+    let (payload, bytes) = match read_verified_bytes(req.request(), payload, &config, checks).await
+    {
+        Ok(read) => read,
+        Err(error) => return Ok(req.error_response(error).map_into_right_body()),
+    };
     // A request let through unverified (report-only) has nothing signed to key on.
     if req.request().extensions().get::<Unverified>().is_some() {
         req.set_payload(payload);

@@ -6,7 +6,7 @@ use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest};
 use futures_core::future::LocalBoxFuture;
 
-use crate::body::read_verified;
+use crate::body::{Checks, read_verified};
 use crate::config::app_config;
 use crate::policy::{Policy, Signature};
 
@@ -80,7 +80,8 @@ where
         let payload = payload.take();
         Box::pin(async move {
             let config = app_config(&req)?;
-            let mut payload = read_verified(&req, payload, config, P::ROUTE, false).await?;
+            let mut payload =
+                read_verified(&req, payload, config, Checks::enforce(P::ROUTE)).await?;
             E::from_request(&req, &mut payload)
                 .await
                 .map(|extracted| Verified(P::wrap(extracted)))

@@ -7,8 +7,8 @@ use actix_web::HttpMessage;
 use actix_web::HttpRequest;
 use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue};
 use twilio_auth_core::{
-    Config, Headers, RoutePolicy, SIGNATURE_HEADER, SIGNATURE_SETTINGS_HEADER, Unverified,
-    Verified as CoreVerified, WebhookRequest,
+    Config, Headers, KeyLookup, ResolvedKey, RoutePolicy, SIGNATURE_HEADER,
+    SIGNATURE_SETTINGS_HEADER, Unverified, Verified as CoreVerified, WebhookRequest,
 };
 
 use crate::rejection::TwilioRejection;
@@ -55,15 +55,11 @@ pub(crate) fn verify_request(
     body: &[u8],
     route: RoutePolicy,
     report_only: bool,
+    resolved: Option<&ResolvedKey>,
 ) -> Result<(), TwilioRejection> {
-    let uri = req.uri();
-    let target = uri.path_and_query().map_or("/", |pq| pq.as_str());
     let headers = ActixHeaders(req.headers());
-    let request = WebhookRequest::new(req.method().as_str(), target)
-        .headers(&headers)
-        .body(body)
-        .authority(uri.authority().map(|a| a.as_str()));
-    match config.verify_with(&request, route) {
+    let request = webhook_request(req, &headers, body);
+    match config.verify_with_key(&request, route, resolved) {
         Ok(verified) => {
             twilio_auth_core::metrics::accepted(&verified);
             req.extensions_mut().insert::<CoreVerified>(verified);
@@ -83,6 +79,42 @@ pub(crate) fn verify_request(
 }
 
 /// Logs the configuration's start-up summary, the first time for this configuration.
+/// The key to ask a resolver for: one the request names and the configuration lacks, on a
+/// route that checks signatures, once the request passed the route's HTTP authentication
+/// (a request without the credentials never reaches the store).
+pub(crate) fn key_lookup(
+    config: &Config,
+    req: &HttpRequest,
+    body: &[u8],
+    route: RoutePolicy,
+) -> Option<KeyLookup> {
+    let headers = ActixHeaders(req.headers());
+    let request = webhook_request(req, &headers, body);
+    match route {
+        RoutePolicy::HttpAuthOnly(_) => return None,
+        RoutePolicy::HttpAuthThenSignature(scheme) => {
+            config
+                .verify_with(&request, RoutePolicy::HttpAuthOnly(scheme))
+                .ok()?;
+        }
+        _ => {}
+    }
+    config.key_request(&request)
+}
+
+fn webhook_request<'a>(
+    req: &'a HttpRequest,
+    headers: &'a ActixHeaders<'a>,
+    body: &'a [u8],
+) -> WebhookRequest<'a> {
+    let uri = req.uri();
+    let target = uri.path_and_query().map_or("/", |pq| pq.as_str());
+    WebhookRequest::new(req.method().as_str(), target)
+        .headers(headers)
+        .body(body)
+        .authority(uri.authority().map(|a| a.as_str()))
+}
+
 pub(crate) fn announce(config: &Config) {
     if let Some(summary) = config.summary_once() {
         tracing::info!("{summary}");

@@ -37,9 +37,11 @@ mod rejection;
 #[cfg(feature = "replay")]
 pub mod replay;
 mod report_only;
+mod resolver;
 mod verify;
 
 pub use front_door::FrontDoor;
 pub use rejection::TwilioRejection;
 pub use report_only::{verify_report_only, warn_report_only};
+pub use resolver::verify_with_resolver;
 pub use verify::verify;

@@ -3,7 +3,10 @@
 //! as `lambda_http` decoded them (`isBase64Encoded` bodies are decoded before verifying).
 
 use lambda_http::Request;
-use twilio_auth_core::{Config, Rejection, RejectionReason, RoutePolicy, Verified, WebhookRequest};
+use twilio_auth_core::{
+    Config, KeyLookup, Rejection, RejectionReason, ResolvedKey, RoutePolicy, Verified,
+    WebhookRequest,
+};
 
 use crate::front_door::{FrontDoor, Query, Requested};
 use crate::query;
@@ -51,16 +54,63 @@ pub fn verify(
     policy: RoutePolicy,
 ) -> Result<Verified, TwilioRejection> {
     announce(config);
-    let verified = verify_request(config, req, policy)?;
+    let verified = verify_request(config, req, policy, None)?;
     twilio_auth_core::metrics::accepted(&verified);
     req.extensions_mut().insert(verified.clone());
     Ok(verified)
+}
+
+/// [`verify`] with a key from the user's store: `resolved` (see [`key_lookup`]).
+pub(crate) fn verify_resolved(
+    config: &Config,
+    req: &mut Request,
+    policy: RoutePolicy,
+    resolved: Option<&ResolvedKey>,
+) -> Result<Verified, TwilioRejection> {
+    announce(config);
+    let verified = verify_request(config, req, policy, resolved)?;
+    twilio_auth_core::metrics::accepted(&verified);
+    req.extensions_mut().insert(verified.clone());
+    Ok(verified)
+}
+
+/// The key to ask a store for: one the request names and the configuration lacks, on a
+/// route that checks signatures, once the request passed the route's HTTP authentication.
+pub(crate) fn key_lookup(config: &Config, req: &Request, policy: RoutePolicy) -> Option<KeyLookup> {
+    let requested = Requested::of(req);
+    let query = match &requested.query {
+        Query::Raw(query) => query.to_string(),
+        Query::Parsed(params) => query::candidates(params)
+            .into_iter()
+            .next()
+            .unwrap_or_default(),
+    };
+    let target = if query.is_empty() {
+        requested.path.clone()
+    } else {
+        format!("{}?{query}", requested.path)
+    };
+    let request = WebhookRequest::new(req.method().as_str(), &target)
+        .headers(req.headers())
+        .body(req.body().as_ref())
+        .without_diagnosis();
+    match policy {
+        RoutePolicy::HttpAuthOnly(_) => return None,
+        RoutePolicy::HttpAuthThenSignature(scheme) => {
+            config
+                .verify_with(&request, RoutePolicy::HttpAuthOnly(scheme))
+                .ok()?;
+        }
+        _ => {}
+    }
+    config.key_request(&request)
 }
 
 fn verify_request(
     config: &Config,
     req: &Request,
     policy: RoutePolicy,
+    resolved: Option<&ResolvedKey>,
 ) -> Result<Verified, TwilioRejection> {
     let requested = Requested::of(req);
     let body: &[u8] = req.body().as_ref();
@@ -79,7 +129,7 @@ fn verify_request(
         } else {
             request.without_diagnosis()
         };
-        config.verify_with(&request, policy)
+        config.verify_with_key(&request, policy, resolved)
     };
     match &requested.query {
         Query::Raw(query) => attempt(query, true).map_err(TwilioRejection::from),

@@ -11,7 +11,7 @@ use rocket::http::{ContentType, Status};
 use rocket::{Build, Data, Ignite, Request, Response, Rocket};
 use twilio_auth_core::Config;
 
-use crate::policy::Policy;
+use crate::policy::RocketPolicy;
 use crate::verified::status_of;
 use crate::verify::{BodyPresent, announces_body, recorded};
 
@@ -25,7 +25,8 @@ use crate::verify::{BodyPresent, announces_body, recorded};
 /// - on a refused request, it answers with the rejection's status (400, 401, 403 or 413),
 ///   a short `text/plain` body that gives nothing away, and, for a 401, one
 ///   `WWW-Authenticate` header per challenge — whatever catcher Rocket ran for that status;
-///   for the statuses 400, 401, 403 and 413 that the app has no catcher for at `/`, it
+///   for the statuses 400, 401, 403 and 413 (and, with a replay guard,
+///   409 and 503) that the app has no catcher for at `/`, it
 ///   registers one named `twilio-auth` that answers as Rocket's default does (so Rocket
 ///   does not report a missing catcher on each refusal). Catchers the app registers on the
 ///   builder are seen; one that another fairing registers at `/` for these statuses after
@@ -56,6 +57,8 @@ use crate::verify::{BodyPresent, announces_body, recorded};
 #[derive(Debug, Clone)]
 pub struct TwilioAuth {
     config: Config,
+    #[cfg(feature = "replay")]
+    replay: Option<twilio_auth_replay::ReplayGuard>,
 }
 
 /// Proof, in managed state, that the fairing is attached (the sentinels look for it).
@@ -64,7 +67,54 @@ pub(crate) struct Attached;
 impl TwilioAuth {
     /// The fairing, with the configuration it manages.
     pub fn fairing(config: Config) -> TwilioAuth {
-        TwilioAuth { config }
+        TwilioAuth {
+            config,
+            #[cfg(feature = "replay")]
+            replay: None,
+        }
+    }
+
+    /// Adds replay protection (feature `replay`) to the routes that ask for it with the
+    /// [`ReplayGuarded`](crate::policy::ReplayGuarded) policy (`Verified<Form<T>,
+    /// ReplayGuarded>`); the other routes stay as they are. After verification succeeded
+    /// and before the handler runs, `guard` decides: a duplicate of a request that
+    /// completed gets `200` with an empty body (the guard's
+    /// [`duplicate_status`](twilio_auth_replay::ReplayGuard::duplicate_status)), one still
+    /// in flight `409`, a replayed Digest `Authorization` `401` with fresh challenges, a
+    /// store fault `503` (fail closed); the handler does not run. Once the response is
+    /// final, its status is recorded (2xx: done; anything else: released, so that
+    /// Twilio's retry is processed). A handler that never answers leaves the key in flight
+    /// until the guard's lease ends. A `ReplayGuarded` route without a guard here stops the
+    /// launch. Requests a [`ReportOnly`](crate::ReportOnly) route lets through unverified
+    /// are not guarded: nothing signed identifies them.
+    ///
+    /// ```no_run
+    /// use rocket::form::Form;
+    /// use rocket::{post, routes};
+    /// use std::collections::HashMap;
+    /// use twilio_auth_replay::ReplayGuard;
+    /// use twilio_auth_rocket::policy::ReplayGuarded;
+    /// use twilio_auth_rocket::{TwilioAuth, Verified};
+    ///
+    /// // Processed once, however often Twilio (or anyone) sends the same signed request.
+    /// #[post("/voice", data = "<call>")]
+    /// fn voice(call: Verified<Form<HashMap<String, String>>, ReplayGuarded>) -> String {
+    ///     format!("{} parameters", call.len())
+    /// }
+    ///
+    /// #[rocket::launch]
+    /// fn rocket() -> _ {
+    ///     let config = twilio_auth_core::Config::from_env().expect("TWILIO_AUTH_TOKEN is set");
+    ///     rocket::build()
+    ///         .attach(TwilioAuth::fairing(config).replay(ReplayGuard::memory()))
+    ///         .mount("/", routes![voice])
+    /// }
+    /// ```
+    #[cfg(feature = "replay")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "replay")))]
+    pub fn replay(mut self, guard: twilio_auth_replay::ReplayGuard) -> TwilioAuth {
+        self.replay = Some(guard);
+        self
     }
 }
 
@@ -91,9 +141,19 @@ impl Fairing for TwilioAuth {
         }
         // Rocket's default answer under a name, for the statuses of a refusal that the app
         // has no catcher for: Rocket then does not report a missing catcher on every
-        // refusal. (`on_response` writes the refusal's own answer over it.)
+        // refusal. (`on_response` writes the refusal's own answer over it.) With a replay
+        // guard, also its refusals' `409` and `503`.
+        #[cfg(feature = "replay")]
+        let guarded: &[u16] = if self.replay.is_some() {
+            &[409, 503]
+        } else {
+            &[]
+        };
+        #[cfg(not(feature = "replay"))]
+        let guarded: &[u16] = &[];
         let uncaught: Vec<Catcher> = [400, 401, 403, 413]
             .into_iter()
+            .chain(guarded.iter().copied())
             .filter(|&code| {
                 !rocket
                     .catchers()
@@ -105,10 +165,16 @@ impl Fairing for TwilioAuth {
                 catcher
             })
             .collect();
-        Ok(rocket
+        let rocket = rocket
             .register("/", uncaught)
             .manage(self.config.clone())
-            .manage(Attached))
+            .manage(Attached);
+        #[cfg(feature = "replay")]
+        let rocket = match &self.replay {
+            Some(guard) => rocket.manage(crate::replay::Armed(guard.clone())),
+            None => rocket,
+        };
+        Ok(rocket)
     }
 
     async fn on_request(&self, req: &mut Request<'_>, data: &mut Data<'_>) {
@@ -120,6 +186,8 @@ impl Fairing for TwilioAuth {
     }
 
     async fn on_response<'r>(&self, req: &'r Request<'_>, res: &mut Response<'r>) {
+        #[cfg(feature = "replay")]
+        crate::replay::on_response(req, res).await;
         let Some(rejection) = recorded(req) else {
             return;
         };
@@ -146,10 +214,11 @@ fn rocket_default<'r>(status: Status, req: &'r Request<'_>) -> catcher::BoxFutur
 }
 
 /// The launch check shared by the guards' [`Sentinel`](rocket::Sentinel) implementations:
-/// `true` (abort) when the fairing is missing. A route that requires HTTP authentication
+/// `true` (abort) when the fairing is missing, or when the route asks for replay
+/// protection and the fairing has no guard. A route that requires HTTP authentication
 /// when the configuration has no credentials launches (as with every adapter, it answers
 /// `401` and logs why), but is reported now, once.
-pub(crate) fn misconfigured<P: Policy>(rocket: &Rocket<Ignite>, guard: &str) -> bool {
+pub(crate) fn misconfigured<P: RocketPolicy>(rocket: &Rocket<Ignite>, guard: &str) -> bool {
     let config = match (rocket.state::<Attached>(), rocket.state::<Config>()) {
         (Some(Attached), Some(config)) => config,
         _ => {
@@ -161,6 +230,15 @@ pub(crate) fn misconfigured<P: Policy>(rocket: &Rocket<Ignite>, guard: &str) -> 
             return true;
         }
     };
+    #[cfg(feature = "replay")]
+    if P::REPLAY && !crate::replay::armed(rocket) {
+        log::error!(
+            "twilio-auth: a mounted route asks for replay protection ({guard}), but the \
+             TwilioAuth fairing has no guard: attach \
+             `TwilioAuth::fairing(config).replay(guard)`"
+        );
+        return true;
+    }
     let requirement = P::ROUTE.http_auth();
     if requirement.is_required() && config.http_auth().is_none() {
         log::error!(

@@ -8,6 +8,11 @@
 //! - [`TwilioAuth`]: the fairing that manages the [`Config`](twilio_auth_core::Config) and
 //!   answers refused requests (400, 401 with its `WWW-Authenticate` challenges, 403, 413).
 //!   Routes that verify refuse to launch without it.
+//! - [`ReportOnly<T>`]: the data guard of a route in report-only mode, for rolling
+//!   verification out: a refused signature is logged and the handler runs, told so.
+//! - Replay protection (feature `replay`): `TwilioAuth::fairing(config).replay(guard)`,
+//!   and `Verified<T, ReplayGuarded>` on the routes it protects
+//!   (`policy::ReplayGuarded`).
 //!
 //! ```no_run
 //! use rocket::form::{Form, FromForm};
@@ -51,11 +56,15 @@
 mod fairing;
 mod guard;
 pub mod policy;
+#[cfg(feature = "replay")]
+mod replay;
+mod report_only;
 mod verified;
 mod verify;
 
 pub use fairing::TwilioAuth;
 pub use guard::TwilioSignature;
+pub use report_only::ReportOnly;
 pub use verified::{Verified, VerifiedData, VerifiedError};
 
 /// The `#[twilio_signed]` attribute for Rocket routes; see the `twilio-auth` crate.
@@ -66,8 +75,18 @@ pub use twilio_auth_macros::twilio_signed_rocket as twilio_signed;
 pub mod __private {
     /// Rocket's part (the facade gathers every framework's under one `__private`).
     pub mod rocket {
-        pub use crate::policy::{Basic, BasicOnly, Digest, DigestOnly, Either, EitherOnly};
+        pub use crate::policy::{
+            Basic, BasicOnly, Digest, DigestOnly, Either, EitherOnly, Signature,
+        };
         pub use crate::{TwilioSignature, Verified};
+
+        #[cfg(feature = "replay")]
+        pub use crate::policy::ReplayGuarded;
+
+        /// What `replay = true` names without the `replay` feature: not a policy, so the
+        /// route fails to build, saying which feature it needs.
+        #[cfg(not(feature = "replay"))]
+        pub struct ReplayGuarded<P>(std::marker::PhantomData<P>);
 
         /// A call to this makes "not a body `Verified` can provide" an error at the user's
         /// own type, before Rocket's less direct one about `FromData`.

@@ -19,7 +19,7 @@ use twilio_auth_core::{
 };
 
 use crate::fairing::misconfigured;
-use crate::policy::{Policy, Signature};
+use crate::policy::{RocketPolicy, Signature};
 use crate::verify::{refuse, verify_request};
 
 /// A request body that passed Twilio verification, as a `T`: [`Form<T>`], [`Json<T>`],
@@ -59,13 +59,13 @@ use crate::verify::{refuse, verify_request};
 /// fairing answers it. Once verified, a body that `T` cannot parse fails as Rocket's own
 /// guard would (415 for a form that is not `x-www-form-urlencoded`, 422 for a form or JSON
 /// that does not fit `T`, 400 for malformed JSON or text that is not UTF-8).
-pub struct Verified<T, P: Policy = Signature> {
+pub struct Verified<T, P: RocketPolicy = Signature> {
     inner: T,
     verification: Verification,
     policy: PhantomData<fn() -> P>,
 }
 
-impl<T, P: Policy> Verified<T, P> {
+impl<T, P: RocketPolicy> Verified<T, P> {
     /// The verified body.
     pub fn into_inner(self) -> T {
         self.inner
@@ -78,7 +78,7 @@ impl<T, P: Policy> Verified<T, P> {
     }
 }
 
-impl<T, P: Policy> Deref for Verified<T, P> {
+impl<T, P: RocketPolicy> Deref for Verified<T, P> {
     type Target = T;
 
     fn deref(&self) -> &T {
@@ -86,13 +86,13 @@ impl<T, P: Policy> Deref for Verified<T, P> {
     }
 }
 
-impl<T, P: Policy> DerefMut for Verified<T, P> {
+impl<T, P: RocketPolicy> DerefMut for Verified<T, P> {
     fn deref_mut(&mut self) -> &mut T {
         &mut self.inner
     }
 }
 
-impl<T: fmt::Debug, P: Policy> fmt::Debug for Verified<T, P> {
+impl<T: fmt::Debug, P: RocketPolicy> fmt::Debug for Verified<T, P> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Verified")
             .field("inner", &self.inner)
@@ -102,39 +102,24 @@ impl<T: fmt::Debug, P: Policy> fmt::Debug for Verified<T, P> {
 }
 
 #[rocket::async_trait]
-impl<'r, T, P: Policy> FromData<'r> for Verified<T, P>
+impl<'r, T, P: RocketPolicy> FromData<'r> for Verified<T, P>
 where
     T: VerifiedData<'r>,
 {
     type Error = VerifiedError<'r>;
 
     async fn from_data(req: &'r Request<'_>, data: Data<'r>) -> Outcome<'r, Self> {
-        let Some(config) = req.rocket().state::<Config>() else {
-            // The sentinel keeps a rocket without the fairing from launching.
-            return Outcome::Error((Status::InternalServerError, VerifiedError::NotConfigured));
-        };
-        // Twilio always sends Content-Length: an announced oversize body is refused unread.
-        if let Err(rejection) = config.check_content_length(req.headers().get_one("content-length"))
-        {
-            let rejection = refuse(req, rejection);
-            return Outcome::Error((status_of(&rejection), rejection.into()));
-        }
-        let rocket_limit = req.limits().get(T::LIMIT).unwrap_or(T::DEFAULT_LIMIT);
-        let limit = rocket_limit.min(ByteUnit::from(config.body_limit()));
-        let body = match data.open(limit).into_bytes().await {
-            Ok(body) if body.is_complete() => body.into_inner(),
-            Ok(_) => {
-                let limit = usize::try_from(limit.as_u64()).unwrap_or(usize::MAX);
-                let rejection =
-                    refuse(req, Rejection::new(RejectionReason::BodyTooLarge { limit }));
-                return Outcome::Error((status_of(&rejection), rejection.into()));
-            }
-            Err(error) => return Outcome::Error((Status::BadRequest, VerifiedError::Io(error))),
+        let (config, body) = match read_body::<T>(req, data).await {
+            Ok(read) => read,
+            Err(failure) => return Outcome::Error(failure),
         };
         let verification = match verify_request(req, config, &body, P::ROUTE) {
             Ok(verification) => verification,
             Err(rejection) => return Outcome::Error((status_of(&rejection), rejection.into())),
         };
+        if let Err(failure) = guard_replay::<P>(req, config, &body, &verification).await {
+            return Outcome::Error(failure);
+        }
         match T::from_verified(req, body) {
             Ok(inner) => Outcome::Success(Verified {
                 inner,
@@ -146,12 +131,59 @@ where
     }
 }
 
-/// Refuses to launch when the [`TwilioAuth`](crate::TwilioAuth) fairing is not attached
-/// (and reports a route that requires HTTP authentication the configuration cannot give).
-impl<T, P: Policy> Sentinel for Verified<T, P> {
+/// Refuses to launch when the [`TwilioAuth`](crate::TwilioAuth) fairing is not attached,
+/// or a `ReplayGuarded` route's fairing has no guard (and
+/// reports a route that requires HTTP authentication the configuration cannot give).
+impl<T, P: RocketPolicy> Sentinel for Verified<T, P> {
     fn abort(rocket: &Rocket<Ignite>) -> bool {
         misconfigured::<P>(rocket, std::any::type_name::<Self>())
     }
+}
+
+/// The managed configuration and the body of `req`, read within the smaller of Rocket's
+/// limit for `T` and the configuration's body limit (413 above it, an announced oversize
+/// body unread).
+pub(crate) async fn read_body<'r, T: VerifiedData<'r>>(
+    req: &'r Request<'_>,
+    data: Data<'r>,
+) -> Result<(&'r Config, Vec<u8>), (Status, VerifiedError<'r>)> {
+    let Some(config) = req.rocket().state::<Config>() else {
+        // The sentinel keeps a rocket without the fairing from launching.
+        return Err((Status::InternalServerError, VerifiedError::NotConfigured));
+    };
+    // Twilio always sends Content-Length: an announced oversize body is refused unread.
+    if let Err(rejection) = config.check_content_length(req.headers().get_one("content-length")) {
+        let rejection = refuse(req, rejection);
+        return Err((status_of(&rejection), rejection.into()));
+    }
+    let rocket_limit = req.limits().get(T::LIMIT).unwrap_or(T::DEFAULT_LIMIT);
+    let limit = rocket_limit.min(ByteUnit::from(config.body_limit()));
+    match data.open(limit).into_bytes().await {
+        Ok(body) if body.is_complete() => Ok((config, body.into_inner())),
+        Ok(_) => {
+            let limit = usize::try_from(limit.as_u64()).unwrap_or(usize::MAX);
+            let rejection = refuse(req, Rejection::new(RejectionReason::BodyTooLarge { limit }));
+            Err((status_of(&rejection), rejection.into()))
+        }
+        Err(error) => Err((Status::BadRequest, VerifiedError::Io(error))),
+    }
+}
+
+/// On a [`ReplayGuarded`](crate::policy::ReplayGuarded) route, asks the fairing's guard
+/// about a verified request; nothing otherwise.
+pub(crate) async fn guard_replay<'r, P: RocketPolicy>(
+    req: &'r Request<'_>,
+    config: &Config,
+    body: &[u8],
+    verification: &Verification,
+) -> Result<(), (Status, VerifiedError<'r>)> {
+    #[cfg(feature = "replay")]
+    if P::REPLAY {
+        return crate::replay::admit(req, config, P::ROUTE, body, verification).await;
+    }
+    // Without the feature no policy asks for it (`ReplayGuarded` does not exist).
+    let _ = (P::REPLAY, req, config, body, verification);
+    Ok(())
 }
 
 /// A rejection's status as Rocket's.
@@ -370,6 +402,11 @@ pub enum VerifiedError<'r> {
     Form(form::Errors<'r>),
     /// The verified JSON is malformed or does not fit `T`.
     Json(serde_json::Error),
+    /// The replay guard refused the request (a duplicate, one still in flight, a stale
+    /// one, or the store is down); the fairing answers with the refusal's status and body.
+    #[cfg(feature = "replay")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "replay")))]
+    Replay(twilio_auth_replay::Refusal),
 }
 
 impl From<Rejection> for VerifiedError<'_> {
@@ -409,6 +446,12 @@ impl fmt::Debug for VerifiedError<'_> {
             VerifiedError::NotUrlEncodedForm => f.write_str("NotUrlEncodedForm"),
             VerifiedError::Form(errors) => f.debug_tuple("Form").field(errors).finish(),
             VerifiedError::Json(error) => f.debug_tuple("Json").field(error).finish(),
+            #[cfg(feature = "replay")]
+            VerifiedError::Replay(refusal) => write!(
+                f,
+                "refused by the twilio-auth replay guard with {}, see the warning above",
+                refusal.status
+            ),
         }
     }
 }
@@ -427,6 +470,10 @@ impl fmt::Display for VerifiedError<'_> {
             }
             VerifiedError::Form(errors) => write!(f, "the form does not parse: {errors}"),
             VerifiedError::Json(error) => write!(f, "the JSON does not parse: {error}"),
+            #[cfg(feature = "replay")]
+            VerifiedError::Replay(refusal) => {
+                write!(f, "{} ({})", refusal.reason, refusal.status)
+            }
         }
     }
 }

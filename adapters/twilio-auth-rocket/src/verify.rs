@@ -7,7 +7,7 @@
 use rocket::Request;
 use rocket::http::HeaderMap;
 use twilio_auth_core::{
-    Config, Headers, LogLevel, Rejection, RoutePolicy, Verified, WebhookRequest,
+    Config, Headers, LogLevel, Rejection, RoutePolicy, Unverified, Verified, WebhookRequest,
 };
 
 /// Rocket's header map as the core reads headers (names match in any letter case).
@@ -34,6 +34,39 @@ pub(crate) fn verify_request(
     body: &[u8],
     options: RoutePolicy,
 ) -> Result<Verified, Rejection> {
+    check(req, config, body, options).map_err(|rejection| refuse(req, rejection))
+}
+
+/// Verifies `req` for a report-only route: a refused signature is logged (`WARN`, the
+/// [`Unverified`] line) and counted, and handed back as `Ok(Err(unverified))`; any other
+/// refusal (HTTP authentication, body limits, the URL) is refused as usual.
+pub(crate) fn verify_reporting(
+    req: &Request<'_>,
+    config: &Config,
+    body: &[u8],
+    options: RoutePolicy,
+) -> Result<Result<Verified, Unverified>, Rejection> {
+    match check(req, config, body, options) {
+        Ok(verified) => Ok(Ok(verified)),
+        Err(rejection) => match Unverified::admit(rejection) {
+            Ok(unverified) => {
+                twilio_auth_core::metrics::report_only(&unverified);
+                log::warn!("{unverified}");
+                Ok(Err(unverified))
+            }
+            Err(rejection) => Err(refuse(req, rejection)),
+        },
+    }
+}
+
+/// The core's verdict on `req`, counted when accepted; a refusal is neither logged nor
+/// recorded yet.
+fn check(
+    req: &Request<'_>,
+    config: &Config,
+    body: &[u8],
+    options: RoutePolicy,
+) -> Result<Verified, Rejection> {
     let target = req.uri().to_string();
     let headers = RocketHeaders(req.headers());
     // Over HTTP/1 Rocket takes the host from `Host`; over HTTP/2 from `:authority`, which
@@ -46,9 +79,7 @@ pub(crate) fn verify_request(
         .headers(&headers)
         .body(body)
         .authority(authority.as_deref());
-    let verified = config
-        .verify_with(&request, options)
-        .map_err(|rejection| refuse(req, rejection))?;
+    let verified = config.verify_with(&request, options)?;
     twilio_auth_core::metrics::accepted(&verified);
     Ok(verified)
 }

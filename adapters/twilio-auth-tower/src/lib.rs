@@ -31,10 +31,11 @@ pub mod policy;
 mod rejection;
 #[cfg(feature = "replay")]
 mod replay;
-pub mod resolver;
 mod verify;
 
 pub use layer::{ResponseBody, SendIfReplay, TwilioAuthLayer, TwilioAuthService};
 pub use rejection::TwilioRejection;
-pub use resolver::{CachedResolver, KeyResolver, ResolveError, ResolveFuture};
+/// Keys from your own store: [`KeyResolver`], [`CachedResolver`] (from the core).
+pub use twilio_auth_core::resolver;
+pub use twilio_auth_core::resolver::{CachedResolver, KeyResolver, ResolveError, ResolveFuture};
 pub use verify::RequestedUri;

@@ -3,7 +3,8 @@
 //! attribute follows), and `let call = __twilio_call.into_inner();` opens the body, which is
 //! otherwise left as written. A route without `data` gets a `TwilioSignature` request guard.
 //! A route policy (`http_auth`, `signature`) becomes the guards' policy type:
-//! `Verified<T, __private::rocket::Digest>`.
+//! `Verified<T, __private::rocket::Digest>`; with `replay = true` it is wrapped:
+//! `Verified<T, __private::rocket::ReplayGuarded<__private::rocket::Digest>>`.
 
 use proc_macro2::{Literal, TokenStream, TokenTree};
 use quote::{ToTokens, format_ident, quote, quote_spanned};
@@ -24,9 +25,18 @@ pub(super) fn expand(
     attribute: usize,
     data: Option<(DataArgument, usize)>,
     policy: RoutePolicy,
+    replay: bool,
     exports: &exports::Rocket,
 ) -> TokenStream {
     let policy = exports.policy(policy);
+    let policy = match (replay, policy) {
+        (false, policy) => policy,
+        (true, policy) => {
+            let inner = policy.unwrap_or_else(|| exports.signature());
+            let guarded = exports.replay_guarded();
+            Some(quote!(#guarded<#inner>))
+        }
+    };
     match data {
         Some((data, index)) => {
             let renamed = format_ident!("{RENAMED_PREFIX}{}", data.name);

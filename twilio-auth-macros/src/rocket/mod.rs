@@ -29,6 +29,15 @@ pub(crate) fn twilio_signed(args: TokenStream, item: TokenStream) -> TokenStream
         return with_error(item, errors.finish().unwrap_err());
     };
     let mut unroutable = false;
+    if let Some(replay) = args.replay.as_ref().filter(|lit| lit.value)
+        && route.data.is_none()
+    {
+        errors.at(
+            replay.span(),
+            "`replay = true` needs a route that reads its body (`data = \"<…>\"`): the replay \
+             guard runs in the `Verified` data guard",
+        );
+    }
     let data = route
         .data
         .and_then(|data| match validate::data_parameter(&function, &data) {
@@ -49,5 +58,12 @@ pub(crate) fn twilio_signed(args: TokenStream, item: TokenStream) -> TokenStream
         return with_error(item, error);
     }
     let exports = exports::Rocket::new(args.shared.crate_path.as_ref());
-    expand::expand(function, route.attribute, data, args.policy, &exports)
+    expand::expand(
+        function,
+        route.attribute,
+        data,
+        args.policy,
+        args.replays(),
+        &exports,
+    )
 }

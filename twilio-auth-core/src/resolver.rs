@@ -1,11 +1,14 @@
-//! Keys from your own store: a [`KeyResolver`] you implement (a database, a secrets
-//! manager, a file), asked for the key a request names when the configuration does not
-//! hold it ([`Config::key_request`](twilio_auth_core::Config::key_request)), and
-//! [`CachedResolver`], the bounded cache to put in front of it.
+//! Keys from your own store (feature `resolver`): a [`KeyResolver`] you implement (a
+//! database, a secrets manager, a file), asked for the key a request names when the
+//! configuration does not hold it ([`Config::key_request`](crate::Config::key_request)),
+//! and [`CachedResolver`], the bounded cache to put in front of it. The adapters take one:
+//! the tower and axum layers' `key_resolver`, actix-web's `TwilioAuth::key_resolver`,
+//! Lambda's `verify_with_resolver`; the key found goes to
+//! [`Config::verify_with_key`](crate::Config::verify_with_key).
 //!
-//! A resolver's error fails closed: the request is answered `503` with a short body and
-//! never reaches the inner service, and an error is logged with the key asked for (an
-//! `AccountSid` or SharedKey id, never a secret) and the error's text.
+//! A resolver's error fails closed: the adapters answer `503` with a short body, the
+//! handler does not run, and an error is logged with the key asked for (an `AccountSid` or
+//! SharedKey id, never a secret) and the error's text.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -14,9 +17,9 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use crate::{KeyLookup, ResolvedKey};
 use futures_util::FutureExt;
 use futures_util::future::Shared;
-use twilio_auth_core::{KeyLookup, ResolvedKey};
 
 /// The error a [`KeyResolver`] fails with (its `Display` is logged: keep secrets out of it).
 pub type ResolveError = Box<dyn std::error::Error + Send + Sync>;
@@ -28,13 +31,12 @@ pub type ResolveFuture<'a> =
 
 /// A store of keys, asked for a sub-account's Auth Token (by `AccountSid`) or a SharedKey
 /// (by the id in `X-Twilio-Webhooks-Signature-Settings`) that the configuration does not
-/// hold. Put a [`CachedResolver`] in front of it:
-/// [`TwilioAuthLayer::key_resolver`](crate::TwilioAuthLayer::key_resolver) asks on every
+/// hold. Put a [`CachedResolver`] in front of it: the adapter it is given to asks on every
 /// request that names such a key.
 ///
 /// ```
-/// use twilio_auth_core::{Algorithm, KeyLookup, ResolvedKey};
-/// use twilio_auth_tower::{KeyResolver, ResolveFuture};
+/// use twilio_auth_core::{KeyLookup, ResolvedKey};
+/// use twilio_auth_core::resolver::{KeyResolver, ResolveFuture};
 ///
 /// struct Vault; // a client of your secrets manager
 ///
@@ -92,20 +94,18 @@ pub const DEFAULT_NEGATIVE_TTL: Duration = Duration::from_secs(30);
 /// ```
 /// use std::time::Duration;
 /// # use twilio_auth_core::KeyLookup;
-/// # use twilio_auth_tower::{KeyResolver, ResolveFuture};
+/// # use twilio_auth_core::resolver::{KeyResolver, ResolveFuture};
 /// # struct Vault;
 /// # impl KeyResolver for Vault {
 /// #     fn resolve<'a>(&'a self, _: &'a KeyLookup) -> ResolveFuture<'a> { Box::pin(async { Ok(None) }) }
 /// # }
-/// use twilio_auth_core::Config;
-/// use twilio_auth_tower::{CachedResolver, TwilioAuthLayer};
+/// use twilio_auth_core::resolver::CachedResolver;
 ///
 /// let resolver = CachedResolver::new(Vault)
 ///     .capacity(50_000)
 ///     .ttl(Duration::from_secs(600))
 ///     .negative_ttl(Duration::from_secs(60));
-/// let config = Config::builder().auth_token("parent-account-token").build().unwrap();
-/// let layer = TwilioAuthLayer::new(config).key_resolver(resolver);
+/// // Then, e.g.: TwilioAuthLayer::new(config).key_resolver(resolver)
 /// ```
 pub struct CachedResolver<R> {
     inner: Arc<R>,
