@@ -40,6 +40,25 @@
 //! the upgrade): `GET /media` (Media Streams), `GET /relay` (ConversationRelay) and
 //! `GET /basic/media` (Media Streams behind HTTP Basic), as in `examples/axum_app.rs`.
 //!
+//! Report-only mode (for rolling out; the app warns about it at start-up, once per route):
+//! `POST /report-only/voice` and `POST /report-only/basic/voice` (HTTP Basic first, still
+//! enforced) are the `report_only` filter, which lets a request with a wrong or missing
+//! signature through to the handler; it answers `unverified call <CallSid>` (`verified call
+//! …` otherwise), and the refusal enforcement would have answered is logged as
+//! `report-only: let through …`.
+//!
+//! Replay protection (built with the `replay` feature, e.g. `--features warp,redis`; see
+//! `examples/axum_app.rs`): `POST /replay/voice` (the voice handler, taking 100 ms),
+//! `POST /replay/flaky` (`500` the first time this instance sees a `CallSid`, then `200`) and
+//! `POST /replay/digest/voice` (Digest, then the signature), each a route given to
+//! `twilio_auth::warp::protect(guard, …)`, and `POST /replay/attribute/voice`
+//! (`#[twilio_signed(post, path = "replay/attribute/voice", replay = guard())]`): a
+//! duplicate of a completed request gets `200` with an empty body, one still in flight
+//! `409`, a replayed Digest `Authorization` `401` with fresh challenges, and a store fault
+//! `503`. `GET /replay/count` (unprotected, for the tests) answers how many times each of
+//! those handlers ran in this instance, as JSON. The guard's store is Redis when `REDIS_URL`
+//! is set (needs the `redis` feature), else memory.
+//!
 //! When ready it prints exactly one line on stdout, `listening on http://127.0.0.1:PORT`;
 //! a configuration error prints `error: …` on stderr and exits with status 2.
 //! Each time a handler runs it logs one line with a `handler` field naming it (the
@@ -60,7 +79,8 @@ use twilio_auth::policy::{Basic, Policy as _};
 use warp::ws::{Message, WebSocket, Ws};
 
 use twilio_auth::Config;
-use twilio_auth::warp::{Form, Json, Query, twilio_signed};
+use twilio_auth::policy::HttpAuth;
+use twilio_auth::warp::{Form, Json, Query, Reported, TwilioRejection, twilio_signed};
 use warp::{Filter, Reply};
 
 /// `POST /voice` (and `/api/voice`): answers the call with TwiML.
@@ -218,6 +238,34 @@ async fn converse(mut socket: WebSocket, mut on_text: impl FnMut(&str) -> Step) 
     }
 }
 
+/// `POST /report-only/voice` and `POST /report-only/basic/voice`: the voice handler behind
+/// the `report_only` filter (the second after HTTP Basic, which stays enforced). It says
+/// whether the request was verified: a forged or unsigned one gets here too, and the refusal
+/// enforcement would have answered is in the log.
+pub fn report_only_voice_filter<P>(
+    path: P,
+    config: Config,
+    policy: RoutePolicy,
+) -> impl Filter<Extract = (warp::reply::Response,), Error = warp::Rejection> + Clone
+where
+    P: Filter<Extract = (), Error = warp::Rejection> + Clone + Send + Sync + 'static,
+{
+    let route = path
+        .and(warp::post())
+        .and(twilio_auth::warp::report_only(config, policy))
+        .map(report_only_voice);
+    twilio_auth::warp::seal(route)
+}
+
+/// The report-only voice handler: `verified call …` or `unverified call …`.
+fn report_only_voice(request: Reported) -> Result<impl Reply, TwilioRejection> {
+    let call: IncomingCall = request.form()?;
+    let verified = request.is_verified();
+    tracing::info!(handler = "report_only_voice", verified, call_sid = %call.call_sid, "incoming call");
+    let twiml = support::report_only_twiml(verified, &call.call_sid);
+    Ok(warp::reply::with_header(twiml, "content-type", "text/xml"))
+}
+
 /// The TwiML answer to a call.
 fn answer(handler: &str, call: &IncomingCall) -> impl Reply + use<> {
     tracing::info!(handler, call_sid = %call.call_sid, "incoming call");
@@ -242,7 +290,131 @@ pub fn routes(
         .or(guarded_filter(config.clone()))
         .or(media_filter(config.clone()))
         .or(relay_filter(config.clone()))
-        .or(basic_media_filter(config))
+        .or(basic_media_filter(config.clone()))
+        .or(report_only_voice_filter(
+            warp::path!("report-only" / "voice"),
+            config.clone(),
+            RoutePolicy::Signature,
+        ))
+        .or(report_only_voice_filter(
+            warp::path!("report-only" / "basic" / "voice"),
+            config.clone(),
+            RoutePolicy::HttpAuthThenSignature(HttpAuth::Basic),
+        ))
+        .or(replay_routes::routes(config))
+}
+
+/// The replay-protected routes (feature `replay`), each through `twilio_auth::warp::protect`:
+/// the shared rows of `tests/replay.rs`.
+#[cfg(feature = "replay")]
+mod replay_routes {
+    use twilio_auth::policy::HttpAuth;
+    use twilio_auth::warp::{Form, FromVerified, TwilioRejection, VerifiedRequest, protect};
+    use twilio_auth::{Config, RoutePolicy};
+    use warp::http::StatusCode;
+    use warp::reply::Response;
+    use warp::{Filter, Reply};
+
+    use super::support::replay::{self, Handler};
+    use super::support::{IncomingCall, greeting_twiml};
+
+    /// `/replay/voice`, `/replay/flaky`, `/replay/digest/voice` behind the guard,
+    /// `/replay/attribute/voice` (`#[twilio_signed(replay = …)]`), and the `/replay/count` of
+    /// handler runs.
+    pub fn routes(
+        config: Config,
+    ) -> impl Filter<Extract = (Response,), Error = warp::Rejection> + Clone {
+        let guard = replay::guard();
+        let signed =
+            |policy| warp::post().and(twilio_auth::warp::request_with(config.clone(), policy));
+        let digest = RoutePolicy::HttpAuthThenSignature(HttpAuth::Digest);
+        protect(
+            guard.clone(),
+            warp::path!("replay" / "voice").and(signed(RoutePolicy::Signature)),
+            voice,
+        )
+        .or(protect(
+            guard.clone(),
+            warp::path!("replay" / "flaky").and(signed(RoutePolicy::Signature)),
+            flaky,
+        ))
+        .unify()
+        .or(protect(
+            guard,
+            warp::path!("replay" / "digest" / "voice").and(signed(digest)),
+            digest_voice,
+        ))
+        .unify()
+        .or(attribute_voice_filter(config))
+        .unify()
+        .or(warp::path!("replay" / "count").and(warp::get()).map(count))
+        .unify()
+    }
+
+    /// `POST /replay/attribute/voice`: the same guard, through the attribute.
+    #[twilio_auth::twilio_signed(post, path = "replay/attribute/voice", replay = replay::guard())]
+    pub async fn attribute_voice(Form(call): Form<IncomingCall>) -> impl Reply {
+        replay::ran(Handler::Attribute, &call.call_sid);
+        twiml(&call)
+    }
+
+    /// `POST /replay/voice`: counted, then slow enough for duplicates to find it in flight.
+    async fn voice(request: VerifiedRequest) -> Result<Response, TwilioRejection> {
+        let call = counted(Handler::Voice, &request)?;
+        tokio::time::sleep(replay::VOICE_DELAY).await;
+        Ok(twiml(&call))
+    }
+
+    /// `POST /replay/flaky`: the first delivery of each `CallSid` fails with a 500.
+    async fn flaky(request: VerifiedRequest) -> Result<Response, TwilioRejection> {
+        let call = counted(Handler::Flaky, &request)?;
+        Ok(if replay::first_delivery(&call.call_sid) {
+            warp::reply::with_status("temporary failure\n", StatusCode::INTERNAL_SERVER_ERROR)
+                .into_response()
+        } else {
+            twiml(&call)
+        })
+    }
+
+    /// `POST /replay/digest/voice`: Digest, then the signature, then the guard.
+    async fn digest_voice(request: VerifiedRequest) -> Result<Response, TwilioRejection> {
+        counted(Handler::Digest, &request).map(|call| twiml(&call))
+    }
+
+    /// The call of `request`, its run of `handler` counted and logged.
+    fn counted(
+        handler: Handler,
+        request: &VerifiedRequest,
+    ) -> Result<IncomingCall, TwilioRejection> {
+        let Form(call) = Form::<IncomingCall>::from_verified(request)?;
+        replay::ran(handler, &call.call_sid);
+        Ok(call)
+    }
+
+    fn twiml(call: &IncomingCall) -> Response {
+        let twiml = greeting_twiml(&call.from, &call.call_sid);
+        warp::reply::with_header(twiml, "content-type", "text/xml").into_response()
+    }
+
+    /// `GET /replay/count`: each handler's runs, as JSON.
+    fn count() -> Response {
+        warp::reply::with_header(replay::counts_json(), "content-type", "application/json")
+            .into_response()
+    }
+}
+
+/// Without the `replay` feature there are no replay routes: a filter that matches nothing.
+#[cfg(not(feature = "replay"))]
+mod replay_routes {
+    use twilio_auth::Config;
+    use warp::Filter;
+
+    pub fn routes(
+        _config: Config,
+    ) -> impl Filter<Extract = (warp::reply::Response,), Error = warp::Rejection> + Clone {
+        warp::any()
+            .and_then(|| async { Err::<warp::reply::Response, _>(warp::reject::not_found()) })
+    }
 }
 
 #[tokio::main]
@@ -252,6 +424,11 @@ async fn main() -> ExitCode {
         Ok(bound) => bound,
         Err(code) => return code,
     };
+    #[cfg(feature = "replay")]
+    match support::replay::init_from_env() {
+        Ok(store) => tracing::info!(store, "replay protection on /replay/*"),
+        Err(message) => return support::config_error(&message),
+    }
     log_config(&config);
     announce(port);
     warp::serve(routes(config))

@@ -276,9 +276,9 @@ pub use twilio_auth_macros::twilio_signed;
 pub use twilio_auth_macros::twilio_signed_without_framework as twilio_signed;
 
 /// The warp adapter: the filters [`form`](warp::form), [`json`](warp::json),
-/// [`bytes`](warp::bytes), [`signed`](warp::signed), [`seal`](warp::seal),
-/// [`recover`](warp::recover), and `#[twilio_signed]` for warp handlers
-/// ([`warp::twilio_signed`]).
+/// [`bytes`](warp::bytes), [`signed`](warp::signed), [`report_only`](warp::report_only),
+/// [`seal`](warp::seal), [`recover`](warp::recover), `protect` (the replay guard, feature
+/// `replay`), and `#[twilio_signed]` for warp handlers ([`warp::twilio_signed`]).
 #[cfg(feature = "warp")]
 #[cfg_attr(docsrs, doc(cfg(feature = "warp")))]
 pub use twilio_auth_warp as warp;

@@ -133,6 +133,12 @@ fn hyper_app_reports_only_where_asked() {
     e2e::report_only::run("hyper_app");
 }
 
+#[cfg(feature = "warp")]
+#[test]
+fn warp_app_reports_only_where_asked() {
+    e2e::report_only::run("warp_app");
+}
+
 /// The peers are only worth their place if they compute what Twilio computes; our signer
 /// implements the same SPEC, so all three must agree on ordinary input, on repeated names
 /// (values sorted and de-duplicated), on empty names and values, and on non-ASCII text.

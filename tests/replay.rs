@@ -39,7 +39,7 @@ use twilio_auth::http_auth::{
 const BASE: &str = "https://replay.example.com";
 const USER: &str = "twilio";
 /// The features every app of this test is built with (one build of the dependencies).
-const FEATURES: &str = "axum,actix,tower,rocket,redis";
+const FEATURES: &str = "axum,actix,tower,rocket,warp,redis";
 const PASSWORD: &str = "replay-test-password";
 
 /// A `redis-server` of this test: killed (and its directory removed) on drop.
@@ -206,6 +206,12 @@ fn hyper_app_refuses_replays_across_two_instances_sharing_redis() {
 #[test]
 fn rocket_app_refuses_replays_across_two_instances_sharing_redis() {
     two_instances("rocket_app");
+}
+
+#[cfg(feature = "warp")]
+#[test]
+fn warp_app_refuses_replays_across_two_instances_sharing_redis() {
+    two_instances("warp_app");
 }
 
 /// Every row against two processes of the example app `app` sharing one Redis: the app

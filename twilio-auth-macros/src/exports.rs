@@ -95,6 +95,7 @@ exports! {
         warp => warp,
         any_method => any_method,
         route => route,
+        route_replay => route_replay,
         extract => extract,
         reply => reply,
         config => Config,

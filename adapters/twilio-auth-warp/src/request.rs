@@ -2,7 +2,7 @@
 //! verified.
 
 use bytes::Bytes;
-use twilio_auth_core::Verified;
+use twilio_auth_core::{Config, RoutePolicy, Verified};
 use warp::http::{HeaderMap, Method};
 
 /// A request that passed verification: what the core verified, and the verdict.
@@ -29,43 +29,63 @@ use warp::http::{HeaderMap, Method};
 /// ```
 #[derive(Debug, Clone)]
 pub struct VerifiedRequest {
+    pub(crate) received: Received,
+    pub(crate) verified: Verified,
+    /// The route's configuration and policy: what a replayed Digest login is answered with
+    /// (fresh challenges).
+    #[cfg_attr(not(feature = "replay"), allow(dead_code))]
+    pub(crate) route: (Config, RoutePolicy),
+}
+
+/// What the adapter read of a request before handing it to the core.
+#[derive(Debug, Clone)]
+pub(crate) struct Received {
     pub(crate) method: Method,
     pub(crate) target: String,
     pub(crate) path_len: usize,
     pub(crate) headers: HeaderMap,
     pub(crate) body: Bytes,
-    pub(crate) verified: Verified,
+}
+
+impl Received {
+    pub(crate) fn path(&self) -> &str {
+        &self.target[..self.path_len]
+    }
+
+    pub(crate) fn query(&self) -> Option<&str> {
+        self.target[self.path_len..].strip_prefix('?')
+    }
 }
 
 impl VerifiedRequest {
     /// The request method.
     pub fn method(&self) -> &Method {
-        &self.method
+        &self.received.method
     }
 
     /// The raw path and query, as received (before any route filter matched a segment).
     pub fn path_and_query(&self) -> &str {
-        &self.target
+        &self.received.target
     }
 
     /// The raw path.
     pub fn path(&self) -> &str {
-        &self.target[..self.path_len]
+        self.received.path()
     }
 
     /// The raw query, without its `?` (`None` when the target has no `?`).
     pub fn query(&self) -> Option<&str> {
-        self.target[self.path_len..].strip_prefix('?')
+        self.received.query()
     }
 
     /// The request headers.
     pub fn headers(&self) -> &HeaderMap {
-        &self.headers
+        &self.received.headers
     }
 
     /// The body, exactly as received and verified.
     pub fn body(&self) -> &Bytes {
-        &self.body
+        &self.received.body
     }
 
     /// The core's verdict: which URL and secret matched, and the HTTP-authenticated user.

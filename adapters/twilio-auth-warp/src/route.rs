@@ -36,3 +36,52 @@ where
             }
         })
 }
+
+/// [`route`] with the replay guard `guard` between verification and `handler`
+/// (`#[twilio_signed(replay = …)]`): see [`protect`](crate::protect).
+pub fn route_replay<P, G, H, Fut>(
+    prefix: P,
+    config: Config,
+    options: RoutePolicy,
+    guard: G,
+    handler: H,
+) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone
+where
+    P: Filter<Extract = (), Error = Rejection> + Clone + Send + Sync + 'static,
+    G: RouteGuard,
+    H: Fn(VerifiedRequest) -> Fut + Clone + Send + Sync + 'static,
+    Fut: Future<Output = Response> + Send + 'static,
+{
+    #[cfg(feature = "replay")]
+    {
+        let verified = prefix.and(crate::filters::request_with(config, options));
+        crate::protect(guard.into_guard(), verified, handler)
+    }
+    // No `RouteGuard` exists without the feature: this is never called.
+    #[cfg(not(feature = "replay"))]
+    {
+        let _ = guard;
+        route(prefix, config, options, handler)
+    }
+}
+
+/// What `replay = …` takes: a `ReplayGuard` (feature `replay`).
+#[diagnostic::on_unimplemented(
+    message = "`replay = …` takes a `twilio_auth::replay::ReplayGuard`, not `{Self}`",
+    label = "not a replay guard",
+    note = "the `replay` feature of `twilio-auth` provides `ReplayGuard` (e.g. `replay = GUARD.clone()` with a `static GUARD: LazyLock<ReplayGuard>`)"
+)]
+pub trait RouteGuard {
+    /// The guard.
+    #[cfg(feature = "replay")]
+    fn into_guard(self) -> twilio_auth_replay::ReplayGuard;
+}
+
+// `do_not_recommend`: the message above, the same with the feature or without it.
+#[cfg(feature = "replay")]
+#[diagnostic::do_not_recommend]
+impl RouteGuard for twilio_auth_replay::ReplayGuard {
+    fn into_guard(self) -> twilio_auth_replay::ReplayGuard {
+        self
+    }
+}

@@ -8,7 +8,7 @@
 
 use std::convert::Infallible;
 
-use twilio_auth_core::{Config, RoutePolicy, WebhookRequest};
+use twilio_auth_core::{Config, Rejection, RoutePolicy, Verified, WebhookRequest};
 use warp::Filter;
 use warp::filters::path::FullPath;
 use warp::http::uri::Authority;
@@ -16,16 +16,38 @@ use warp::http::{HeaderMap, Method};
 
 use crate::body::{BodyStream, body_stream, read_limited};
 use crate::rejection::TwilioRejection;
-use crate::request::VerifiedRequest;
+use crate::request::{Received, VerifiedRequest};
 
 /// Verifies every request it sees and extracts the outcome; it never rejects, so once the
-/// filters before it matched, the route answers whatever happens here. Every filter of
-/// this crate is built here: the first one built for a configuration logs its summary.
+/// filters before it matched, the route answers whatever happens here.
 pub(crate) fn outcome(
     config: Config,
     options: RoutePolicy,
 ) -> impl Filter<Extract = (Result<VerifiedRequest, TwilioRejection>,), Error = Infallible> + Clone
 {
+    let route = (config.clone(), options);
+    checked(config, options).map(move |checked: Checked| {
+        let (received, verdict) = checked?;
+        let verified = verdict.map_err(TwilioRejection::refused)?;
+        twilio_auth_core::metrics::accepted(&verified);
+        Ok(VerifiedRequest {
+            received,
+            verified,
+            route: route.clone(),
+        })
+    })
+}
+
+/// The request as received and the core's verdict on it, or the refusal made before any
+/// verdict (a body over the limit, or one that could not be read).
+pub(crate) type Checked = Result<(Received, Result<Verified, Rejection>), TwilioRejection>;
+
+/// Reads the request and hands it to the core, never rejecting. Every filter of this crate
+/// is built here: the first one built for a configuration logs its summary.
+pub(crate) fn checked(
+    config: Config,
+    options: RoutePolicy,
+) -> impl Filter<Extract = (Checked,), Error = Infallible> + Clone {
     if let Some(summary) = config.summary_once() {
         tracing::info!("{summary}");
     }
@@ -54,18 +76,15 @@ pub(crate) fn outcome(
                         .headers(&headers)
                         .body(&body)
                         .authority(authority.as_ref().map(Authority::as_str));
-                    let verified = config
-                        .verify_with(&request, options)
-                        .map_err(TwilioRejection::refused)?;
-                    twilio_auth_core::metrics::accepted(&verified);
-                    Ok(VerifiedRequest {
+                    let verdict = config.verify_with(&request, options);
+                    let received = Received {
                         method,
                         target,
                         path_len,
                         headers,
                         body,
-                        verified,
-                    })
+                    };
+                    Ok((received, verdict))
                 }
             },
         )

@@ -1,10 +1,10 @@
 //! warp's arguments: `#[twilio_signed(post, path = "voice", http_auth = "basic",
-//! signature = false, crate = "twilio_auth::warp")]`. warp has no routing attribute of its
+//! signature = false, replay = GUARD.clone(), crate = "twilio_auth::warp")]`. warp has no routing attribute of its
 //! own, so the method and path that the generated filter matches are given here.
 
 use proc_macro2::TokenStream;
 use syn::spanned::Spanned;
-use syn::{Ident, LitStr, Token, Type};
+use syn::{Expr, Ident, LitStr, Token, Type};
 
 use crate::args::{RoutePolicy, Shared, kw, parse_list, skip_value};
 use crate::errors::Errors;
@@ -27,17 +27,21 @@ pub(super) struct Args {
     pub shared: Shared,
     /// What `http_auth` and `signature` ask for.
     pub policy: RoutePolicy,
+    /// `replay = …`: an expression giving the route's `ReplayGuard`, evaluated when the
+    /// filter is built.
+    pub replay: Option<Expr>,
 }
 
 impl Args {
     /// Reads the arguments; every mistake goes to `errors`.
     pub(super) fn parse(tokens: TokenStream, errors: &mut Errors) -> Args {
         let expected = format!(
-            "a method ({}) or one of `crate`, `http_auth`, `signature`, `path`",
+            "a method ({}) or one of `crate`, `http_auth`, `signature`, `path`, `replay`",
             quoted(METHODS)
         );
         let mut method: Option<Ident> = None;
         let mut segments = None;
+        let mut replay = None;
         let mut shared = Shared::default();
         parse_list(tokens, errors, |input, list| {
             // A bare word is a method; anything else is `key = value`.
@@ -75,6 +79,9 @@ impl Args {
                         .at(input.span(), "`path` takes a string: `path = \"voice\"`");
                     skip_value(input)?;
                 }
+            } else if lookahead.peek(kw::replay) {
+                list.key::<kw::replay>(input, "replay")?;
+                replay = Some(input.parse()?);
             } else if lookahead.peek(kw::state) {
                 list.key::<kw::state>(input, "state")?;
                 let state: Type = input.parse()?;
@@ -90,6 +97,7 @@ impl Args {
             segments,
             shared,
             policy,
+            replay,
         }
     }
 }
@@ -168,6 +176,9 @@ mod tests {
         );
         let args = parse(quote!(get, signature = false, http_auth = "digest",)).unwrap();
         assert_eq!(args.policy, RoutePolicy::DigestOnly);
+        assert!(args.replay.is_none());
+        let args = parse(quote!(post, path = "voice", replay = guard())).unwrap();
+        assert!(args.replay.is_some());
     }
 
     #[test]
@@ -186,7 +197,7 @@ mod tests {
             [
                 "a route has one method, and `post` is already given: remove `get`",
                 "unknown method `pots`; expected one of `get`, `post`, `put`, `patch`, `delete`, `head`, `options`",
-                "unknown argument `pth`; expected a method (`get`, `post`, `put`, `patch`, `delete`, `head`, `options`) or one of `crate`, `http_auth`, `signature`, `path`",
+                "unknown argument `pth`; expected a method (`get`, `post`, `put`, `patch`, `delete`, `head`, `options`) or one of `crate`, `http_auth`, `signature`, `path`, `replay`",
                 "duplicate argument `path`",
                 "unknown `http_auth` value \"bearer\"; expected \"basic\", \"digest\" or \"either\"",
                 NO_STATE,

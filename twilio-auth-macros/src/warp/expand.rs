@@ -53,12 +53,31 @@ pub(super) fn expand(function: &ItemFn, args: &Args, exports: &exports::Warp) ->
          Once the path and method match, the route answers every request itself: a refused one \
          with 401, 403, 413 or 400, so it never reaches another `.or()` branch.",
         describe_route(args)
-    );
+    ) + if args.replay.is_some() {
+        "\n\n A signed request is processed once: the replay guard of `replay = …` answers its duplicates."
+    } else {
+        ""
+    };
     let warp = exports.warp();
     let route = exports.route();
     let config = exports.config();
     let verified_request = exports.verified_request();
     let response = exports.response();
+    let handler = quote! {
+        move |request: #verified_request| async move {
+            #(#takes)*
+            #call
+        }
+    };
+    // With `replay = GUARD`: the guard between verification and the handler, told the
+    // handler's status.
+    let body = match &args.replay {
+        None => quote!(#route(#prefix, config, #options, #handler)),
+        Some(guard) => {
+            let route_replay = exports.route_replay();
+            quote!(#route_replay(#prefix, config, #options, #guard, #handler))
+        }
+    };
     quote! {
         #function
 
@@ -66,15 +85,7 @@ pub(super) fn expand(function: &ItemFn, args: &Args, exports: &exports::Warp) ->
         #vis fn #filter_name(
             config: #config,
         ) -> impl #warp::Filter<Extract = (#response,), Error = #warp::Rejection> + ::core::clone::Clone {
-            #route(
-                #prefix,
-                config,
-                #options,
-                move |request: #verified_request| async move {
-                    #(#takes)*
-                    #call
-                },
-            )
+            #body
         }
     }
 }
