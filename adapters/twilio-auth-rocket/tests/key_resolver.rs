@@ -349,3 +349,53 @@ fn the_store_is_asked_only_after_http_authentication_and_by_every_guard() {
     assert_eq!(server.get("AC6666", "token-of-6666").0, 503);
     assert_eq!(server.handled(), 4);
 }
+
+/// A store that is never asked (the rocket below only ignites).
+struct Never;
+
+impl KeyResolver for Never {
+    fn resolve<'a>(&'a self, _: &'a KeyLookup) -> ResolveFuture<'a> {
+        Box::pin(async { Err("never asked".into()) })
+    }
+}
+
+#[test]
+fn the_fairing_names_a_503_catcher_once() {
+    capture_errors(); // before Rocket's logger, whichever test comes first
+    let config = || Config::builder().auth_token(PARENT_TOKEN).build().unwrap();
+    let named_503 = |rocket: &Rocket<rocket::Ignite>| {
+        rocket
+            .catchers()
+            .filter(|c| c.code == Some(503) && c.name.as_deref() == Some("twilio-auth"))
+            .count()
+    };
+    let plain = rocket::execute(
+        rocket::build()
+            .attach(TwilioAuth::fairing(config()))
+            .ignite(),
+    )
+    .unwrap();
+    assert_eq!(named_503(&plain), 0);
+    let keyed = rocket::execute(
+        rocket::build()
+            .attach(TwilioAuth::fairing(config()).key_resolver(Never))
+            .ignite(),
+    )
+    .unwrap();
+    assert_eq!(named_503(&keyed), 1);
+    // With a replay guard too (which also answers 503): one catcher, no collision.
+    #[cfg(feature = "replay")]
+    {
+        let both = rocket::execute(
+            rocket::build()
+                .attach(
+                    TwilioAuth::fairing(config())
+                        .key_resolver(Never)
+                        .replay(twilio_auth_replay::ReplayGuard::memory()),
+                )
+                .ignite(),
+        )
+        .unwrap();
+        assert_eq!(named_503(&both), 1);
+    }
+}
