@@ -198,8 +198,7 @@ impl Fairing for TwilioAuth {
         // Rocket's default answer under a name, for the statuses of a refusal that the app
         // has no catcher for: Rocket then does not report a missing catcher on every
         // refusal. (`on_response` writes the refusal's own answer over it.) With a replay
-        // guard, also its refusals' `409` and `503`.
-        // With a key resolver, its `503`.
+        // guard, also its refusals' `409` and `503`; with a key resolver, its `503`.
         let mut codes = vec![400, 401, 403, 413];
         #[cfg(feature = "replay")]
         if self.replay.is_some() {
