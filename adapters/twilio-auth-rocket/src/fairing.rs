@@ -10,7 +10,9 @@ use rocket::fairing::{self, Fairing, Info, Kind};
 use rocket::http::{ContentType, Status};
 use rocket::{Build, Data, Ignite, Request, Response, Rocket};
 use twilio_auth_core::Config;
+use twilio_auth_core::resolver::KeyResolver;
 
+use crate::key_store::KeyStore;
 use crate::policy::RocketPolicy;
 use crate::verified::status_of;
 use crate::verify::{BodyPresent, announces_body, recorded};
@@ -25,8 +27,8 @@ use crate::verify::{BodyPresent, announces_body, recorded};
 /// - on a refused request, it answers with the rejection's status (400, 401, 403 or 413),
 ///   a short `text/plain` body that gives nothing away, and, for a 401, one
 ///   `WWW-Authenticate` header per challenge — whatever catcher Rocket ran for that status;
-///   for the statuses 400, 401, 403 and 413 (and, with a replay guard,
-///   409 and 503) that the app has no catcher for at `/`, it
+///   for the statuses 400, 401, 403 and 413 (and, with a replay guard, 409 and 503; with
+///   a [key resolver](Self::key_resolver), 503) that the app has no catcher for at `/`, it
 ///   registers one named `twilio-auth` that answers as Rocket's default does (so Rocket
 ///   does not report a missing catcher on each refusal). Catchers the app registers on the
 ///   builder are seen; one that another fairing registers at `/` for these statuses after
@@ -57,6 +59,7 @@ use crate::verify::{BodyPresent, announces_body, recorded};
 #[derive(Debug, Clone)]
 pub struct TwilioAuth {
     config: Config,
+    key_store: Option<KeyStore>,
     #[cfg(feature = "replay")]
     replay: Option<twilio_auth_replay::ReplayGuard>,
 }
@@ -69,9 +72,62 @@ impl TwilioAuth {
     pub fn fairing(config: Config) -> TwilioAuth {
         TwilioAuth {
             config,
+            key_store: None,
             #[cfg(feature = "replay")]
             replay: None,
         }
+    }
+
+    /// Keys from your own store: a request naming a sub-account (`AccountSid`) or a
+    /// SharedKey id the configuration does not hold is verified with the key `resolver`
+    /// answers ([`Config::key_request`], then [`Config::verify_with_key`]). Put a
+    /// [`CachedResolver`](crate::CachedResolver) in front of your store: the guards
+    /// ([`Verified`](crate::Verified), [`ReportOnly`](crate::ReportOnly),
+    /// [`TwilioSignature`](crate::TwilioSignature)) ask it on every such request, and only
+    /// once the request passed the route's HTTP authentication. A key the store does not
+    /// know leaves the configured keys (the parent account's own requests still verify).
+    /// A resolver error answers `503` with a short text body, logs an error naming the key
+    /// asked for (never a secret) and counts it; the handler does not run.
+    ///
+    /// ```no_run
+    /// use rocket::form::Form;
+    /// use rocket::{post, routes};
+    /// use std::collections::HashMap;
+    /// use twilio_auth_core::{KeyLookup, ResolvedKey};
+    /// use twilio_auth_rocket::{CachedResolver, KeyResolver, ResolveFuture, TwilioAuth, Verified};
+    ///
+    /// /// Sub-accounts' Auth Tokens, from your database.
+    /// struct Accounts;
+    ///
+    /// impl KeyResolver for Accounts {
+    ///     fn resolve<'a>(&'a self, lookup: &'a KeyLookup) -> ResolveFuture<'a> {
+    ///         Box::pin(async move {
+    ///             Ok(match lookup {
+    ///                 KeyLookup::Account(sid) if sid == "AC42" => {
+    ///                     Some(ResolvedKey::account(sid, "token-of-AC42"))
+    ///                 }
+    ///                 _ => None,
+    ///             })
+    ///         })
+    ///     }
+    /// }
+    ///
+    /// #[post("/sms", data = "<sms>")]
+    /// fn sms(sms: Verified<Form<HashMap<String, String>>>) -> String {
+    ///     format!("{} parameters", sms.len())
+    /// }
+    ///
+    /// #[rocket::launch]
+    /// fn rocket() -> _ {
+    ///     let config = twilio_auth_core::Config::from_env().expect("TWILIO_AUTH_TOKEN is set");
+    ///     rocket::build()
+    ///         .attach(TwilioAuth::fairing(config).key_resolver(CachedResolver::new(Accounts)))
+    ///         .mount("/", routes![sms])
+    /// }
+    /// ```
+    pub fn key_resolver(mut self, resolver: impl KeyResolver) -> TwilioAuth {
+        self.key_store = Some(KeyStore(std::sync::Arc::new(resolver)));
+        self
     }
 
     /// Adds replay protection (feature `replay`) to the routes that ask for it with the
@@ -142,18 +198,17 @@ impl Fairing for TwilioAuth {
         // Rocket's default answer under a name, for the statuses of a refusal that the app
         // has no catcher for: Rocket then does not report a missing catcher on every
         // refusal. (`on_response` writes the refusal's own answer over it.) With a replay
-        // guard, also its refusals' `409` and `503`.
+        // guard, also its refusals' `409` and `503`; with a key resolver, its `503`.
+        let mut codes = vec![400, 401, 403, 413];
         #[cfg(feature = "replay")]
-        let guarded: &[u16] = if self.replay.is_some() {
-            &[409, 503]
-        } else {
-            &[]
-        };
-        #[cfg(not(feature = "replay"))]
-        let guarded: &[u16] = &[];
-        let uncaught: Vec<Catcher> = [400, 401, 403, 413]
+        if self.replay.is_some() {
+            codes.extend([409, 503]);
+        }
+        if self.key_store.is_some() && !codes.contains(&503) {
+            codes.push(503);
+        }
+        let uncaught: Vec<Catcher> = codes
             .into_iter()
-            .chain(guarded.iter().copied())
             .filter(|&code| {
                 !rocket
                     .catchers()
@@ -169,6 +224,10 @@ impl Fairing for TwilioAuth {
             .register("/", uncaught)
             .manage(self.config.clone())
             .manage(Attached);
+        let rocket = match &self.key_store {
+            Some(store) => rocket.manage(store.clone()),
+            None => rocket,
+        };
         #[cfg(feature = "replay")]
         let rocket = match &self.replay {
             Some(guard) => rocket.manage(crate::replay::Armed(guard.clone())),
@@ -188,6 +247,7 @@ impl Fairing for TwilioAuth {
     async fn on_response<'r>(&self, req: &'r Request<'_>, res: &mut Response<'r>) {
         #[cfg(feature = "replay")]
         crate::replay::on_response(req, res).await;
+        crate::key_store::on_response(req, res);
         let Some(rejection) = recorded(req) else {
             return;
         };

@@ -10,6 +10,7 @@ use rocket::{Ignite, Request, Rocket, Sentinel};
 use twilio_auth_core::{Config, Rejection, RejectionReason, Verified as Verification};
 
 use crate::fairing::misconfigured;
+use crate::key_store::resolve;
 use crate::policy::{Policy, Signature};
 use crate::verified::{VerifiedError, status_of};
 use crate::verify::{has_body, refuse, verify_request};
@@ -68,7 +69,11 @@ impl<'r, P: Policy> FromRequest<'r> for TwilioSignature<P> {
         let Some(config) = req.rocket().state::<Config>() else {
             return Outcome::Error((Status::InternalServerError, VerifiedError::NotConfigured));
         };
-        let verification = match verify_request(req, config, &[], P::ROUTE) {
+        let resolved = match resolve(req, config, &[], P::ROUTE).await {
+            Ok(resolved) => resolved,
+            Err(failure) => return Outcome::Error(failure),
+        };
+        let verification = match verify_request(req, config, &[], P::ROUTE, resolved.as_ref()) {
             Ok(verification) => verification,
             Err(rejection) => return Outcome::Error((status_of(&rejection), rejection.into())),
         };

@@ -13,6 +13,8 @@
 //! - Replay protection (feature `replay`): `TwilioAuth::fairing(config).replay(guard)`,
 //!   and `Verified<T, ReplayGuarded>` on the routes it protects
 //!   (`policy::ReplayGuarded`).
+//! - Keys from your own store: `TwilioAuth::fairing(config).key_resolver(resolver)`, for
+//!   sub-accounts' Auth Tokens and SharedKeys the configuration does not hold.
 //!
 //! ```no_run
 //! use rocket::form::{Form, FromForm};
@@ -55,6 +57,7 @@
 
 mod fairing;
 mod guard;
+mod key_store;
 pub mod policy;
 #[cfg(feature = "replay")]
 mod replay;
@@ -66,6 +69,10 @@ pub use fairing::TwilioAuth;
 pub use guard::TwilioSignature;
 pub use report_only::ReportOnly;
 pub use verified::{Verified, VerifiedData, VerifiedError};
+
+/// Keys from your own store, for [`TwilioAuth::key_resolver`] (from the core's
+/// [`resolver`](twilio_auth_core::resolver) module).
+pub use twilio_auth_core::resolver::{CachedResolver, KeyResolver, ResolveFuture};
 
 /// The `#[twilio_signed]` attribute for Rocket routes; see the `twilio-auth` crate.
 pub use twilio_auth_macros::twilio_signed_rocket as twilio_signed;

@@ -10,6 +10,7 @@ use rocket::{Ignite, Request, Rocket, Sentinel};
 use twilio_auth_core::{STARTUP_WARNING, Unverified, Verified as Verification};
 
 use crate::fairing::misconfigured;
+use crate::key_store::resolve;
 use crate::policy::{RocketPolicy, Signature};
 use crate::verified::{VerifiedData, VerifiedError, guard_replay, read_body, status_of};
 use crate::verify::verify_reporting;
@@ -120,7 +121,11 @@ where
             Ok(read) => read,
             Err(failure) => return Outcome::Error(failure),
         };
-        let check = match verify_reporting(req, config, &body, P::ROUTE) {
+        let resolved = match resolve(req, config, &body, P::ROUTE).await {
+            Ok(resolved) => resolved,
+            Err(failure) => return Outcome::Error(failure),
+        };
+        let check = match verify_reporting(req, config, &body, P::ROUTE, resolved.as_ref()) {
             Ok(check) => check,
             Err(rejection) => return Outcome::Error((status_of(&rejection), rejection.into())),
         };

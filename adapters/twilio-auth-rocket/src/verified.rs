@@ -20,6 +20,7 @@ use twilio_auth_core::{
 };
 
 use crate::fairing::misconfigured;
+use crate::key_store::resolve;
 use crate::policy::{RocketPolicy, Signature};
 use crate::verify::{refuse, verify_request};
 
@@ -114,7 +115,11 @@ where
             Ok(read) => read,
             Err(failure) => return Outcome::Error(failure),
         };
-        let verification = match verify_request(req, config, &body, P::ROUTE) {
+        let resolved = match resolve(req, config, &body, P::ROUTE).await {
+            Ok(resolved) => resolved,
+            Err(failure) => return Outcome::Error(failure),
+        };
+        let verification = match verify_request(req, config, &body, P::ROUTE, resolved.as_ref()) {
             Ok(verification) => verification,
             Err(rejection) => return Outcome::Error((status_of(&rejection), rejection.into())),
         };
@@ -418,6 +423,10 @@ pub enum VerifiedError<'r> {
     Form(form::Errors<'r>),
     /// The verified JSON is malformed or does not fit `T`.
     Json(serde_json::Error),
+    /// The key store of [`TwilioAuth::key_resolver`](crate::TwilioAuth::key_resolver)
+    /// failed for the key the request names: refused with `503` (fail closed), the error
+    /// logged.
+    KeyStoreUnavailable,
     /// The replay guard refused the request (a duplicate, one still in flight, a stale
     /// one, or the store is down); the fairing answers with the refusal's status and body.
     #[cfg(feature = "replay")]
@@ -462,6 +471,9 @@ impl fmt::Debug for VerifiedError<'_> {
             VerifiedError::NotUrlEncodedForm => f.write_str("NotUrlEncodedForm"),
             VerifiedError::Form(errors) => f.debug_tuple("Form").field(errors).finish(),
             VerifiedError::Json(error) => f.debug_tuple("Json").field(error).finish(),
+            VerifiedError::KeyStoreUnavailable => f.write_str(
+                "refused by twilio-auth with 503, the key store failed: see the error above",
+            ),
             #[cfg(feature = "replay")]
             VerifiedError::Replay(refusal) => write!(
                 f,
@@ -486,6 +498,7 @@ impl fmt::Display for VerifiedError<'_> {
             }
             VerifiedError::Form(errors) => write!(f, "the form does not parse: {errors}"),
             VerifiedError::Json(error) => write!(f, "the JSON does not parse: {error}"),
+            VerifiedError::KeyStoreUnavailable => f.write_str("webhook key store unavailable"),
             #[cfg(feature = "replay")]
             VerifiedError::Replay(refusal) => {
                 write!(f, "{} ({})", refusal.reason, refusal.status)

@@ -7,7 +7,8 @@
 use rocket::Request;
 use rocket::http::HeaderMap;
 use twilio_auth_core::{
-    Config, Headers, LogLevel, Rejection, RoutePolicy, Unverified, Verified, WebhookRequest,
+    Config, Headers, KeyLookup, LogLevel, Rejection, ResolvedKey, RoutePolicy, Unverified,
+    Verified, WebhookRequest,
 };
 
 /// Rocket's header map as the core reads headers (names match in any letter case).
@@ -26,15 +27,16 @@ impl Headers for RocketHeaders<'_> {
 /// The rejection of the current request, once a guard has refused it.
 pub(crate) struct Recorded(pub Option<Rejection>);
 
-/// Verifies `req` with `body` for a route with `options`. A refusal is logged and
-/// recorded for the fairing before it is returned.
+/// Verifies `req` with `body` for a route with `options`, with the key a store gave for it
+/// if any. A refusal is logged and recorded for the fairing before it is returned.
 pub(crate) fn verify_request(
     req: &Request<'_>,
     config: &Config,
     body: &[u8],
     options: RoutePolicy,
+    resolved: Option<&ResolvedKey>,
 ) -> Result<Verified, Rejection> {
-    check(req, config, body, options).map_err(|rejection| refuse(req, rejection))
+    check(req, config, body, options, resolved).map_err(|rejection| refuse(req, rejection))
 }
 
 /// Verifies `req` for a report-only route: a refused signature is logged (`WARN`, the
@@ -45,8 +47,9 @@ pub(crate) fn verify_reporting(
     config: &Config,
     body: &[u8],
     options: RoutePolicy,
+    resolved: Option<&ResolvedKey>,
 ) -> Result<Result<Verified, Unverified>, Rejection> {
-    match check(req, config, body, options) {
+    match check(req, config, body, options, resolved) {
         Ok(verified) => Ok(Ok(verified)),
         Err(rejection) => match Unverified::admit(rejection) {
             Ok(unverified) => {
@@ -66,7 +69,44 @@ fn check(
     config: &Config,
     body: &[u8],
     options: RoutePolicy,
+    resolved: Option<&ResolvedKey>,
 ) -> Result<Verified, Rejection> {
+    let verified = with_request(req, body, |request| {
+        config.verify_with_key(request, options, resolved)
+    })?;
+    twilio_auth_core::metrics::accepted(&verified);
+    Ok(verified)
+}
+
+/// The key to ask a store for: one `req` names and the configuration lacks, on a route
+/// that checks signatures, once the request passed the route's HTTP authentication (a
+/// request without the credentials never reaches the store).
+pub(crate) fn key_lookup(
+    req: &Request<'_>,
+    config: &Config,
+    body: &[u8],
+    options: RoutePolicy,
+) -> Option<KeyLookup> {
+    with_request(req, body, |request| {
+        match options {
+            RoutePolicy::HttpAuthOnly(_) => return None,
+            RoutePolicy::HttpAuthThenSignature(scheme) => {
+                config
+                    .verify_with(request, RoutePolicy::HttpAuthOnly(scheme))
+                    .ok()?;
+            }
+            _ => {}
+        }
+        config.key_request(request)
+    })
+}
+
+/// `req` with `body` as the core reads a request.
+fn with_request<T>(
+    req: &Request<'_>,
+    body: &[u8],
+    read: impl FnOnce(&WebhookRequest<'_>) -> T,
+) -> T {
     let target = req.uri().to_string();
     let headers = RocketHeaders(req.headers());
     // Over HTTP/1 Rocket takes the host from `Host`; over HTTP/2 from `:authority`, which
@@ -79,9 +119,7 @@ fn check(
         .headers(&headers)
         .body(body)
         .authority(authority.as_deref());
-    let verified = config.verify_with(&request, options)?;
-    twilio_auth_core::metrics::accepted(&verified);
-    Ok(verified)
+    read(&request)
 }
 
 /// Logs `rejection` (the core's line, at the core's level) and records it for the
