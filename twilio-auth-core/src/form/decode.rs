@@ -33,13 +33,9 @@ pub(super) fn decode(body: &[u8], text: &mut Vec<u8>, fields: &mut Vec<Field>) -
     // buffer held before is overwritten, and only growth is zeroed.
     text.resize(body.len() + super::simd::BLOCK, 0);
     let highest = match super::simd::decode(body, text, fields) {
-        Some(len) => {
+        Some((len, highest)) => {
             text.truncate(len);
-            if text.is_ascii() {
-                0
-            } else {
-                text.iter().fold(0, |highest, &b| highest.max(b))
-            }
+            highest
         }
         None => decode_scalar(body, text, fields),
     };
@@ -140,7 +136,7 @@ pub(super) type Decoded = (Vec<u8>, Vec<Field>);
 pub(super) fn vector_and_scalar(body: &[u8]) -> Option<(Decoded, Decoded)> {
     let mut text = vec![0xAA; body.len() + super::simd::BLOCK];
     let mut fields = vec![Field::new(1, 2, 3); 3];
-    let len = super::simd::decode(body, text.as_mut_slice(), &mut fields)?;
+    let (len, _) = super::simd::decode(body, text.as_mut_slice(), &mut fields)?;
     text.truncate(len);
     let (mut scalar, mut scalar_fields) = (vec![0x55; body.len()], Vec::new());
     decode_scalar(body, &mut scalar, &mut scalar_fields);

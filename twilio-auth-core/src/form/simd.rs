@@ -20,9 +20,9 @@ pub(super) const BLOCK: usize = 64;
 
 /// Decodes `body` into `out` (which must hold `body.len() + BLOCK` bytes: each step
 /// stores a whole block) and `fields` (cleared first), as the scalar decoder does.
-/// Returns the length of the decoded text, or `None` when the CPU lacks AVX-512 (F, BW,
-/// VBMI2), POPCNT or BMI1, and nothing was written.
-pub(super) fn decode(body: &[u8], out: &mut [u8], fields: &mut Vec<Field>) -> Option<usize> {
+/// Returns the length of the decoded text and its highest byte, or `None` when the CPU
+/// lacks AVX-512 (F, BW, VBMI2), POPCNT, BMI1 or BMI2, and nothing was written.
+pub(super) fn decode(body: &[u8], out: &mut [u8], fields: &mut Vec<Field>) -> Option<(usize, u8)> {
     #[cfg(target_arch = "x86_64")]
     {
         if std::arch::is_x86_feature_detected!("avx512f")
@@ -30,12 +30,13 @@ pub(super) fn decode(body: &[u8], out: &mut [u8], fields: &mut Vec<Field>) -> Op
             && std::arch::is_x86_feature_detected!("avx512vbmi2")
             && std::arch::is_x86_feature_detected!("popcnt")
             && std::arch::is_x86_feature_detected!("bmi1")
+            && std::arch::is_x86_feature_detected!("bmi2")
         {
             assert!(
                 out.len() >= body.len() + BLOCK,
                 "room for a whole last block"
             );
-            // SAFETY: the CPU has the five target features `decode_avx512` is compiled
+            // SAFETY: the CPU has the six target features `decode_avx512` is compiled
             // for (checked just above), and `out` has the room it requires (asserted).
             return Some(unsafe { x86::decode_avx512(body, out, fields) });
         }
@@ -44,36 +45,101 @@ pub(super) fn decode(body: &[u8], out: &mut [u8], fields: &mut Vec<Field>) -> Op
     None
 }
 
-/// Where a field is, and what is known of the pair being read, from one block to the next.
+/// The pairs of a body, one block of 64 bytes after the other: which separators are left
+/// out of the text, and where each field lies in it. Only bit operations, and one turn
+/// of a loop per `&`: no branch on which separator comes next.
 struct Pairs {
-    /// Where the current pair starts in the body.
-    pair: usize,
-    /// Where its name starts in the text.
+    /// Where the current pair's name starts in the text.
     start: usize,
-    /// Where its value starts, once its first `=` is seen.
-    middle: Option<usize>,
+    /// Where its value starts, when `named`.
+    middle: usize,
+    /// Whether the current pair's first `=` has been seen.
+    named: bool,
+    /// Whether the byte before the block is a `&`, or there is none (a pair that starts
+    /// the block is empty when it ends at once).
+    after_amp: bool,
 }
 
 impl Pairs {
-    /// Handles the separator `byte` (`&` or `=`) at `at` in the body, which would be
-    /// written at `to` in the text. Returns whether the separator stays out of the text.
+    fn new() -> Self {
+        Pairs {
+            start: 0,
+            middle: 0,
+            named: false,
+            after_amp: true,
+        }
+    }
+
+    /// The separators of one block: a bit for each `&` (`amps`) and each `=` (`equals`)
+    /// in it (none among the digits of escapes). Returns the `=` left out of the text
+    /// (the first of each pair). That is the first separator after each `&` (or after the
+    /// start of the block, when the pair going on is not yet named) when it is an `=`:
+    /// adding a bit just after each `&` to the bits between separators carries it up to
+    /// the next separator.
     #[inline(always)]
-    fn separator(&mut self, byte: u8, at: usize, to: usize, fields: &mut Vec<Field>) -> bool {
-        if byte == b'&' {
-            if at > self.pair {
+    fn first_equals(&self, amps: u64, equals: u64) -> (u64, bool) {
+        let separators = amps | equals;
+        let starts = (amps << 1) | u64::from(!self.named);
+        let (sum, carried_out) = starts.overflowing_add(!separators);
+        // Still unnamed after the block: the carry from the last `&` (or from the start)
+        // met no separator, or the last `&` is the block's last byte.
+        let unnamed = carried_out | (amps >> 63 == 1);
+        (sum & equals, unnamed)
+    }
+
+    /// Records the fields that end in this block, given its `&` bits, its first `=` bits,
+    /// the bits of the bytes that stay in the text (`kept`, neither of those), where
+    /// the block's text starts (`to`) and the bit of its last byte (63 but at the end).
+    #[inline(always)]
+    fn block(
+        &mut self,
+        (amps, firsts, kept): (u64, u64, u64),
+        to: usize,
+        last: u32,
+        fields: &mut Vec<Field>,
+    ) {
+        let at = |bit: u32| to + (kept & ((1u64 << bit) - 1)).count_ones() as usize;
+        let empty = amps & ((amps << 1) | u64::from(self.after_amp));
+        let mut rest = amps;
+        let mut below = 0u64; // the bits before the current pair
+        while rest != 0 {
+            let bit = rest.trailing_zeros();
+            rest &= rest - 1;
+            let end = at(bit);
+            let own = firsts & !below & ((1u64 << bit) - 1);
+            let middle = if self.named {
+                self.middle
+            } else if own != 0 {
+                at(own.trailing_zeros())
+            } else {
+                end
+            };
+            if empty & (1u64 << bit) == 0 {
                 fields.push(Field {
                     start: self.start,
-                    middle: self.middle.unwrap_or(to),
-                    end: to,
+                    middle,
+                    end,
                 });
             }
-            (self.pair, self.start, self.middle) = (at + 1, to, None);
-            true
-        } else if self.middle.is_none() {
-            self.middle = Some(to); // the pair's first `=`
-            true
-        } else {
-            false // a later `=`: part of the value
+            (self.start, self.named) = (end, false);
+            below = (2u64 << bit).wrapping_sub(1);
+        }
+        let own = firsts & !below;
+        if own != 0 {
+            (self.middle, self.named) = (at(own.trailing_zeros()), true);
+        }
+        self.after_amp = (amps >> last) & 1 == 1;
+    }
+
+    /// The last field, at the end of a body of `len` bytes whose text is `to` bytes long.
+    fn finish(&self, len: usize, to: usize, fields: &mut Vec<Field>) {
+        if len > 0 && !self.after_amp {
+            let middle = if self.named { self.middle } else { to };
+            fields.push(Field {
+                start: self.start,
+                middle,
+                end: to,
+            });
         }
     }
 }
@@ -87,26 +153,23 @@ mod x86 {
     ///
     /// # Safety
     ///
-    /// The CPU must have AVX512F, AVX512BW, AVX512VBMI2, POPCNT and BMI1, and `out.len()` must be at
-    /// least `body.len() + BLOCK`.
-    #[target_feature(enable = "avx512f,avx512bw,avx512vbmi2,popcnt,bmi1")]
+    /// The CPU must have AVX512F, AVX512BW, AVX512VBMI2, POPCNT, BMI1 and BMI2, and
+    /// `out.len()` must be at least `body.len() + BLOCK`.
+    #[target_feature(enable = "avx512f,avx512bw,avx512vbmi2,popcnt,bmi1,bmi2")]
     pub(super) unsafe fn decode_avx512(
         body: &[u8],
         out: &mut [u8],
         fields: &mut Vec<Field>,
-    ) -> usize {
+    ) -> (usize, u8) {
         fields.clear();
         fields.reserve(body.len() / 24 + 1);
-        let mut pairs = Pairs {
-            pair: 0,
-            start: 0,
-            middle: None,
-        };
+        let mut pairs = Pairs::new();
         let mut to = 0; // the length of the text so far
         let mut carry = 0u64; // the digits of an escape that began in the previous block
+        let mut highest = _mm512_setzero_si512();
         // The last blocks are read from a zero-padded copy, so that every load (a block
         // and the two bytes after it) stays within the bytes it reads from.
-        let mut padded = [0u8; 2 * BLOCK + 2];
+        let mut padded = [0u8; BLOCK + 2];
         let mut at = 0;
         while at < body.len() {
             let left = body.len() - at;
@@ -115,7 +178,7 @@ mod x86 {
             } else {
                 padded[..left].copy_from_slice(&body[at..]);
                 padded[left..].fill(0);
-                &padded[..BLOCK + 2]
+                &padded
             };
             let in_body = if left >= BLOCK {
                 u64::MAX
@@ -146,38 +209,28 @@ mod x86 {
             let plus = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(b'+' as i8));
             let text = _mm512_mask_blend_epi8(plus, v, _mm512_set1_epi8(b' ' as i8));
             let text = _mm512_mask_blend_epi8(escapes, text, decoded);
+            highest = _mm512_max_epu8(highest, text);
 
-            let separators = (_mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(b'&' as i8))
-                | _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(b'=' as i8)))
-                & in_body
-                & !digits;
-            let mut keep = in_body & !digits;
-            let mut rest = separators;
-            while rest != 0 {
-                let bit = rest.trailing_zeros();
-                rest &= rest - 1;
-                let before = keep & ((1u64 << bit) - 1);
-                let here = to + before.count_ones() as usize;
-                if pairs.separator(bytes[bit as usize], at + bit as usize, here, fields) {
-                    keep &= !(1u64 << bit);
-                }
-            }
-            let squeezed = _mm512_maskz_compress_epi8(keep, text);
+            let amps = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(b'&' as i8)) & in_body;
+            let equals = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(b'=' as i8)) & in_body;
+            let (firsts, unnamed) = pairs.first_equals(amps, equals);
+            let kept = in_body & !digits & !amps & !firsts;
+            let squeezed = _mm512_maskz_compress_epi8(kept, text);
             let room = &mut out[to..to + BLOCK];
             // SAFETY: `room` is BLOCK bytes of `out` (`to` <= `at` < `body.len()`, and
             // `out` has BLOCK bytes past the body: the slice above cannot fail).
             unsafe { _mm512_storeu_si512(room.as_mut_ptr().cast(), squeezed) };
-            to += keep.count_ones() as usize;
+            let last = left.min(BLOCK) as u32 - 1;
+            pairs.block((amps, firsts, kept), to, last, fields);
+            pairs.named = !unnamed;
+            to += kept.count_ones() as usize;
             at += BLOCK;
         }
-        if body.len() > pairs.pair {
-            fields.push(Field {
-                start: pairs.start,
-                middle: pairs.middle.unwrap_or(to),
-                end: to,
-            });
-        }
-        to
+        pairs.finish(body.len(), to, fields);
+        let mut lanes = [0u8; BLOCK];
+        // SAFETY: `lanes` is BLOCK bytes, the store's size.
+        unsafe { _mm512_storeu_si512(lanes.as_mut_ptr().cast(), highest) };
+        (to, lanes.iter().fold(0, |highest, &b| highest.max(b)))
     }
 
     /// The value of each byte as a hex digit (0 when it is not one), and a bit for each
