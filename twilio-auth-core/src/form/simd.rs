@@ -20,7 +20,8 @@ pub(super) const BLOCK: usize = 64;
 
 /// Decodes `body` into `out` (which must hold `body.len() + BLOCK` bytes: each step
 /// stores a whole block) and `fields` (cleared first), as the scalar decoder does.
-/// Returns the length of the decoded text and its highest byte, or `None` when the CPU
+/// Returns the length of the decoded text and a byte that stands for its highest (0 when
+/// it is ASCII, 0xF0 when a byte is 0xF0 or above, else 0x80), or `None` when the CPU
 /// lacks AVX-512 (F, BW, VBMI2), POPCNT, BMI1 or BMI2, and nothing was written.
 pub(super) fn decode(body: &[u8], out: &mut [u8], fields: &mut Vec<Field>) -> Option<(usize, u8)> {
     #[cfg(target_arch = "x86_64")]
@@ -167,32 +168,25 @@ mod x86 {
         let mut to = 0; // the length of the text so far
         let mut carry = 0u64; // the digits of an escape that began in the previous block
         let mut highest = _mm512_setzero_si512();
-        // The last blocks are read from a zero-padded copy, so that every load (a block
-        // and the two bytes after it) stays within the bytes it reads from.
-        let mut padded = [0u8; BLOCK + 2];
         let mut at = 0;
         while at < body.len() {
             let left = body.len() - at;
-            let bytes: &[u8] = if left >= BLOCK + 2 {
-                &body[at..at + BLOCK + 2]
-            } else {
-                padded[..left].copy_from_slice(&body[at..]);
-                padded[left..].fill(0);
-                &padded
+            // The bits of the bytes `k` bytes into the block that are in the body.
+            let within = |k: usize| match left.saturating_sub(k) {
+                n if n >= BLOCK => u64::MAX,
+                n => (1u64 << n) - 1,
             };
-            let in_body = if left >= BLOCK {
-                u64::MAX
-            } else {
-                (1u64 << left) - 1
-            };
-            // SAFETY: `bytes` has BLOCK + 2 bytes: the three unaligned loads of BLOCK
-            // bytes at offsets 0, 1 and 2 read within it.
+            let in_body = within(0);
+            let p = body.as_ptr().wrapping_add(at);
+            // SAFETY: each masked load reads only the bytes its mask selects (AVX-512
+            // masked loads do not access the others, nor fault on them): those of
+            // `body[at + k..]`, at most BLOCK of them. The pointers are formed with
+            // `wrapping_add`, so one past the end of `body` is no undefined behaviour.
             let (v, next1, next2) = unsafe {
-                let p = bytes.as_ptr();
                 (
-                    _mm512_loadu_si512(p.cast()),
-                    _mm512_loadu_si512(p.add(1).cast()),
-                    _mm512_loadu_si512(p.add(2).cast()),
+                    _mm512_maskz_loadu_epi8(in_body, p.cast()),
+                    _mm512_maskz_loadu_epi8(within(1), p.wrapping_add(1).cast()),
+                    _mm512_maskz_loadu_epi8(within(2), p.wrapping_add(2).cast()),
                 )
             };
             let (hi, hi_ok) = hex_digits(next1);
@@ -227,10 +221,17 @@ mod x86 {
             at += BLOCK;
         }
         pairs.finish(body.len(), to, fields);
-        let mut lanes = [0u8; BLOCK];
-        // SAFETY: `lanes` is BLOCK bytes, the store's size.
-        unsafe { _mm512_storeu_si512(lanes.as_mut_ptr().cast(), highest) };
-        (to, lanes.iter().fold(0, |highest, &b| highest.max(b)))
+        // What the caller needs of the highest byte: is it ASCII, is it 0xF0 or above?
+        let astral = _mm512_cmpge_epu8_mask(highest, _mm512_set1_epi8(0xF0u8 as i8));
+        let high = _mm512_movepi8_mask(highest);
+        let highest = if astral != 0 {
+            0xF0
+        } else if high != 0 {
+            0x80
+        } else {
+            0
+        };
+        (to, highest)
     }
 
     /// The value of each byte as a hex digit (0 when it is not one), and a bit for each
