@@ -16,7 +16,7 @@ set -euo pipefail
 SECONDS_PER_TARGET="${1:-30}"
 CARGO_FUZZ_VERSION=0.13.2
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-targets="${FUZZ_TARGETS:-form_parse candidate_urls authorization verify_request sign_then_verify}"
+targets="${FUZZ_TARGETS:-form_parse form_decode candidate_urls authorization verify_request sign_then_verify}"
 target_dir="$here/target"
 scratch="$target_dir/corpus-run"
 logs="$target_dir/logs"

@@ -3,7 +3,9 @@
 # criterion ids of `benches/verify.rs`: `bash twilio-auth-core/benches/callgrind.sh [id…]`
 # (default: the valid and forged form workloads). Needs valgrind. Valgrind hides the CPU's
 # SHA extensions, so SHA-1 runs its portable code here: its instructions are shown apart
-# (`sha`), and `rest` is everything else a verification does. `BENCH_BIN=<path>` profiles an
+# (`sha`), and `rest` is everything else a verification does. Valgrind has no AVX-512
+# either: the form decoder's vector path (`form/simd.rs`) does not run under it, the scalar
+# one does, so these counts are the scalar decoder's. `BENCH_BIN=<path>` profiles an
 # already built bench binary (another commit's) instead of building this one.
 set -euo pipefail
 cd "$(dirname "$0")/../.."

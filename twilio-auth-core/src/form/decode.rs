@@ -29,10 +29,22 @@ impl Field {
 /// in [`super::reference::parse`]. Returns whether the text may hold a character outside the BMP (a
 /// byte 0xF0 or above).
 pub(super) fn decode(body: &[u8], text: &mut Vec<u8>, fields: &mut Vec<Field>) -> bool {
-    // Every byte up to the end of the decoded text is written below: what the buffer held
-    // before is overwritten, and only growth is zeroed.
-    text.resize(body.len(), 0);
-    let out = text;
+    // Every byte up to the end of the decoded text is written by either decoder: what the
+    // buffer held before is overwritten, and only growth is zeroed.
+    text.resize(body.len() + super::simd::BLOCK, 0);
+    let highest = match super::simd::decode(body, text, fields) {
+        Some((len, highest)) => {
+            text.truncate(len);
+            highest
+        }
+        None => decode_scalar(body, text, fields),
+    };
+    checked(body, text, fields, highest)
+}
+
+/// [`decode`] without vector instructions: into `out` (as long as the body, at least),
+/// truncated to the text. Returns the highest byte of the text.
+pub(super) fn decode_scalar(body: &[u8], out: &mut Vec<u8>, fields: &mut Vec<Field>) -> u8 {
     fields.clear();
     fields.reserve(body.len() / 24 + 1);
     let (mut from, mut to) = (0, 0); // next byte to read, next byte to write
@@ -89,13 +101,16 @@ pub(super) fn decode(body: &[u8], text: &mut Vec<u8>, fields: &mut Vec<Field>) -
         fields.push(Field::new(start, middle.unwrap_or(to), to));
     }
     out.truncate(to);
-
-    // The highest byte of the text: is it ASCII, may it hold astral text?
-    let highest = if body.is_ascii() {
+    if body.is_ascii() {
         escaped
     } else {
         escaped.max(body.iter().fold(0, |highest, &b| highest.max(b)))
-    };
+    }
+}
+
+/// The end of [`decode`], given the highest byte of the text (is it ASCII, may it hold
+/// astral text?).
+fn checked(body: &[u8], out: &mut Vec<u8>, fields: &mut Vec<Field>, highest: u8) -> bool {
     // Each name and value must be UTF-8 on its own. Text that is all ASCII is. Otherwise,
     // text that is UTF-8 as a whole (checked 16 or 32 bytes at a time, without a branch
     // per character), with no name or value starting inside a character (on a
@@ -111,6 +126,21 @@ pub(super) fn decode(body: &[u8], text: &mut Vec<u8>, fields: &mut Vec<Field>) -
         return decode_lossy(body, out, fields);
     }
     highest >= 0xF0
+}
+
+/// A decoded body: its text and where its fields lie.
+pub(super) type Decoded = (Vec<u8>, Vec<Field>);
+
+/// The vector decoder's text and fields (from buffers holding other bytes), next to the
+/// scalar decoder's; `None` when the CPU lacks the vector instructions.
+pub(super) fn vector_and_scalar(body: &[u8]) -> Option<(Decoded, Decoded)> {
+    let mut text = vec![0xAA; body.len() + super::simd::BLOCK];
+    let mut fields = vec![Field::new(1, 2, 3); 3];
+    let (len, _) = super::simd::decode(body, text.as_mut_slice(), &mut fields)?;
+    text.truncate(len);
+    let (mut scalar, mut scalar_fields) = (vec![0x55; body.len()], Vec::new());
+    decode_scalar(body, &mut scalar, &mut scalar_fields);
+    Some(((text, fields), (scalar, scalar_fields)))
 }
 
 /// Whether a byte (if any) continues a UTF-8 character rather than starting one.
@@ -255,6 +285,10 @@ mod tests {
     use super::*;
     use crate::form::reference::parse;
 
+    fn both(body: &[u8]) -> Option<(Decoded, Decoded)> {
+        vector_and_scalar(body)
+    }
+
     fn pairs(body: &[u8]) -> Vec<(String, String)> {
         let (mut text, mut fields) = (Vec::new(), Vec::new());
         decode(body, &mut text, &mut fields);
@@ -306,7 +340,51 @@ mod tests {
         assert_eq!(pairs(b"a=\xC3&\xA9=x")[1].0, "\u{FFFD}");
     }
 
+    #[test]
+    fn vector_and_scalar_agree_on_escapes_and_separators_at_every_offset() {
+        for piece in [
+            &b"%41"[..],
+            b"%4",
+            b"%",
+            b"%zz",
+            b"&",
+            b"=",
+            b"+",
+            b"&=",
+            b"%2B%C3%A9",
+        ] {
+            for at in 0..140 {
+                for len in [at + piece.len(), at + piece.len() + 1, 200] {
+                    let mut body = b"a=b&".repeat(50);
+                    body.truncate(at);
+                    body.extend_from_slice(piece);
+                    body.resize(len.max(body.len()), b'x');
+                    if let Some((vector, scalar)) = both(&body) {
+                        assert_eq!(vector, scalar, "{:?}", String::from_utf8_lossy(&body));
+                    }
+                }
+            }
+        }
+    }
+
     proptest::proptest! {
+        /// The vector decoder (when the CPU has it) writes the same text and fields as the
+        /// scalar one, on any bytes: invalid escapes, `+`, non-UTF-8, empty names and
+        /// values, repeated names, across blocks.
+        #[test]
+        fn vector_decoding_is_the_scalar_one(
+            body in proptest::collection::vec(proptest::prop_oneof![
+                proptest::sample::select(vec![
+                    b'&', b'=', b'+', b'%', b'a', b'F', b'3', b'g', 0xC3, 0xA9, 0xF0, 0xFF, 0,
+                ]),
+                proptest::num::u8::ANY,
+            ], 0..400)
+        ) {
+            if let Some((vector, scalar)) = both(&body) {
+                proptest::prop_assert_eq!(vector, scalar);
+            }
+        }
+
         /// The fast decoding agrees with `parse` on bodies made of the bytes that matter:
         /// delimiters, escapes, hex digits, multi-byte and invalid UTF-8, raw and escaped,
         /// long enough to cross blocks.

@@ -8,6 +8,8 @@
 
 mod decode;
 mod signing;
+#[allow(unsafe_code)]
+mod simd;
 
 #[doc(hidden)]
 pub mod reference;
@@ -18,6 +20,20 @@ pub(crate) use signing::{FormBuffers, SigningParams};
 pub use reference::{Param, decode_component, orderings, params_suffix, parse, suffix};
 
 use std::cmp::Ordering;
+
+/// For the fuzz target `form_decode`: whether the vector decoder (used when the CPU has
+/// AVX-512) decodes `body` into the same text and fields as the scalar one. `Ok` when they
+/// agree or when there is no vector decoder here; otherwise both results, for the report.
+#[doc(hidden)]
+pub fn vector_decoding_agrees(body: &[u8]) -> Result<(), String> {
+    match decode::vector_and_scalar(body) {
+        Some((vector, scalar)) if vector != scalar => Err(format!(
+            "vector {vector:?}\nscalar {scalar:?}\nbody {:?}",
+            String::from_utf8_lossy(body)
+        )),
+        _ => Ok(()),
+    }
+}
 
 /// Whether a `Content-Type` value names a form body (parameters such as `charset` and the
 /// letter case of the media type are ignored).

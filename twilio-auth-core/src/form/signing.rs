@@ -138,45 +138,64 @@ fn into_byte_order(text: &[u8], fields: &mut Vec<Field>) {
     if in_order {
         return;
     }
-    // Each name's first 32 bytes, zero-padded, as two big-endian integers: they order as
-    // the names do, so most comparisons of two names are of integers.
-    let keys: Vec<[u128; 2]> = fields
-        .iter()
-        .map(|f| {
-            let len = f.middle - f.start;
-            [
-                key_part(text, f.start, len),
-                key_part(text, f.start + 16, len.saturating_sub(16)),
-            ]
-        })
-        .collect();
-    // Sorted as indices, so that moving one costs a few bytes, not a whole field.
-    let by_index = |a: &usize, b: &usize| {
-        keys[*a]
-            .cmp(&keys[*b])
-            .then_with(|| rest_order(text, &fields[*a], &fields[*b]))
+    // Each name's first 32 bytes, zero-padded, as two big-endian integers, next to its
+    // field: they order as the names do, so most comparisons of two fields are of
+    // integers, with no indirection.
+    let order = |a: &Keyed, b: &Keyed| {
+        a.key
+            .cmp(&b.key)
+            .then_with(|| rest_order(text, &a.field, &b.field))
     };
-    let mut sorted: Vec<usize> = (0..fields.len()).collect();
+    let mut keyed: Vec<Keyed> = Vec::with_capacity(fields.len());
     let mut moves_left = 4096 + 4 * fields.len();
-    for i in 1..sorted.len() {
-        let index = sorted[i];
-        if by_index(&sorted[i - 1], &index).is_lt() {
-            continue;
+    for (i, &field) in fields.iter().enumerate() {
+        let next = Keyed {
+            key: name_key(text, &field),
+            field,
+        };
+        // Most fields come after the last one placed; the others are moved into place.
+        let at = match keyed.last() {
+            Some(last) if order(last, &next).is_lt() => keyed.len(),
+            _ => keyed.partition_point(|placed| order(placed, &next).is_lt()),
+        };
+        if keyed
+            .get(at)
+            .is_some_and(|placed| order(placed, &next).is_eq())
+        {
+            continue; // a repeat
         }
-        let at = sorted[..i].partition_point(|other| by_index(other, &index).is_lt());
-        if i - at > moves_left {
-            sorted.sort_unstable_by(by_index);
+        let moves = keyed.len() - at;
+        if moves > moves_left {
+            // Too far from sorted: the rest is sorted from scratch.
+            keyed.extend(fields[i..].iter().map(|&field| Keyed {
+                key: name_key(text, &field),
+                field,
+            }));
+            keyed.sort_unstable_by(order);
+            keyed.dedup_by(|a, b| order(a, b).is_eq());
             break;
         }
-        moves_left -= i - at;
-        sorted[at..=i].rotate_right(1);
+        moves_left -= moves;
+        keyed.insert(at, next);
     }
-    // Repeats are next to each other now; most neighbours differ in their keys already.
-    sorted.dedup_by(|a, b| by_index(a, b).is_eq());
-    let in_order: Vec<Field> = sorted.into_iter().map(|i| fields[i]).collect();
     // Copied back, so that `fields` keeps its room for the next body.
     fields.clear();
-    fields.extend_from_slice(&in_order);
+    fields.extend(keyed.iter().map(|k| k.field));
+}
+
+/// A field with the first 32 bytes of its name as two big-endian integers.
+struct Keyed {
+    key: (u128, u128),
+    field: Field,
+}
+
+/// The first 32 bytes of a field's name, zero-padded, as two big-endian integers.
+fn name_key(text: &[u8], field: &Field) -> (u128, u128) {
+    let len = field.middle - field.start;
+    (
+        key_part(text, field.start, len),
+        key_part(text, field.start + 16, len.saturating_sub(16)),
+    )
 }
 
 /// Byte order of (name, value), for two fields whose keys are equal. (A key is

@@ -1,0 +1,256 @@
+//! Decoding a form body 64 bytes at a time with AVX-512 (the only `unsafe` of the crate).
+//!
+//! Each block of 64 bytes is decoded in vector registers: the escapes (`%` and two hex
+//! digits) become their byte, `+` a space, and the bytes that are not text (the two
+//! digits of an escape, `&`, the first `=` of a pair) are squeezed out by one compress
+//! instruction (`vpcompressb`, AVX512-VBMI2). Only the separators (`&` and `=`, one or
+//! two per field) are looked at one by one, to record where each field lies. Decodes
+//! exactly as the scalar [`super::decode`] does: a property test and the fuzz target
+//! `form_decode` compare the two on arbitrary bytes.
+//!
+//! Used when the CPU has the instructions (checked at run time, once); otherwise the
+//! scalar decoder runs.
+
+#![deny(unsafe_op_in_unsafe_fn)]
+
+use super::decode::Field;
+
+/// How many bytes one step decodes.
+pub(super) const BLOCK: usize = 64;
+
+/// Decodes `body` into `out` (which must hold `body.len() + BLOCK` bytes: each step
+/// stores a whole block) and `fields` (cleared first), as the scalar decoder does.
+/// Returns the length of the decoded text and a byte that stands for its highest (0 when
+/// it is ASCII, 0xF0 when a byte is 0xF0 or above, else 0x80), or `None` when the CPU
+/// lacks AVX-512 (F, BW, VBMI2), POPCNT, BMI1 or BMI2, and nothing was written.
+pub(super) fn decode(body: &[u8], out: &mut [u8], fields: &mut Vec<Field>) -> Option<(usize, u8)> {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx512f")
+            && std::arch::is_x86_feature_detected!("avx512bw")
+            && std::arch::is_x86_feature_detected!("avx512vbmi2")
+            && std::arch::is_x86_feature_detected!("popcnt")
+            && std::arch::is_x86_feature_detected!("bmi1")
+            && std::arch::is_x86_feature_detected!("bmi2")
+        {
+            assert!(
+                out.len() >= body.len() + BLOCK,
+                "room for a whole last block"
+            );
+            // SAFETY: the CPU has the six target features `decode_avx512` is compiled
+            // for (checked just above), and `out` has the room it requires (asserted).
+            return Some(unsafe { x86::decode_avx512(body, out, fields) });
+        }
+    }
+    let _ = (body, out, fields);
+    None
+}
+
+/// The pairs of a body, one block of 64 bytes after the other: which separators are left
+/// out of the text, and where each field lies in it. Only bit operations, and one turn
+/// of a loop per `&`: no branch on which separator comes next.
+struct Pairs {
+    /// Where the current pair's name starts in the text.
+    start: usize,
+    /// Where its value starts, when `named`.
+    middle: usize,
+    /// Whether the current pair's first `=` has been seen.
+    named: bool,
+    /// Whether the byte before the block is a `&`, or there is none (a pair that starts
+    /// the block is empty when it ends at once).
+    after_amp: bool,
+}
+
+impl Pairs {
+    fn new() -> Self {
+        Pairs {
+            start: 0,
+            middle: 0,
+            named: false,
+            after_amp: true,
+        }
+    }
+
+    /// The separators of one block: a bit for each `&` (`amps`) and each `=` (`equals`)
+    /// in it (none among the digits of escapes). Returns the `=` left out of the text
+    /// (the first of each pair). That is the first separator after each `&` (or after the
+    /// start of the block, when the pair going on is not yet named) when it is an `=`:
+    /// adding a bit just after each `&` to the bits between separators carries it up to
+    /// the next separator.
+    #[inline(always)]
+    fn first_equals(&self, amps: u64, equals: u64) -> (u64, bool) {
+        let separators = amps | equals;
+        let starts = (amps << 1) | u64::from(!self.named);
+        let (sum, carried_out) = starts.overflowing_add(!separators);
+        // Still unnamed after the block: the carry from the last `&` (or from the start)
+        // met no separator, or the last `&` is the block's last byte.
+        let unnamed = carried_out | (amps >> 63 == 1);
+        (sum & equals, unnamed)
+    }
+
+    /// Records the fields that end in this block, given its `&` bits, its first `=` bits,
+    /// the bits of the bytes that stay in the text (`kept`, neither of those), where
+    /// the block's text starts (`to`) and the bit of its last byte (63 but at the end).
+    #[inline(always)]
+    fn block(
+        &mut self,
+        (amps, firsts, kept): (u64, u64, u64),
+        to: usize,
+        last: u32,
+        fields: &mut Vec<Field>,
+    ) {
+        let at = |bit: u32| to + (kept & ((1u64 << bit) - 1)).count_ones() as usize;
+        let empty = amps & ((amps << 1) | u64::from(self.after_amp));
+        let mut rest = amps;
+        let mut below = 0u64; // the bits before the current pair
+        while rest != 0 {
+            let bit = rest.trailing_zeros();
+            rest &= rest - 1;
+            let end = at(bit);
+            let own = firsts & !below & ((1u64 << bit) - 1);
+            let middle = if self.named {
+                self.middle
+            } else if own != 0 {
+                at(own.trailing_zeros())
+            } else {
+                end
+            };
+            if empty & (1u64 << bit) == 0 {
+                fields.push(Field {
+                    start: self.start,
+                    middle,
+                    end,
+                });
+            }
+            (self.start, self.named) = (end, false);
+            below = (2u64 << bit).wrapping_sub(1);
+        }
+        let own = firsts & !below;
+        if own != 0 {
+            (self.middle, self.named) = (at(own.trailing_zeros()), true);
+        }
+        self.after_amp = (amps >> last) & 1 == 1;
+    }
+
+    /// The last field, at the end of a body of `len` bytes whose text is `to` bytes long.
+    fn finish(&self, len: usize, to: usize, fields: &mut Vec<Field>) {
+        if len > 0 && !self.after_amp {
+            let middle = if self.named { self.middle } else { to };
+            fields.push(Field {
+                start: self.start,
+                middle,
+                end: to,
+            });
+        }
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+mod x86 {
+    use super::{BLOCK, Field, Pairs};
+    use std::arch::x86_64::*;
+
+    /// The AVX-512 decoder (see the module).
+    ///
+    /// # Safety
+    ///
+    /// The CPU must have AVX512F, AVX512BW, AVX512VBMI2, POPCNT, BMI1 and BMI2, and
+    /// `out.len()` must be at least `body.len() + BLOCK`.
+    #[target_feature(enable = "avx512f,avx512bw,avx512vbmi2,popcnt,bmi1,bmi2")]
+    pub(super) unsafe fn decode_avx512(
+        body: &[u8],
+        out: &mut [u8],
+        fields: &mut Vec<Field>,
+    ) -> (usize, u8) {
+        fields.clear();
+        fields.reserve(body.len() / 24 + 1);
+        let mut pairs = Pairs::new();
+        let mut to = 0; // the length of the text so far
+        let mut carry = 0u64; // the digits of an escape that began in the previous block
+        let mut highest = _mm512_setzero_si512();
+        let mut at = 0;
+        while at < body.len() {
+            let left = body.len() - at;
+            // The bits of the bytes `k` bytes into the block that are in the body.
+            let within = |k: usize| match left.saturating_sub(k) {
+                n if n >= BLOCK => u64::MAX,
+                n => (1u64 << n) - 1,
+            };
+            let in_body = within(0);
+            let p = body.as_ptr().wrapping_add(at);
+            // SAFETY: each masked load reads only the bytes its mask selects (AVX-512
+            // masked loads do not access the others, nor fault on them): those of
+            // `body[at + k..]`, at most BLOCK of them. The pointers are formed with
+            // `wrapping_add`, so one past the end of `body` is no undefined behaviour.
+            let (v, next1, next2) = unsafe {
+                (
+                    _mm512_maskz_loadu_epi8(in_body, p.cast()),
+                    _mm512_maskz_loadu_epi8(within(1), p.wrapping_add(1).cast()),
+                    _mm512_maskz_loadu_epi8(within(2), p.wrapping_add(2).cast()),
+                )
+            };
+            let (hi, hi_ok) = hex_digits(next1);
+            let (lo, lo_ok) = hex_digits(next2);
+            let percent = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(b'%' as i8));
+            let escapes = percent & hi_ok & lo_ok & in_body;
+            // The two digits after each escape, those past this block next time.
+            let digits = (escapes << 1) | (escapes << 2) | carry;
+            carry = (escapes >> 63) | (escapes >> 62);
+            let decoded = _mm512_or_si512(
+                _mm512_and_si512(_mm512_slli_epi16::<4>(hi), _mm512_set1_epi8(0xF0u8 as i8)),
+                lo,
+            );
+            let plus = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(b'+' as i8));
+            let text = _mm512_mask_blend_epi8(plus, v, _mm512_set1_epi8(b' ' as i8));
+            let text = _mm512_mask_blend_epi8(escapes, text, decoded);
+            highest = _mm512_max_epu8(highest, text);
+
+            let amps = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(b'&' as i8)) & in_body;
+            let equals = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(b'=' as i8)) & in_body;
+            let (firsts, unnamed) = pairs.first_equals(amps, equals);
+            let kept = in_body & !digits & !amps & !firsts;
+            let squeezed = _mm512_maskz_compress_epi8(kept, text);
+            let room = &mut out[to..to + BLOCK];
+            // SAFETY: `room` is BLOCK bytes of `out` (`to` <= `at` < `body.len()`, and
+            // `out` has BLOCK bytes past the body: the slice above cannot fail).
+            unsafe { _mm512_storeu_si512(room.as_mut_ptr().cast(), squeezed) };
+            let last = left.min(BLOCK) as u32 - 1;
+            pairs.block((amps, firsts, kept), to, last, fields);
+            pairs.named = !unnamed;
+            to += kept.count_ones() as usize;
+            at += BLOCK;
+        }
+        pairs.finish(body.len(), to, fields);
+        // What the caller needs of the highest byte: is it ASCII, is it 0xF0 or above?
+        let astral = _mm512_cmpge_epu8_mask(highest, _mm512_set1_epi8(0xF0u8 as i8));
+        let high = _mm512_movepi8_mask(highest);
+        let highest = if astral != 0 {
+            0xF0
+        } else if high != 0 {
+            0x80
+        } else {
+            0
+        };
+        (to, highest)
+    }
+
+    /// The value of each byte as a hex digit (0 when it is not one), and a bit for each
+    /// byte that is one.
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512bw")]
+    fn hex_digits(v: __m512i) -> (__m512i, u64) {
+        let decimal = _mm512_sub_epi8(v, _mm512_set1_epi8(b'0' as i8));
+        let is_decimal = _mm512_cmplt_epu8_mask(decimal, _mm512_set1_epi8(10));
+        let letter = _mm512_sub_epi8(
+            _mm512_or_si512(v, _mm512_set1_epi8(0x20)),
+            _mm512_set1_epi8(b'a' as i8),
+        );
+        let is_letter = _mm512_cmplt_epu8_mask(letter, _mm512_set1_epi8(6));
+        let value = _mm512_mask_blend_epi8(
+            is_decimal,
+            _mm512_add_epi8(letter, _mm512_set1_epi8(10)),
+            decimal,
+        );
+        (value, is_decimal | is_letter)
+    }
+}
