@@ -37,7 +37,9 @@ use crate::request::VerifiedRequest;
 /// the handler does not run. [`seal`](crate::seal) the route, so that it is answered there
 /// and never reaches a sibling route.
 ///
-/// A `Verifier` is cheap to clone: its routes share one resolver (and so one cache).
+/// A `Verifier` is cheap to clone: its routes share one resolver (and so one cache). For
+/// the replay guard, give `protect` (feature `replay`) the route ending in
+/// [`request`](Self::request) or [`report_only`](Self::report_only).
 ///
 /// ```
 /// use serde::Deserialize;

@@ -30,9 +30,9 @@
 //! fallback, a catch-all, a route added later by someone else — and be served there.
 //! So once a protected route's method and path matched, a refusal is **answered**: a 403
 //! (bad or missing signature or body hash), 401 with `WWW-Authenticate` challenges (HTTP
-//! authentication), 413 (body over the limit) or 400 (no usable URL, or a body that does
-//! not deserialize). Requests for other paths or methods are still rejections, as warp
-//! expects, and go on to the next route.
+//! authentication), 413 (body over the limit), 400 (no usable URL, or a body that does
+//! not deserialize) or 503 (a [`Verifier`]'s key store failed). Requests for other paths or
+//! methods are still rejections, as warp expects, and go on to the next route.
 //!
 //! Routes from `#[twilio_signed]` work that way by construction. With the building-block
 //! filters, which fail with a [`TwilioRejection`], wrap the route in [`seal`] before any
