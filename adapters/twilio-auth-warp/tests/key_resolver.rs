@@ -68,6 +68,21 @@ impl Log {
     }
 }
 
+/// This thread's log, until the guard drops. Every test of this file takes one: tracing
+/// caches whether a log line is wanted across threads, and a thread without a subscriber
+/// could leave a line unwanted for another's.
+fn capture_log() -> (Log, tracing::subscriber::DefaultGuard) {
+    let log = Log::default();
+    let writer = log.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    let guard = tracing::subscriber::set_default(subscriber);
+    tracing::callsite::rebuild_interest_cache();
+    (log, guard)
+}
+
 #[derive(Deserialize)]
 struct Message {
     #[serde(rename = "AccountSid")]
@@ -213,13 +228,7 @@ const LOGIN: &str = "Basic dHdpbGlvOnMzY3JldC1wYXNz";
 // One thread: the server's tasks log to this test's subscriber.
 #[tokio::test(flavor = "current_thread")]
 async fn sub_account_keys_come_from_the_store_through_the_cache_and_a_failing_store_is_503() {
-    let log = Log::default();
-    let writer = log.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (log, _guard) = capture_log();
     let path =
         std::env::temp_dir().join(format!("twilio-auth-warp-keys-{}.txt", std::process::id()));
     std::fs::write(&path, "AC1111=token-of-1111\nAC2222=token-of-2222\n").unwrap();
@@ -332,4 +341,71 @@ async fn sub_account_keys_come_from_the_store_through_the_cache_and_a_failing_st
     );
     assert_eq!(runs.report.load(Ordering::SeqCst), 1);
     assert_eq!(runs.fallback.load(Ordering::SeqCst), 0);
+}
+
+/// A `Verifier` route under the replay guard: verified with the store's key, processed
+/// once; a store error is a 503 before the guard and the handler.
+#[cfg(feature = "replay")]
+#[tokio::test(flavor = "current_thread")]
+async fn protect_takes_a_verifier_route() {
+    use twilio_auth_replay::ReplayGuard;
+
+    let (log, _guard) = capture_log();
+    let path = std::env::temp_dir().join(format!(
+        "twilio-auth-warp-keys-replay-{}.txt",
+        std::process::id()
+    ));
+    std::fs::write(&path, "AC1111=token-of-1111\n").unwrap();
+    let calls = Arc::new(Mutex::new(Vec::new()));
+    let store = KeyFile {
+        path: path.clone(),
+        calls: calls.clone(),
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let config = Config::builder()
+        .auth_token(PARENT_TOKEN)
+        .public_base_url(format!("http://{addr}"))
+        .build()
+        .unwrap();
+    let verifier = Verifier::new(config).key_resolver(CachedResolver::new(store));
+    let runs = Arc::new(Runs::default());
+    let r = runs.clone();
+    let sms = twilio_auth_warp::protect(
+        ReplayGuard::memory(),
+        warp::post().and(warp::path!("sms")).and(verifier.request()),
+        move |request: VerifiedRequest| {
+            let r = r.clone();
+            async move { ran(&r.sms, format!("{} bytes", request.body().len())) }
+        },
+    );
+    let r = runs.clone();
+    let fallback = warp::any().map(move || ran(&r.fallback, "fallback".into()));
+    tokio::spawn(
+        warp::serve(sms.or(fallback).unify())
+            .incoming(listener)
+            .run(),
+    );
+    let server = Server {
+        addr,
+        runs: runs.clone(),
+    };
+
+    let (status, body) = server.sms("AC1111", "token-of-1111").await;
+    assert_eq!((status, body.ends_with(" bytes")), (200, true), "{body}");
+    // The same signed request again: the guard's duplicate answer, the handler not run.
+    assert_eq!(
+        server.sms("AC1111", "token-of-1111").await,
+        (200, String::new())
+    );
+    assert_eq!(runs.sms.load(Ordering::SeqCst), 1);
+    assert_eq!(calls.lock().unwrap().len(), 1);
+
+    std::fs::remove_file(&path).unwrap();
+    assert_eq!(server.sms("AC2222", "token-of-2222").await.0, 503);
+    assert_eq!(runs.total(), 1);
+    assert!(
+        log.text()
+            .contains("key resolver failed for account AC2222")
+    );
 }
