@@ -3,7 +3,7 @@
 //! configuration does not hold it ([`Config::key_request`](crate::Config::key_request)),
 //! and [`CachedResolver`], the bounded cache to put in front of it. The adapters take one:
 //! the tower and axum layers' `key_resolver`, actix-web's `TwilioAuth::key_resolver`,
-//! Lambda's `verify_with_resolver`; the key found goes to
+//! warp's `Verifier::key_resolver`, Lambda's `verify_with_resolver`; the key found goes to
 //! [`Config::verify_with_key`](crate::Config::verify_with_key).
 //!
 //! A resolver's error fails closed: the adapters answer `503` with a short body, the

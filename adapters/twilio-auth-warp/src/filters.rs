@@ -3,9 +3,11 @@
 //! those failures on the route itself so they never reach a sibling route.
 
 use std::future::ready;
+use std::sync::Arc;
 
 use bytes::Bytes;
 use serde::de::DeserializeOwned;
+use twilio_auth_core::resolver::KeyResolver;
 use twilio_auth_core::{Config, RoutePolicy};
 use warp::reply::{Reply, Response};
 use warp::{Filter, Rejection};
@@ -49,9 +51,59 @@ pub fn request_with(
     config: Config,
     options: RoutePolicy,
 ) -> impl Filter<Extract = (VerifiedRequest,), Error = Rejection> + Clone {
-    outcome(config, options).and_then(|outcome: Result<VerifiedRequest, TwilioRejection>| {
-        ready(outcome.map_err(warp::reject::custom))
+    verified(config, options, None)
+}
+
+/// [`request_with`], asking `resolver` (when there is one) for the key a request names and
+/// the configuration lacks.
+pub(crate) fn verified(
+    config: Config,
+    options: RoutePolicy,
+    resolver: Option<Arc<dyn KeyResolver>>,
+) -> impl Filter<Extract = (VerifiedRequest,), Error = Rejection> + Clone {
+    outcome(config, options, resolver).and_then(
+        |outcome: Result<VerifiedRequest, TwilioRejection>| {
+            ready(outcome.map_err(warp::reject::custom))
+        },
+    )
+}
+
+/// The form body of what `verified` extracts, as `T`.
+pub(crate) fn form_of<T, F>(verified: F) -> impl Filter<Extract = (T,), Error = Rejection> + Clone
+where
+    T: DeserializeOwned + Send + 'static,
+    F: Filter<Extract = (VerifiedRequest,), Error = Rejection> + Clone,
+{
+    verified.and_then(|request: VerifiedRequest| {
+        ready(from_form(request.body(), "invalid form body").map_err(warp::reject::custom))
     })
+}
+
+/// The JSON body of what `verified` extracts, as `T`.
+pub(crate) fn json_of<T, F>(verified: F) -> impl Filter<Extract = (T,), Error = Rejection> + Clone
+where
+    T: DeserializeOwned + Send + 'static,
+    F: Filter<Extract = (VerifiedRequest,), Error = Rejection> + Clone,
+{
+    verified.and_then(|request: VerifiedRequest| {
+        ready(from_json(request.body()).map_err(warp::reject::custom))
+    })
+}
+
+/// The raw body of what `verified` extracts.
+pub(crate) fn bytes_of<F>(verified: F) -> impl Filter<Extract = (Bytes,), Error = Rejection> + Clone
+where
+    F: Filter<Extract = (VerifiedRequest,), Error = Rejection> + Clone,
+{
+    verified.map(|request: VerifiedRequest| request.body().clone())
+}
+
+/// Nothing of what `verified` extracts.
+pub(crate) fn nothing_of<F>(verified: F) -> impl Filter<Extract = (), Error = Rejection> + Clone
+where
+    F: Filter<Extract = (VerifiedRequest,), Error = Rejection> + Clone,
+{
+    verified.map(|_: VerifiedRequest| ()).untuple_one()
 }
 
 /// Verifies the request, then extracts its form body as `T` (a 400 if it does not
@@ -91,9 +143,7 @@ pub fn form_with<T>(
 where
     T: DeserializeOwned + Send + 'static,
 {
-    request_with(config, options).and_then(|request: VerifiedRequest| {
-        ready(from_form(request.body(), "invalid form body").map_err(warp::reject::custom))
-    })
+    form_of(request_with(config, options))
 }
 
 /// Verifies the request, then extracts its JSON body as `T` (a 400 if it does not
@@ -113,9 +163,7 @@ pub fn json_with<T>(
 where
     T: DeserializeOwned + Send + 'static,
 {
-    request_with(config, options).and_then(|request: VerifiedRequest| {
-        ready(from_json(request.body()).map_err(warp::reject::custom))
-    })
+    json_of(request_with(config, options))
 }
 
 /// Verifies the request, then extracts its raw body.
@@ -128,7 +176,7 @@ pub fn bytes_with(
     config: Config,
     options: RoutePolicy,
 ) -> impl Filter<Extract = (Bytes,), Error = Rejection> + Clone {
-    request_with(config, options).map(|request: VerifiedRequest| request.body().clone())
+    bytes_of(request_with(config, options))
 }
 
 /// Verifies the request and extracts nothing: for webhooks without a body (a GET status
@@ -159,9 +207,7 @@ pub fn signed_with(
     config: Config,
     options: RoutePolicy,
 ) -> impl Filter<Extract = (), Error = Rejection> + Clone {
-    request_with(config, options)
-        .map(|_: VerifiedRequest| ())
-        .untuple_one()
+    nothing_of(request_with(config, options))
 }
 
 /// Answers the [`TwilioRejection`]s of `route` on the route itself, as replies; other

@@ -12,6 +12,9 @@
 //!   for HTTP Basic/Digest authentication.
 //! - [`seal`] answers a route's refusals on that route; [`recover`] is the same as a
 //!   function for [`Filter::recover`](warp::Filter::recover).
+//! - [`Verifier`]: the same filters for routes whose sub-account Auth Tokens or SharedKeys
+//!   come from your own store ([`Verifier::key_resolver`], or [`request_resolved`]); a
+//!   store error answers `503`.
 //! - [`report_only`]: report-only mode for a route being rolled out — a refused signature
 //!   is logged and the handler gets the request marked unverified ([`Reported`]).
 //! - `protect` (feature `replay`): the replay guard of `twilio-auth-replay` between
@@ -27,9 +30,9 @@
 //! fallback, a catch-all, a route added later by someone else — and be served there.
 //! So once a protected route's method and path matched, a refusal is **answered**: a 403
 //! (bad or missing signature or body hash), 401 with `WWW-Authenticate` challenges (HTTP
-//! authentication), 413 (body over the limit) or 400 (no usable URL, or a body that does
-//! not deserialize). Requests for other paths or methods are still rejections, as warp
-//! expects, and go on to the next route.
+//! authentication), 413 (body over the limit), 400 (no usable URL, or a body that does
+//! not deserialize) or 503 (a [`Verifier`]'s key store failed). Requests for other paths or
+//! methods are still rejections, as warp expects, and go on to the next route.
 //!
 //! Routes from `#[twilio_signed]` work that way by construction. With the building-block
 //! filters, which fail with a [`TwilioRejection`], wrap the route in [`seal`] before any
@@ -70,6 +73,7 @@
 mod body;
 mod extract;
 mod filters;
+mod key_store;
 pub mod policy;
 mod rejection;
 #[cfg(feature = "replay")]
@@ -86,12 +90,17 @@ pub use filters::{
     bytes, bytes_with, form, form_with, json, json_with, request, request_with, seal, signed,
     signed_with,
 };
+pub use key_store::{Verifier, request_resolved};
 pub use rejection::{TwilioRejection, recover};
 #[cfg(feature = "replay")]
 #[cfg_attr(docsrs, doc(cfg(feature = "replay")))]
 pub use replay::{Checked, protect};
 pub use report_only::{Reported, report_only};
 pub use request::VerifiedRequest;
+/// Keys from your own store: the core's [`KeyResolver`] and [`CachedResolver`], for
+/// [`Verifier::key_resolver`] and [`request_resolved`].
+pub use twilio_auth_core::resolver;
+pub use twilio_auth_core::resolver::{CachedResolver, KeyResolver, ResolveError, ResolveFuture};
 
 /// The `#[twilio_signed]` attribute for warp handlers; see the `twilio-auth` crate.
 pub use twilio_auth_macros::twilio_signed_warp as twilio_signed;

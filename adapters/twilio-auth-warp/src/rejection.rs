@@ -6,7 +6,7 @@
 
 use std::fmt;
 
-use twilio_auth_core::{LogLevel, Rejection, RejectionStatus};
+use twilio_auth_core::{KeyLookup, LogLevel, Rejection, RejectionStatus};
 use warp::http::header::{CONTENT_TYPE, WWW_AUTHENTICATE};
 use warp::http::{HeaderValue, StatusCode};
 use warp::reject::Reject;
@@ -15,8 +15,9 @@ use warp::reply::{Reply, Response};
 /// Why the adapter refused a request: the core's verdict, or a genuine request whose body
 /// or query is not what the route takes.
 ///
-/// As a [`Reply`] it carries its [`status`](Self::status) (400, 401, 403 or 413; 500 only
-/// when another filter read the body before this adapter could), a `text/plain` body that
+/// As a [`Reply`] it carries its [`status`](Self::status) (400, 401, 403 or 413; 503 when
+/// the route's key resolver failed; 500 only when another filter read the body before this
+/// adapter could), a `text/plain` body that
 /// says no more than the status, and one `WWW-Authenticate` header per challenge. As a
 /// [`Reject`] it is what the building-block filters ([`form`](crate::form),
 /// [`json`](crate::json), …) fail with; [`recover`](crate::recover) and
@@ -45,6 +46,8 @@ enum Kind {
     Malformed(String),
     /// Another filter took the body first, so it cannot be verified: a bug in the route.
     BodyTaken,
+    /// The key store failed to answer for the key the request names: 503, fail closed.
+    KeyStoreUnavailable,
 }
 
 impl TwilioRejection {
@@ -84,6 +87,22 @@ impl TwilioRejection {
         }
     }
 
+    /// The key resolver failed for `lookup`: logged now at `ERROR` (the key asked for and
+    /// the store's error, never a secret), and counted.
+    pub(crate) fn key_store_unavailable(
+        lookup: &KeyLookup,
+        error: &(dyn std::error::Error + Send + Sync),
+    ) -> Self {
+        tracing::error!(
+            status = 503,
+            "twilio-auth: refused a webhook: the key resolver failed for {lookup}: {error}"
+        );
+        twilio_auth_core::metrics::key_store_unavailable();
+        TwilioRejection {
+            kind: Kind::KeyStoreUnavailable,
+        }
+    }
+
     /// The status the request is answered with.
     pub fn status(&self) -> StatusCode {
         match &self.kind {
@@ -95,6 +114,7 @@ impl TwilioRejection {
             },
             Kind::Malformed(_) => StatusCode::BAD_REQUEST,
             Kind::BodyTaken => StatusCode::INTERNAL_SERVER_ERROR,
+            Kind::KeyStoreUnavailable => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
@@ -103,7 +123,7 @@ impl TwilioRejection {
     pub fn rejection(&self) -> Option<&Rejection> {
         match &self.kind {
             Kind::Refused(rejection) => Some(rejection),
-            Kind::Malformed(_) | Kind::BodyTaken => None,
+            Kind::Malformed(_) | Kind::BodyTaken | Kind::KeyStoreUnavailable => None,
         }
     }
 
@@ -113,6 +133,7 @@ impl TwilioRejection {
             Kind::Refused(rejection) => rejection.body(),
             Kind::Malformed(_) => "Bad Request\n",
             Kind::BodyTaken => "Internal Server Error\n",
+            Kind::KeyStoreUnavailable => "Service Unavailable: webhook key store unavailable\n",
         }
     }
 }
@@ -131,6 +152,7 @@ impl fmt::Display for TwilioRejection {
             Kind::BodyTaken => {
                 f.write_str("the request body was read before it was verified (500)")
             }
+            Kind::KeyStoreUnavailable => f.write_str("the webhook key store is unavailable (503)"),
         }
     }
 }

@@ -4,9 +4,11 @@
 //! authentication, the body limit, a URL that cannot be rebuilt).
 
 use std::future::ready;
+use std::sync::Arc;
 
 use bytes::Bytes;
 use serde::de::DeserializeOwned;
+use twilio_auth_core::resolver::KeyResolver;
 use twilio_auth_core::{Config, RoutePolicy, STARTUP_WARNING, Unverified, Verified};
 use warp::http::{HeaderMap, Method};
 use warp::{Filter, Rejection};
@@ -52,9 +54,19 @@ pub fn report_only(
     config: Config,
     options: RoutePolicy,
 ) -> impl Filter<Extract = (Reported,), Error = Rejection> + Clone {
+    reported(config, options, None)
+}
+
+/// [`report_only`], asking `resolver` (when there is one) for the key a request names and
+/// the configuration lacks.
+pub(crate) fn reported(
+    config: Config,
+    options: RoutePolicy,
+    resolver: Option<Arc<dyn KeyResolver>>,
+) -> impl Filter<Extract = (Reported,), Error = Rejection> + Clone {
     tracing::warn!("{STARTUP_WARNING}");
     let route = (config.clone(), options);
-    checked(config, options).and_then(move |checked: Checked| {
+    checked(config, options, resolver).and_then(move |checked: Checked| {
         ready(judge(checked, &route).map_err(warp::reject::custom))
     })
 }

@@ -25,7 +25,7 @@ where
     Fut: Future<Output = Response> + Send + 'static,
 {
     prefix
-        .and(outcome(config, options))
+        .and(outcome(config, options, None))
         .then(move |outcome: Result<_, _>| {
             let handler = handler.clone();
             async move {

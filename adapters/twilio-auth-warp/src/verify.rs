@@ -7,8 +7,12 @@
 //! target is the full path plus the raw query when there is one, both byte for byte.
 
 use std::convert::Infallible;
+use std::sync::Arc;
 
-use twilio_auth_core::{Config, Rejection, RoutePolicy, Verified, WebhookRequest};
+use twilio_auth_core::resolver::KeyResolver;
+use twilio_auth_core::{
+    Config, KeyLookup, Rejection, ResolvedKey, RoutePolicy, Verified, WebhookRequest,
+};
 use warp::Filter;
 use warp::filters::path::FullPath;
 use warp::http::uri::Authority;
@@ -23,10 +27,11 @@ use crate::request::{Received, VerifiedRequest};
 pub(crate) fn outcome(
     config: Config,
     options: RoutePolicy,
+    resolver: Option<Arc<dyn KeyResolver>>,
 ) -> impl Filter<Extract = (Result<VerifiedRequest, TwilioRejection>,), Error = Infallible> + Clone
 {
     let route = (config.clone(), options);
-    checked(config, options).map(move |checked: Checked| {
+    checked(config, options, resolver).map(move |checked: Checked| {
         let (received, verdict) = checked?;
         let verified = verdict.map_err(TwilioRejection::refused)?;
         twilio_auth_core::metrics::accepted(&verified);
@@ -42,11 +47,14 @@ pub(crate) fn outcome(
 /// verdict (a body over the limit, or one that could not be read).
 pub(crate) type Checked = Result<(Received, Result<Verified, Rejection>), TwilioRejection>;
 
-/// Reads the request and hands it to the core, never rejecting. Every filter of this crate
-/// is built here: the first one built for a configuration logs its summary.
+/// Reads the request and hands it to the core, never rejecting. With a `resolver`, the key
+/// the request names and the configuration lacks is asked for first ([`resolve`]). Every
+/// filter of this crate is built here: the first one built for a configuration logs its
+/// summary.
 pub(crate) fn checked(
     config: Config,
     options: RoutePolicy,
+    resolver: Option<Arc<dyn KeyResolver>>,
 ) -> impl Filter<Extract = (Checked,), Error = Infallible> + Clone {
     if let Some(summary) = config.summary_once() {
         tracing::info!("{summary}");
@@ -64,7 +72,7 @@ pub(crate) fn checked(
                   authority: Option<Authority>,
                   headers: HeaderMap,
                   body: Option<BodyStream>| {
-                let config = config.clone();
+                let (config, resolver) = (config.clone(), resolver.clone());
                 async move {
                     let path_len = path.as_str().len();
                     let target = match query {
@@ -72,11 +80,20 @@ pub(crate) fn checked(
                         None => path.as_str().to_owned(),
                     };
                     let body = read_limited(&headers, body, &config).await?;
-                    let request = WebhookRequest::new(method.as_str(), &target)
-                        .headers(&headers)
-                        .body(&body)
-                        .authority(authority.as_ref().map(Authority::as_str));
-                    let verdict = config.verify_with(&request, options);
+                    let request = || {
+                        WebhookRequest::new(method.as_str(), &target)
+                            .headers(&headers)
+                            .body(&body)
+                            .authority(authority.as_ref().map(Authority::as_str))
+                    };
+                    let resolved = match &resolver {
+                        Some(resolver) => {
+                            let lookup = key_lookup(&config, &request(), options);
+                            resolve(resolver.as_ref(), lookup).await?
+                        }
+                        None => None,
+                    };
+                    let verdict = config.verify_with_key(&request(), options, resolved.as_ref());
                     let received = Received {
                         method,
                         target,
@@ -88,6 +105,40 @@ pub(crate) fn checked(
                 }
             },
         )
+}
+
+/// The key to ask a resolver for: one the request names and the configuration lacks, on a
+/// route that checks signatures, once the request passed the route's HTTP authentication
+/// (a request without the credentials never reaches the store).
+fn key_lookup(
+    config: &Config,
+    request: &WebhookRequest<'_>,
+    route: RoutePolicy,
+) -> Option<KeyLookup> {
+    match route {
+        RoutePolicy::HttpAuthOnly(_) => return None,
+        RoutePolicy::HttpAuthThenSignature(scheme) => {
+            config
+                .verify_with(request, RoutePolicy::HttpAuthOnly(scheme))
+                .ok()?;
+        }
+        _ => {}
+    }
+    config.key_request(request)
+}
+
+/// The key `lookup` names, from the store; a store error is a `503` (fail closed).
+async fn resolve(
+    resolver: &dyn KeyResolver,
+    lookup: Option<KeyLookup>,
+) -> Result<Option<ResolvedKey>, TwilioRejection> {
+    let Some(lookup) = lookup else {
+        return Ok(None);
+    };
+    resolver
+        .resolve(&lookup)
+        .await
+        .map_err(|error| TwilioRejection::key_store_unavailable(&lookup, &*error))
 }
 
 /// The raw query, `None` when the request has none (where `query::raw()` would reject).
