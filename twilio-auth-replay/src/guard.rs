@@ -7,7 +7,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use sha2::{Digest, Sha256};
-use twilio_auth_core::Verified;
+use twilio_auth_core::http_auth::HttpAuthFailureReason;
+use twilio_auth_core::{Config, Rejection, RejectionReason, RoutePolicy, Verified};
 
 use crate::memory::MemoryStore;
 use crate::store::{Begin, ReplayStore, StoreError, StoreKey};
@@ -118,6 +119,27 @@ impl Refusal {
             status,
             body,
         }
+    }
+
+    /// A replayed Digest `Authorization` ([`RefusalReason::DigestReplayed`]) is answered as
+    /// any failed login: the rejection, a `401` with fresh challenges for `policy`'s scheme
+    /// (a real client logs in anew), for the adapter to answer and log as its refusals.
+    /// `None` for the other refusals, answered with [`status`](Self::status) and
+    /// [`body`](Self::body).
+    pub fn login_rejection(&self, config: &Config, policy: RoutePolicy) -> Option<Rejection> {
+        if self.reason != RefusalReason::DigestReplayed {
+            return None;
+        }
+        let challenges = config
+            .http_auth()
+            .map(|h| h.challenges(policy.http_auth(), unix_now()))
+            .unwrap_or_default();
+        Some(
+            Rejection::new(RejectionReason::HttpAuth(
+                HttpAuthFailureReason::ReplayedNonce,
+            ))
+            .with_challenges(challenges),
+        )
     }
 }
 

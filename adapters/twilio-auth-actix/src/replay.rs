@@ -2,16 +2,14 @@
 //! (feature `replay`).
 
 use std::rc::Rc;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse};
 use actix_web::http::StatusCode;
 use actix_web::http::header::CONTENT_TYPE;
 use actix_web::{HttpMessage, HttpResponse};
-use twilio_auth_core::http_auth::HttpAuthFailureReason;
-use twilio_auth_core::{Config, Rejection, RejectionReason, RoutePolicy, Unverified, Verified};
-use twilio_auth_replay::{Admission, RefusalReason, ReplayGuard, RequestFacts};
+use twilio_auth_core::{Config, RoutePolicy, Unverified, Verified};
+use twilio_auth_replay::{Admission, ReplayGuard, RequestFacts};
 
 use std::sync::Arc;
 
@@ -74,25 +72,13 @@ where
     };
     let ticket = match admission {
         Admission::Proceed(ticket) => ticket,
-        Admission::Refuse(refusal) if refusal.reason == RefusalReason::DigestReplayed => {
-            let now = SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .map_or(0, |d| d.as_secs());
-            let challenges = config
-                .http_auth()
-                .map(|h| h.challenges(policy.http_auth(), now))
-                .unwrap_or_default();
-            let rejection = TwilioRejection::logged(
-                Rejection::new(RejectionReason::HttpAuth(
-                    HttpAuthFailureReason::ReplayedNonce,
-                ))
-                .with_challenges(challenges),
-            );
-            return Ok(req
-                .error_response(actix_web::Error::from(rejection))
-                .map_into_right_body());
-        }
         Admission::Refuse(refusal) => {
+            if let Some(rejection) = refusal.login_rejection(&config, policy) {
+                let rejection = TwilioRejection::logged(rejection);
+                return Ok(req
+                    .error_response(actix_web::Error::from(rejection))
+                    .map_into_right_body());
+            }
             let status =
                 StatusCode::from_u16(refusal.status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
             return Ok(refuse(req, status, refusal.body));

@@ -3,7 +3,6 @@
 //! needs kept for [`admit`](Replayable::admit) (feature `replay`).
 
 use std::marker::PhantomData;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::body::Body;
 use axum::extract::{FromRef, FromRequest, Request};
@@ -11,9 +10,8 @@ use axum::http::StatusCode;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
-use twilio_auth_core::http_auth::HttpAuthFailureReason;
-use twilio_auth_core::{Config, Rejection, RejectionReason, Verified as CoreVerified};
-use twilio_auth_replay::{Admission, RefusalReason, ReplayGuard, RequestFacts, Ticket};
+use twilio_auth_core::{Config, Verified as CoreVerified};
+use twilio_auth_replay::{Admission, ReplayGuard, RequestFacts, Ticket};
 
 use crate::body::read_limited;
 use crate::policy::{Policy, Signature};
@@ -135,24 +133,10 @@ impl<E, P: Policy> Replayable<E, P> {
         };
         match guard.admit(&facts).await {
             Admission::Proceed(ticket) => Ok((self.inner, ticket)),
-            Admission::Refuse(refusal) if refusal.reason == RefusalReason::DigestReplayed => {
-                let now = SystemTime::now()
-                    .duration_since(UNIX_EPOCH)
-                    .map_or(0, |d| d.as_secs());
-                let challenges = self
-                    .config
-                    .http_auth()
-                    .map(|h| h.challenges(P::ROUTE.http_auth(), now))
-                    .unwrap_or_default();
-                Err(TwilioRejection(
-                    Rejection::new(RejectionReason::HttpAuth(
-                        HttpAuthFailureReason::ReplayedNonce,
-                    ))
-                    .with_challenges(challenges),
-                )
-                .into_response())
-            }
             Admission::Refuse(refusal) => {
+                if let Some(rejection) = refusal.login_rejection(&self.config, P::ROUTE) {
+                    return Err(TwilioRejection(rejection).into_response());
+                }
                 let status =
                     StatusCode::from_u16(refusal.status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
                 Err((

@@ -8,14 +8,12 @@
 //! the in-memory store only sees the invocations of one warm environment.
 
 use std::future::Future;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use lambda_http::http::StatusCode;
 use lambda_http::http::header::CONTENT_TYPE;
 use lambda_http::{Body, Request, Response};
-use twilio_auth_core::http_auth::HttpAuthFailureReason;
-use twilio_auth_core::{Config, Rejection, RejectionReason, RoutePolicy, Verified};
-use twilio_auth_replay::{Admission, RefusalReason, ReplayGuard, RequestFacts, Ticket};
+use twilio_auth_core::{Config, RoutePolicy, Verified};
+use twilio_auth_replay::{Admission, ReplayGuard, RequestFacts, Ticket};
 
 use crate::rejection::TwilioRejection;
 use crate::verify::verify;
@@ -109,26 +107,14 @@ pub async fn admit(
     };
     match guard.admit(&facts).await {
         Admission::Proceed(ticket) => Ok(ticket),
-        Admission::Refuse(refusal) if refusal.reason == RefusalReason::DigestReplayed => {
-            // A 401 like any failed login, with fresh challenges: a real client logs in anew.
-            let now = SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .map_or(0, |d| d.as_secs());
-            let challenges = config
-                .http_auth()
-                .map(|h| h.challenges(policy.http_auth(), now))
-                .unwrap_or_default();
-            let rejection = Rejection::new(RejectionReason::HttpAuth(
-                HttpAuthFailureReason::ReplayedNonce,
-            ))
-            .with_challenges(challenges);
-            Err(TwilioRejection::from(rejection).into_response())
-        }
-        Admission::Refuse(refusal) => {
-            let status =
-                StatusCode::from_u16(refusal.status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
-            Err(text(status, refusal.body))
-        }
+        Admission::Refuse(refusal) => match refusal.login_rejection(config, policy) {
+            Some(rejection) => Err(TwilioRejection::from(rejection).into_response()),
+            None => {
+                let status =
+                    StatusCode::from_u16(refusal.status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+                Err(text(status, refusal.body))
+            }
+        },
     }
 }
 

@@ -5,12 +5,10 @@
 
 use std::io::Cursor;
 use std::sync::Mutex;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use rocket::http::{ContentType, Status};
 use rocket::{Ignite, Request, Response, Rocket};
-use twilio_auth_core::http_auth::HttpAuthFailureReason;
-use twilio_auth_core::{Config, Rejection, RejectionReason, RoutePolicy, Verified};
+use twilio_auth_core::{Config, RoutePolicy, Verified};
 use twilio_auth_replay::{Admission, Refusal, RefusalReason, ReplayGuard, RequestFacts, Ticket};
 
 use crate::verified::{VerifiedError, status_of};
@@ -64,25 +62,13 @@ pub(crate) async fn admit<'r>(
             req.local_cache(|| Pending(Mutex::new(Some(ticket))));
             Ok(())
         }
-        Admission::Refuse(refusal) if refusal.reason == RefusalReason::DigestReplayed => {
-            // A 401 like any failed login, with fresh challenges: a real client logs in anew.
-            let now = SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .map_or(0, |d| d.as_secs());
-            let challenges = config
-                .http_auth()
-                .map(|h| h.challenges(policy.http_auth(), now))
-                .unwrap_or_default();
-            let rejection = refuse(
-                req,
-                Rejection::new(RejectionReason::HttpAuth(
-                    HttpAuthFailureReason::ReplayedNonce,
-                ))
-                .with_challenges(challenges),
-            );
-            Err((status_of(&rejection), rejection.into()))
-        }
-        Admission::Refuse(refusal) => Err(refused(req, refusal)),
+        Admission::Refuse(refusal) => match refusal.login_rejection(config, policy) {
+            Some(rejection) => {
+                let rejection = refuse(req, rejection);
+                Err((status_of(&rejection), rejection.into()))
+            }
+            None => Err(refused(req, refusal)),
+        },
     }
 }
 

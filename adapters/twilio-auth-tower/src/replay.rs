@@ -1,14 +1,11 @@
 //! The replay guard between verification and the inner service (feature `replay`).
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
 use bytes::Bytes;
 use http::request::Parts;
 use http::{Response, StatusCode};
 use http_body_util::Full;
-use twilio_auth_core::http_auth::HttpAuthFailureReason;
-use twilio_auth_core::{Config, Rejection, RejectionReason, RoutePolicy, Verified};
-use twilio_auth_replay::{Admission, RefusalReason, ReplayGuard, RequestFacts, Ticket};
+use twilio_auth_core::{Config, RoutePolicy, Verified};
+use twilio_auth_replay::{Admission, ReplayGuard, RequestFacts, Ticket};
 
 use crate::rejection::{TwilioRejection, plain_text};
 
@@ -40,30 +37,16 @@ pub(crate) async fn admit(
     };
     match guard.admit(&facts).await {
         Admission::Proceed(ticket) => Ok(ticket),
-        Admission::Refuse(refusal) if refusal.reason == RefusalReason::DigestReplayed => {
-            // A 401 like any failed login, with fresh challenges: a real client logs in anew.
-            let now = SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .map_or(0, |d| d.as_secs());
-            let challenges = config
-                .http_auth()
-                .map(|h| h.challenges(policy.http_auth(), now))
-                .unwrap_or_default();
-            Err(TwilioRejection(
-                Rejection::new(RejectionReason::HttpAuth(
-                    HttpAuthFailureReason::ReplayedNonce,
+        Admission::Refuse(refusal) => match refusal.login_rejection(config, policy) {
+            Some(rejection) => Err(TwilioRejection(rejection).into_response()),
+            None => {
+                let status =
+                    StatusCode::from_u16(refusal.status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+                Err(plain_text(
+                    status,
+                    Bytes::from_static(refusal.body.as_bytes()),
                 ))
-                .with_challenges(challenges),
-            )
-            .into_response())
-        }
-        Admission::Refuse(refusal) => {
-            let status =
-                StatusCode::from_u16(refusal.status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
-            Err(plain_text(
-                status,
-                Bytes::from_static(refusal.body.as_bytes()),
-            ))
-        }
+            }
+        },
     }
 }

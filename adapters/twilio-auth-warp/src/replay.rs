@@ -2,11 +2,8 @@
 //! `replay`).
 
 use std::future::Future;
-use std::time::{SystemTime, UNIX_EPOCH};
 
-use twilio_auth_core::http_auth::HttpAuthFailureReason;
-use twilio_auth_core::{Rejection, RejectionReason};
-use twilio_auth_replay::{Admission, RefusalReason, ReplayGuard, RequestFacts, Ticket};
+use twilio_auth_replay::{Admission, ReplayGuard, RequestFacts, Ticket};
 use warp::http::header::CONTENT_TYPE;
 use warp::http::{HeaderValue, StatusCode};
 use warp::reply::{Reply, Response};
@@ -140,23 +137,11 @@ pub(crate) async fn admit(
     };
     match guard.admit(&facts).await {
         Admission::Proceed(ticket) => Ok(ticket),
-        Admission::Refuse(refusal) if refusal.reason == RefusalReason::DigestReplayed => {
-            // A 401 like any failed login, with fresh challenges: a real client logs in anew.
-            let now = SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .map_or(0, |d| d.as_secs());
-            let (config, policy) = &request.route;
-            let challenges = config
-                .http_auth()
-                .map(|h| h.challenges(policy.http_auth(), now))
-                .unwrap_or_default();
-            let rejection = Rejection::new(RejectionReason::HttpAuth(
-                HttpAuthFailureReason::ReplayedNonce,
-            ))
-            .with_challenges(challenges);
-            Err(TwilioRejection::refused(rejection).into_response())
-        }
         Admission::Refuse(refusal) => {
+            let (config, policy) = &request.route;
+            if let Some(rejection) = refusal.login_rejection(config, *policy) {
+                return Err(TwilioRejection::refused(rejection).into_response());
+            }
             let status =
                 StatusCode::from_u16(refusal.status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
             let mut response = Response::new(refusal.body.into());
