@@ -38,6 +38,7 @@ use crate::config::{Config, SigningKey};
 use crate::form::{self, FormBuffers, SigningParams};
 use crate::headers::SIGNATURE_SETTINGS_HEADER;
 use crate::outcome::KeySource;
+use crate::policy::RoutePolicy;
 use crate::request::{Target, WebhookRequest};
 use crate::secret::Secret;
 
@@ -131,6 +132,27 @@ impl fmt::Debug for ResolvedKey {
 }
 
 impl Config {
+    /// [`Config::key_request`] for a request to a route with `route`'s policy: what an
+    /// adapter asks its key store for. `None` on a route that checks HTTP authentication
+    /// alone; on a route with HTTP authentication before the signature, only once the
+    /// request's credentials passed (a request without them never reaches the store, and
+    /// verification then answers its `401`).
+    pub fn route_key_request(
+        &self,
+        req: &WebhookRequest<'_>,
+        route: RoutePolicy,
+    ) -> Option<KeyLookup> {
+        match route {
+            RoutePolicy::HttpAuthOnly(_) => return None,
+            RoutePolicy::HttpAuthThenSignature(scheme) => {
+                self.verify_with(req, RoutePolicy::HttpAuthOnly(scheme))
+                    .ok()?;
+            }
+            RoutePolicy::Signature => {}
+        }
+        self.key_request(req)
+    }
+
     /// The key this request names that the configuration does not hold, to be looked up
     /// in a store before [`Config::verify_with_key`]: the SharedKey id of
     /// `X-Twilio-Webhooks-Signature-Settings`, else (unless only SharedKeys are accepted)

@@ -90,16 +90,7 @@ pub(crate) fn key_lookup(
 ) -> Option<KeyLookup> {
     let headers = ActixHeaders(req.headers());
     let request = webhook_request(req, &headers, body);
-    match route {
-        RoutePolicy::HttpAuthOnly(_) => return None,
-        RoutePolicy::HttpAuthThenSignature(scheme) => {
-            config
-                .verify_with(&request, RoutePolicy::HttpAuthOnly(scheme))
-                .ok()?;
-        }
-        _ => {}
-    }
-    config.key_request(&request)
+    config.route_key_request(&request, route)
 }
 
 fn webhook_request<'a>(

@@ -84,6 +84,16 @@ pub(crate) struct Requested {
 }
 
 impl Requested {
+    /// The request target with `query` (one of the query strings to try): the path, then
+    /// `?query` unless it is empty.
+    pub(crate) fn target(&self, query: &str) -> String {
+        if query.is_empty() {
+            self.path.clone()
+        } else {
+            format!("{}?{query}", self.path)
+        }
+    }
+
     /// Reads the path and query of `req` from its event (see the module's table).
     pub(crate) fn of(req: &Request) -> Requested {
         let door = FrontDoor::of(req);

@@ -85,25 +85,12 @@ pub(crate) fn key_lookup(config: &Config, req: &Request, policy: RoutePolicy) ->
             .next()
             .unwrap_or_default(),
     };
-    let target = if query.is_empty() {
-        requested.path.clone()
-    } else {
-        format!("{}?{query}", requested.path)
-    };
+    let target = requested.target(&query);
     let request = WebhookRequest::new(req.method().as_str(), &target)
         .headers(req.headers())
         .body(req.body().as_ref())
         .without_diagnosis();
-    match policy {
-        RoutePolicy::HttpAuthOnly(_) => return None,
-        RoutePolicy::HttpAuthThenSignature(scheme) => {
-            config
-                .verify_with(&request, RoutePolicy::HttpAuthOnly(scheme))
-                .ok()?;
-        }
-        _ => {}
-    }
-    config.key_request(&request)
+    config.route_key_request(&request, policy)
 }
 
 fn verify_request(
@@ -116,11 +103,7 @@ fn verify_request(
     let body: &[u8] = req.body().as_ref();
     // `diagnose`: whether a refused signature gets its diagnosis (see below).
     let attempt = |query: &str, diagnose: bool| {
-        let target = if query.is_empty() {
-            requested.path.clone()
-        } else {
-            format!("{}?{query}", requested.path)
-        };
+        let target = requested.target(query);
         let request = WebhookRequest::new(req.method().as_str(), &target)
             .headers(req.headers())
             .body(body);

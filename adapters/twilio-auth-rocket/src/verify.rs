@@ -88,16 +88,7 @@ pub(crate) fn key_lookup(
     options: RoutePolicy,
 ) -> Option<KeyLookup> {
     with_request(req, body, |request| {
-        match options {
-            RoutePolicy::HttpAuthOnly(_) => return None,
-            RoutePolicy::HttpAuthThenSignature(scheme) => {
-                config
-                    .verify_with(request, RoutePolicy::HttpAuthOnly(scheme))
-                    .ok()?;
-            }
-            _ => {}
-        }
-        config.key_request(request)
+        config.route_key_request(request, options)
     })
 }
 

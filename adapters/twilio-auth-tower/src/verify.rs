@@ -48,16 +48,7 @@ pub(crate) fn key_request(
     requested: RequestedUri,
 ) -> Option<KeyLookup> {
     let request = webhook_request(parts, body, requested);
-    match route {
-        RoutePolicy::HttpAuthOnly(_) => return None,
-        RoutePolicy::HttpAuthThenSignature(scheme) => {
-            config
-                .verify_with(&request, RoutePolicy::HttpAuthOnly(scheme))
-                .ok()?;
-        }
-        _ => {}
-    }
-    config.key_request(&request)
+    config.route_key_request(&request, route)
 }
 
 fn webhook_request<'a>(

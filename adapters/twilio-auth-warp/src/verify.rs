@@ -88,7 +88,7 @@ pub(crate) fn checked(
                     };
                     let resolved = match &resolver {
                         Some(resolver) => {
-                            let lookup = key_lookup(&config, &request(), options);
+                            let lookup = config.route_key_request(&request(), options);
                             resolve(resolver.as_ref(), lookup).await?
                         }
                         None => None,
@@ -105,26 +105,6 @@ pub(crate) fn checked(
                 }
             },
         )
-}
-
-/// The key to ask a resolver for: one the request names and the configuration lacks, on a
-/// route that checks signatures, once the request passed the route's HTTP authentication
-/// (a request without the credentials never reaches the store).
-fn key_lookup(
-    config: &Config,
-    request: &WebhookRequest<'_>,
-    route: RoutePolicy,
-) -> Option<KeyLookup> {
-    match route {
-        RoutePolicy::HttpAuthOnly(_) => return None,
-        RoutePolicy::HttpAuthThenSignature(scheme) => {
-            config
-                .verify_with(request, RoutePolicy::HttpAuthOnly(scheme))
-                .ok()?;
-        }
-        _ => {}
-    }
-    config.key_request(request)
 }
 
 /// The key `lookup` names, from the store; a store error is a `503` (fail closed).
