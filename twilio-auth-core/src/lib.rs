@@ -92,7 +92,7 @@ pub use policy::RoutePolicy;
 pub use public_url::{ForwardedHeaders, PublicUrlPolicy};
 pub use report_only::{REPORT_ONLY_LOG_PREFIX, STARTUP_WARNING, Unverified};
 pub use request::WebhookRequest;
-pub use resolve::{KeyLookup, ResolvedKey};
+pub use resolve::{KEY_STORE_UNAVAILABLE_BODY, KeyLookup, ResolvedKey};
 pub use secret::Secret;
 pub use signer::{SignedBody, Signer};
 pub use status::RejectionStatus;

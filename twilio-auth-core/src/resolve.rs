@@ -122,6 +122,10 @@ impl ResolvedKey {
     }
 }
 
+/// The body of the `503` every adapter answers when its key store failed for a request
+/// (fail closed; the handler does not run): short, and naming no key.
+pub const KEY_STORE_UNAVAILABLE_BODY: &str = "Service Unavailable: webhook key store unavailable\n";
+
 impl fmt::Debug for ResolvedKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ResolvedKey")

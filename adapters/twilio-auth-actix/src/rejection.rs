@@ -125,7 +125,7 @@ impl ResponseError for KeyStoreUnavailable {
                 CONTENT_TYPE,
                 HeaderValue::from_static("text/plain; charset=utf-8"),
             ))
-            .body("Service Unavailable: webhook key store unavailable\n")
+            .body(twilio_auth_core::KEY_STORE_UNAVAILABLE_BODY)
     }
 }
 

@@ -75,9 +75,8 @@ pub async fn verify_with_resolver(
                     "twilio-auth: refused a webhook: the key resolver failed for {lookup}: {error}"
                 );
                 twilio_auth_core::metrics::key_store_unavailable();
-                let mut response = Response::new(Body::from(
-                    "Service Unavailable: webhook key store unavailable\n",
-                ));
+                let mut response =
+                    Response::new(Body::from(twilio_auth_core::KEY_STORE_UNAVAILABLE_BODY));
                 *response.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
                 if let Ok(value) = "text/plain; charset=utf-8".parse() {
                     response.headers_mut().insert(CONTENT_TYPE, value);

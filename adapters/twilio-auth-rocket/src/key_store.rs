@@ -14,9 +14,6 @@ use twilio_auth_core::{Config, ResolvedKey, RoutePolicy};
 use crate::verified::VerifiedError;
 use crate::verify::key_lookup;
 
-/// The answer to a request refused because the store failed.
-pub(crate) const UNAVAILABLE_BODY: &str = "Service Unavailable: webhook key store unavailable\n";
-
 /// The fairing's resolver, in managed state (a type of ours, so that an app's own managed
 /// state is never taken for it).
 #[derive(Clone)]
@@ -71,5 +68,6 @@ pub(crate) fn on_response<'r>(req: &'r Request<'_>, res: &mut Response<'r>) {
         return;
     }
     res.set_header(ContentType::Plain);
-    res.set_sized_body(UNAVAILABLE_BODY.len(), Cursor::new(UNAVAILABLE_BODY));
+    let body = twilio_auth_core::KEY_STORE_UNAVAILABLE_BODY;
+    res.set_sized_body(body.len(), Cursor::new(body));
 }

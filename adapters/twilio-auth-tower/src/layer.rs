@@ -465,7 +465,7 @@ fn key_store_unavailable(
     twilio_auth_core::metrics::key_store_unavailable();
     crate::rejection::plain_text(
         http::StatusCode::SERVICE_UNAVAILABLE,
-        Bytes::from_static(b"Service Unavailable: webhook key store unavailable\n"),
+        Bytes::from_static(twilio_auth_core::KEY_STORE_UNAVAILABLE_BODY.as_bytes()),
     )
 }
 

@@ -133,7 +133,7 @@ impl TwilioRejection {
             Kind::Refused(rejection) => rejection.body(),
             Kind::Malformed(_) => "Bad Request\n",
             Kind::BodyTaken => "Internal Server Error\n",
-            Kind::KeyStoreUnavailable => "Service Unavailable: webhook key store unavailable\n",
+            Kind::KeyStoreUnavailable => twilio_auth_core::KEY_STORE_UNAVAILABLE_BODY,
         }
     }
 }
