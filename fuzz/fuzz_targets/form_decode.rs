@@ -1,5 +1,5 @@
-//! The verifier's vector form decoder (AVX-512, when the CPU has it) against the scalar
-//! one, on arbitrary bytes: the same text and the same fields, or a report of both.
+//! Each of the verifier's vector form decoders the CPU has (AVX-512, AVX2) against the
+//! scalar one, on arbitrary bytes: the same text and the same fields, or a report of both.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;

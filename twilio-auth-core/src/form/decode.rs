@@ -8,6 +8,7 @@
 //! `+`s turned into spaces on the way.
 
 use super::has_astral;
+use super::simd::Isa;
 
 /// Where one decoded pair lies in the text: the name, then the value right after it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -131,16 +132,22 @@ fn checked(body: &[u8], out: &mut Vec<u8>, fields: &mut Vec<Field>, highest: u8)
 /// A decoded body: its text and where its fields lie.
 pub(super) type Decoded = (Vec<u8>, Vec<Field>);
 
-/// The vector decoder's text and fields (from buffers holding other bytes), next to the
-/// scalar decoder's; `None` when the CPU lacks the vector instructions.
-pub(super) fn vector_and_scalar(body: &[u8]) -> Option<(Decoded, Decoded)> {
-    let mut text = vec![0xAA; body.len() + super::simd::BLOCK];
-    let mut fields = vec![Field::new(1, 2, 3); 3];
-    let (len, _) = super::simd::decode(body, text.as_mut_slice(), &mut fields)?;
-    text.truncate(len);
+/// The text and fields of each vector decoder this CPU has (from buffers holding other
+/// bytes), next to the scalar decoder's.
+pub(super) fn vectors_and_scalar(body: &[u8]) -> (Vec<(Isa, Decoded)>, Decoded) {
+    let vectors = Isa::ALL
+        .into_iter()
+        .filter_map(|isa| {
+            let mut text = vec![0xAA; body.len() + super::simd::BLOCK];
+            let mut fields = vec![Field::new(1, 2, 3); 3];
+            let (len, _) = super::simd::decode_with(isa, body, &mut text, &mut fields)?;
+            text.truncate(len);
+            Some((isa, (text, fields)))
+        })
+        .collect();
     let (mut scalar, mut scalar_fields) = (vec![0x55; body.len()], Vec::new());
     decode_scalar(body, &mut scalar, &mut scalar_fields);
-    Some(((text, fields), (scalar, scalar_fields)))
+    (vectors, (scalar, scalar_fields))
 }
 
 /// Whether a byte (if any) continues a UTF-8 character rather than starting one.
@@ -285,8 +292,17 @@ mod tests {
     use super::*;
     use crate::form::reference::parse;
 
-    fn both(body: &[u8]) -> Option<(Decoded, Decoded)> {
-        vector_and_scalar(body)
+    /// Asserts that every vector decoder this CPU has decodes `body` as the scalar one.
+    fn assert_vectors_agree(body: &[u8]) {
+        let (vectors, scalar) = vectors_and_scalar(body);
+        for (isa, vector) in vectors {
+            assert_eq!(
+                vector,
+                scalar,
+                "{isa:?} on {:?}",
+                String::from_utf8_lossy(body)
+            );
+        }
     }
 
     fn pairs(body: &[u8]) -> Vec<(String, String)> {
@@ -341,6 +357,20 @@ mod tests {
     }
 
     #[test]
+    fn every_vector_decoder_of_this_cpu_is_compared() {
+        // The tests below compare nothing on a CPU without vector decoders: say which ran.
+        let (vectors, _) = vectors_and_scalar(b"a=%41&b");
+        let ran: Vec<Isa> = vectors.into_iter().map(|(isa, _)| isa).collect();
+        #[cfg(target_arch = "x86_64")]
+        {
+            use std::arch::is_x86_feature_detected as has;
+            assert_eq!(ran.contains(&Isa::Avx2), has!("avx2") && has!("bmi2"));
+            assert_eq!(ran.contains(&Isa::Avx512), has!("avx512vbmi2"));
+        }
+        eprintln!("vector decoders compared with the scalar one: {ran:?}");
+    }
+
+    #[test]
     fn vector_and_scalar_agree_on_escapes_and_separators_at_every_offset() {
         for piece in [
             &b"%41"[..],
@@ -359,16 +389,14 @@ mod tests {
                     body.truncate(at);
                     body.extend_from_slice(piece);
                     body.resize(len.max(body.len()), b'x');
-                    if let Some((vector, scalar)) = both(&body) {
-                        assert_eq!(vector, scalar, "{:?}", String::from_utf8_lossy(&body));
-                    }
+                    assert_vectors_agree(&body);
                 }
             }
         }
     }
 
     proptest::proptest! {
-        /// The vector decoder (when the CPU has it) writes the same text and fields as the
+        /// Each vector decoder the CPU has writes the same text and fields as the
         /// scalar one, on any bytes: invalid escapes, `+`, non-UTF-8, empty names and
         /// values, repeated names, across blocks.
         #[test]
@@ -380,9 +408,7 @@ mod tests {
                 proptest::num::u8::ANY,
             ], 0..400)
         ) {
-            if let Some((vector, scalar)) = both(&body) {
-                proptest::prop_assert_eq!(vector, scalar);
-            }
+            assert_vectors_agree(&body);
         }
 
         /// The fast decoding agrees with `parse` on bodies made of the bytes that matter:

@@ -21,17 +21,18 @@ pub use reference::{Param, decode_component, orderings, params_suffix, parse, su
 
 use std::cmp::Ordering;
 
-/// For the fuzz target `form_decode`: whether the vector decoder (used when the CPU has
-/// AVX-512) decodes `body` into the same text and fields as the scalar one. `Ok` when they
+/// For the fuzz target `form_decode`: whether each vector decoder this CPU has (AVX-512,
+/// AVX2) decodes `body` into the same text and fields as the scalar one. `Ok` when they
 /// agree or when there is no vector decoder here; otherwise both results, for the report.
 #[doc(hidden)]
 pub fn vector_decoding_agrees(body: &[u8]) -> Result<(), String> {
-    match decode::vector_and_scalar(body) {
-        Some((vector, scalar)) if vector != scalar => Err(format!(
-            "vector {vector:?}\nscalar {scalar:?}\nbody {:?}",
+    let (vectors, scalar) = decode::vectors_and_scalar(body);
+    match vectors.into_iter().find(|(_, vector)| *vector != scalar) {
+        Some((isa, vector)) => Err(format!(
+            "{isa:?} {vector:?}\nscalar {scalar:?}\nbody {:?}",
             String::from_utf8_lossy(body)
         )),
-        _ => Ok(()),
+        None => Ok(()),
     }
 }
 

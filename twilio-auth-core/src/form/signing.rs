@@ -119,8 +119,8 @@ impl<'t> SigningParams<'t> {
 ///
 /// Twilio sends its parameters in runs already in order: all of them for voice webhooks
 /// (which are then only checked), a few dozen runs at most for messages. The fields that
-/// break the order are moved into place one by one (found by binary search), as long as
-/// the moves stay few; past that, the rest is sorted.
+/// break the order are moved into place one by one (found by binary search); bodies with
+/// more than [`MAX_PLACED`] fields are sorted.
 fn into_byte_order(text: &[u8], fields: &mut Vec<Field>) {
     // In order already? Each name's first 16 bytes, as an integer, are read once.
     let mut keyed = fields
@@ -146,42 +146,45 @@ fn into_byte_order(text: &[u8], fields: &mut Vec<Field>) {
             .cmp(&b.key)
             .then_with(|| rest_order(text, &a.field, &b.field))
     };
-    let mut keyed: Vec<Keyed> = Vec::with_capacity(fields.len());
-    let mut moves_left = 4096 + 4 * fields.len();
-    for (i, &field) in fields.iter().enumerate() {
-        let next = Keyed {
+    let mut keyed: Vec<Keyed> = fields
+        .iter()
+        .map(|&field| Keyed {
             key: name_key(text, &field),
             field,
+        })
+        .collect();
+    fields.clear();
+    if keyed.len() > MAX_PLACED {
+        keyed.sort_unstable_by(order);
+        keyed.dedup_by(|a, b| order(a, b).is_eq());
+        fields.extend(keyed.iter().map(|k| k.field));
+        return;
+    }
+    // The fields in order, as indices into `keyed`: most fields come after the last one
+    // placed; the others are moved into place (two bytes each to move).
+    let mut placed = [0u16; MAX_PLACED];
+    let mut len = 0;
+    for (i, next) in keyed.iter().enumerate() {
+        let before = |&p: &u16| order(&keyed[usize::from(p)], next);
+        let at = match placed[..len].last() {
+            Some(last) if before(last).is_lt() => len,
+            _ => placed[..len].partition_point(|p| before(p).is_lt()),
         };
-        // Most fields come after the last one placed; the others are moved into place.
-        let at = match keyed.last() {
-            Some(last) if order(last, &next).is_lt() => keyed.len(),
-            _ => keyed.partition_point(|placed| order(placed, &next).is_lt()),
-        };
-        if keyed
-            .get(at)
-            .is_some_and(|placed| order(placed, &next).is_eq())
-        {
+        if placed[..len].get(at).is_some_and(|p| before(p).is_eq()) {
             continue; // a repeat
         }
-        let moves = keyed.len() - at;
-        if moves > moves_left {
-            // Too far from sorted: the rest is sorted from scratch.
-            keyed.extend(fields[i..].iter().map(|&field| Keyed {
-                key: name_key(text, &field),
-                field,
-            }));
-            keyed.sort_unstable_by(order);
-            keyed.dedup_by(|a, b| order(a, b).is_eq());
-            break;
-        }
-        moves_left -= moves;
-        keyed.insert(at, next);
+        placed.copy_within(at..len, at + 1);
+        placed[at] = i as u16;
+        len += 1;
     }
-    // Copied back, so that `fields` keeps its room for the next body.
-    fields.clear();
-    fields.extend(keyed.iter().map(|k| k.field));
+    // Written back in order, so that `fields` keeps its room for the next body.
+    fields.extend(placed[..len].iter().map(|&p| keyed[usize::from(p)].field));
 }
+
+/// Bodies of up to this many fields are put in order by moving indices of two bytes
+/// (Twilio's have about 20 for a call, up to 100 for a message with media); larger ones
+/// are sorted.
+const MAX_PLACED: usize = 256;
 
 /// A field with the first 32 bytes of its name as two big-endian integers.
 struct Keyed {
@@ -312,6 +315,19 @@ mod tests {
         // Equal zero-padded keys, different names: `A` comes before `A\0`.
         assert_eq!(suffixes(b"A%00=1&A=2"), ["A2A\u{0}1"]);
         assert_eq!(suffixes(b"A=2&A%00=1"), ["A2A\u{0}1"]);
+    }
+
+    #[test]
+    fn bodies_past_the_placed_limit_are_sorted_as_well() {
+        // Reversed, with repeats: every field moves, on both sides of the limit.
+        for n in [MAX_PLACED - 1, MAX_PLACED, MAX_PLACED + 1, 3 * MAX_PLACED] {
+            let body: Vec<String> = (0..n)
+                .rev()
+                .map(|i| format!("F{}={}", i / 2, i % 3))
+                .collect();
+            let body = body.join("&");
+            assert_eq!(suffixes(body.as_bytes()), expected(body.as_bytes()), "{n}");
+        }
     }
 
     #[test]

@@ -1,15 +1,17 @@
-//! Decoding a form body 64 bytes at a time with AVX-512 (the only `unsafe` of the crate).
+//! Decoding a form body 64 bytes at a time with vector instructions (the only `unsafe` of
+//! the crate).
 //!
 //! Each block of 64 bytes is decoded in vector registers: the escapes (`%` and two hex
 //! digits) become their byte, `+` a space, and the bytes that are not text (the two
-//! digits of an escape, `&`, the first `=` of a pair) are squeezed out by one compress
-//! instruction (`vpcompressb`, AVX512-VBMI2). Only the separators (`&` and `=`, one or
-//! two per field) are looked at one by one, to record where each field lies. Decodes
+//! digits of an escape, `&`, the first `=` of a pair) are squeezed out: by one compress
+//! instruction with AVX-512 (`vpcompressb`, AVX512-VBMI2), or eight bytes at a time by a
+//! byte shuffle from a table with AVX2 (`pshufb`). Only the separators (`&` and `=`, one
+//! or two per field) are looked at one by one, to record where each field lies. Decodes
 //! exactly as the scalar [`super::decode`] does: a property test and the fuzz target
-//! `form_decode` compare the two on arbitrary bytes.
+//! `form_decode` compare each vector decoder the CPU has with it on arbitrary bytes.
 //!
-//! Used when the CPU has the instructions (checked at run time, once); otherwise the
-//! scalar decoder runs.
+//! Used when the CPU has the instructions (checked at run time); otherwise the scalar
+//! decoder runs.
 
 #![deny(unsafe_op_in_unsafe_fn)]
 
@@ -18,32 +20,80 @@ use super::decode::Field;
 /// How many bytes one step decodes.
 pub(super) const BLOCK: usize = 64;
 
-/// Decodes `body` into `out` (which must hold `body.len() + BLOCK` bytes: each step
-/// stores a whole block) and `fields` (cleared first), as the scalar decoder does.
-/// Returns the length of the decoded text and a byte that stands for its highest (0 when
-/// it is ASCII, 0xF0 when a byte is 0xF0 or above, else 0x80), or `None` when the CPU
-/// lacks AVX-512 (F, BW, VBMI2), POPCNT, BMI1 or BMI2, and nothing was written.
-pub(super) fn decode(body: &[u8], out: &mut [u8], fields: &mut Vec<Field>) -> Option<(usize, u8)> {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if std::arch::is_x86_feature_detected!("avx512f")
-            && std::arch::is_x86_feature_detected!("avx512bw")
-            && std::arch::is_x86_feature_detected!("avx512vbmi2")
-            && std::arch::is_x86_feature_detected!("popcnt")
-            && std::arch::is_x86_feature_detected!("bmi1")
-            && std::arch::is_x86_feature_detected!("bmi2")
+/// The vector decoders, fastest first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Isa {
+    /// AVX-512 F, BW and VBMI2 (Ice Lake, Zen 4 and later).
+    Avx512,
+    /// AVX2 (Haswell, Zen and later).
+    Avx2,
+}
+
+impl Isa {
+    /// Every vector decoder, fastest first.
+    pub const ALL: [Isa; 2] = [Isa::Avx512, Isa::Avx2];
+
+    /// Whether this CPU has the instructions this decoder is compiled for.
+    fn available(self) -> bool {
+        #[cfg(target_arch = "x86_64")]
         {
-            assert!(
-                out.len() >= body.len() + BLOCK,
-                "room for a whole last block"
-            );
-            // SAFETY: the CPU has the six target features `decode_avx512` is compiled
-            // for (checked just above), and `out` has the room it requires (asserted).
-            return Some(unsafe { x86::decode_avx512(body, out, fields) });
+            use std::arch::is_x86_feature_detected as has;
+            let base = has!("popcnt") && has!("bmi1") && has!("bmi2");
+            match self {
+                Isa::Avx512 => base && has!("avx512f") && has!("avx512bw") && has!("avx512vbmi2"),
+                Isa::Avx2 => base && has!("avx2"),
+            }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            let _ = self;
+            false
         }
     }
-    let _ = (body, out, fields);
-    None
+}
+
+/// Decodes `body` with the fastest vector decoder this CPU has (chosen once); `None` when
+/// it has none, and nothing was written. See [`decode_with`].
+pub(super) fn decode(body: &[u8], out: &mut [u8], fields: &mut Vec<Field>) -> Option<(usize, u8)> {
+    static FASTEST: std::sync::OnceLock<Option<Isa>> = std::sync::OnceLock::new();
+    let isa = (*FASTEST.get_or_init(|| Isa::ALL.into_iter().find(|isa| isa.available())))?;
+    decode_with(isa, body, out, fields)
+}
+
+/// Decodes `body` into `out` (which must hold `body.len() + BLOCK` bytes: each step
+/// stores a whole block) and `fields` (cleared first), as the scalar decoder does, with
+/// the decoder `isa`. Returns the length of the decoded text and a byte that stands for
+/// its highest (0 when it is ASCII, 0xF0 when a byte is 0xF0 or above, else 0x80), or
+/// `None` when the CPU lacks the instructions of `isa`, and nothing was written.
+pub(super) fn decode_with(
+    isa: Isa,
+    body: &[u8],
+    out: &mut [u8],
+    fields: &mut Vec<Field>,
+) -> Option<(usize, u8)> {
+    if !isa.available() {
+        return None;
+    }
+    assert!(
+        out.len() >= body.len() + BLOCK,
+        "room for a whole last block"
+    );
+    #[cfg(target_arch = "x86_64")]
+    {
+        // SAFETY: the CPU has the target features each decoder is compiled for (checked
+        // by `available` just above), and `out` has the room they require (asserted).
+        Some(unsafe {
+            match isa {
+                Isa::Avx512 => x86::decode_avx512(body, out, fields),
+                Isa::Avx2 => x86::decode_avx2(body, out, fields),
+            }
+        })
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        let _ = (body, out, fields);
+        None
+    }
 }
 
 /// The pairs of a body, one block of 64 bytes after the other: which separators are left
@@ -233,6 +283,195 @@ mod x86 {
         };
         (to, highest)
     }
+
+    /// The AVX2 decoder (see the module): each block as two halves of 32 bytes, the text
+    /// squeezed eight bytes at a time by a shuffle from [`SQUEEZE`].
+    ///
+    /// # Safety
+    ///
+    /// The CPU must have AVX2, POPCNT, BMI1 and BMI2, and `out.len()` must be at least
+    /// `body.len() + BLOCK`.
+    #[target_feature(enable = "avx2,popcnt,bmi1,bmi2")]
+    pub(super) unsafe fn decode_avx2(
+        body: &[u8],
+        out: &mut [u8],
+        fields: &mut Vec<Field>,
+    ) -> (usize, u8) {
+        fields.clear();
+        fields.reserve(body.len() / 24 + 1);
+        let mut pairs = Pairs::new();
+        let mut to = 0; // the length of the text so far
+        let mut carry = 0u64; // the digits of an escape that began in the previous block
+        let mut highest = _mm256_setzero_si256();
+        // The last block and the two bytes after it, zero past the body (a zero byte is
+        // neither a separator, nor `%`, `+` or a hex digit: as if it were not there).
+        let mut tail = [0u8; BLOCK + 2];
+        let mut at = 0;
+        while at < body.len() {
+            let left = body.len() - at;
+            let bytes: &[u8] = match body.get(at..at + BLOCK + 2) {
+                Some(bytes) => bytes,
+                None => {
+                    // (Twice at most: a block of 65 bytes leaves one for the next.)
+                    tail.fill(0);
+                    tail[..left].copy_from_slice(&body[at..]);
+                    &tail
+                }
+            };
+            let in_body = if left >= BLOCK {
+                u64::MAX
+            } else {
+                (1u64 << left) - 1
+            };
+            // SAFETY: `bytes` holds BLOCK + 2 bytes, and each half reads the 34 bytes from
+            // its offset (0 or 32) on.
+            let (low, high) =
+                unsafe { (half(bytes.as_ptr()), half(bytes.as_ptr().add(BLOCK / 2))) };
+            let join = |l: u32, h: u32| (u64::from(h) << 32 | u64::from(l)) & in_body;
+            let escapes = join(low.escapes, high.escapes);
+            let amps = join(low.amps, high.amps);
+            let equals = join(low.equals, high.equals);
+            // The two digits after each escape, those past this block next time.
+            let digits = (escapes << 1) | (escapes << 2) | carry;
+            carry = (escapes >> 63) | (escapes >> 62);
+            highest = _mm256_max_epu8(highest, _mm256_max_epu8(low.text, high.text));
+
+            let (firsts, unnamed) = pairs.first_equals(amps, equals);
+            let kept = in_body & !digits & !amps & !firsts;
+            let room = &mut out[to..to + BLOCK];
+            let mut len = 0;
+            let lanes = [
+                _mm256_castsi256_si128(low.text),
+                _mm256_extracti128_si256::<1>(low.text),
+                _mm256_castsi256_si128(high.text),
+                _mm256_extracti128_si256::<1>(high.text),
+            ];
+            for (i, lane) in lanes.into_iter().enumerate() {
+                let first = (kept >> (16 * i)) as u8;
+                let second = (kept >> (16 * i + 8)) as u8;
+                // The kept bytes of each eight to the front of its half of the lane.
+                let shuffle = _mm_set_epi64x(
+                    (SQUEEZE[usize::from(second)] | 0x0808_0808_0808_0808) as i64,
+                    SQUEEZE[usize::from(first)] as i64,
+                );
+                let squeezed = _mm_shuffle_epi8(lane, shuffle);
+                // Eight bytes stored for each eight, of which the kept ones stay: at most
+                // 56 bytes of the block precede the last eight (`len + 8 <= BLOCK`).
+                let front = _mm_cvtsi128_si64(squeezed) as u64;
+                room[len..len + 8].copy_from_slice(&front.to_le_bytes());
+                len += first.count_ones() as usize;
+                let back = _mm_cvtsi128_si64(_mm_unpackhi_epi64(squeezed, squeezed)) as u64;
+                room[len..len + 8].copy_from_slice(&back.to_le_bytes());
+                len += second.count_ones() as usize;
+            }
+            let last = left.min(BLOCK) as u32 - 1;
+            pairs.block((amps, firsts, kept), to, last, fields);
+            pairs.named = !unnamed;
+            to += len;
+            at += BLOCK;
+        }
+        pairs.finish(body.len(), to, fields);
+        let all = _mm256_set1_epi8(-1);
+        let astral = _mm256_cmpeq_epi8(
+            _mm256_min_epu8(highest, _mm256_set1_epi8(0xF0u8 as i8)),
+            _mm256_set1_epi8(0xF0u8 as i8),
+        );
+        let highest = if _mm256_testz_si256(astral, all) == 0 {
+            0xF0
+        } else if _mm256_movemask_epi8(highest) != 0 {
+            0x80
+        } else {
+            0
+        };
+        (to, highest)
+    }
+
+    /// One half of a block (32 bytes) as the AVX2 decoder sees it.
+    struct Half {
+        /// Each byte decoded: an escape's `%` as its byte, `+` as a space.
+        text: __m256i,
+        /// A bit for each `%` that starts an escape, `&` and `=`.
+        escapes: u32,
+        amps: u32,
+        equals: u32,
+    }
+
+    /// Decodes the 32 bytes at `p`, given the two after them.
+    ///
+    /// # Safety
+    ///
+    /// The CPU must have AVX2, and `p` must be valid for reads of 34 bytes.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    unsafe fn half(p: *const u8) -> Half {
+        // SAFETY: the three unaligned loads read bytes 0..32, 1..33 and 2..34 of `p`.
+        let (v, next1, next2) = unsafe {
+            (
+                _mm256_loadu_si256(p.cast()),
+                _mm256_loadu_si256(p.add(1).cast()),
+                _mm256_loadu_si256(p.add(2).cast()),
+            )
+        };
+        let is = |byte: u8| _mm256_cmpeq_epi8(v, _mm256_set1_epi8(byte as i8));
+        let (hi, hi_ok) = hex_digits_avx2(next1);
+        let (lo, lo_ok) = hex_digits_avx2(next2);
+        let escapes = _mm256_and_si256(is(b'%'), _mm256_and_si256(hi_ok, lo_ok));
+        let decoded = _mm256_or_si256(
+            _mm256_and_si256(_mm256_slli_epi16::<4>(hi), _mm256_set1_epi8(0xF0u8 as i8)),
+            lo,
+        );
+        let text = _mm256_blendv_epi8(v, _mm256_set1_epi8(b' ' as i8), is(b'+'));
+        let text = _mm256_blendv_epi8(text, decoded, escapes);
+        let mask = |m: __m256i| _mm256_movemask_epi8(m) as u32;
+        Half {
+            text,
+            escapes: mask(escapes),
+            amps: mask(is(b'&')),
+            equals: mask(is(b'=')),
+        }
+    }
+
+    /// [`hex_digits`] with AVX2: each byte's value as a hex digit, and all ones in each
+    /// byte that is one.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn hex_digits_avx2(v: __m256i) -> (__m256i, __m256i) {
+        // `x <= n` for unsigned bytes: `min(x, n) == x`.
+        let at_most =
+            |x: __m256i, n: u8| _mm256_cmpeq_epi8(_mm256_min_epu8(x, _mm256_set1_epi8(n as i8)), x);
+        let decimal = _mm256_sub_epi8(v, _mm256_set1_epi8(b'0' as i8));
+        let letter = _mm256_sub_epi8(
+            _mm256_or_si256(v, _mm256_set1_epi8(0x20)),
+            _mm256_set1_epi8(b'a' as i8),
+        );
+        let (is_decimal, is_letter) = (at_most(decimal, 9), at_most(letter, 5));
+        let value = _mm256_blendv_epi8(
+            _mm256_add_epi8(letter, _mm256_set1_epi8(10)),
+            decimal,
+            is_decimal,
+        );
+        (value, _mm256_or_si256(is_decimal, is_letter))
+    }
+
+    /// `SQUEEZE[m]`: the positions (0 to 7) of the bits set in `m`, lowest first, one per
+    /// byte from the lowest byte, zero after them: the shuffle that moves the bytes an
+    /// eight-bit mask keeps to the front.
+    const SQUEEZE: [u64; 256] = {
+        let mut table = [0u64; 256];
+        let mut m = 0;
+        while m < 256 {
+            let (mut bit, mut n) = (0, 0);
+            while bit < 8 {
+                if m & (1 << bit) != 0 {
+                    table[m] |= (bit as u64) << (8 * n);
+                    n += 1;
+                }
+                bit += 1;
+            }
+            m += 1;
+        }
+        table
+    };
 
     /// The value of each byte as a hex digit (0 when it is not one), and a bit for each
     /// byte that is one.
