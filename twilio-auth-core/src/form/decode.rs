@@ -341,6 +341,11 @@ mod tests {
         // An escape whose digits lie in the next block of 64.
         let body = format!("{}=%41%42", "n".repeat(61));
         assert_eq!(pairs(body.as_bytes())[0].1, "AB");
+        // A block that ends with `&`, a block of plain text, a block that starts with `&`:
+        // the plain block is a whole name.
+        let body = format!("a={}&{}&c=d", "v".repeat(61), "x".repeat(64));
+        assert_vectors_agree(body.as_bytes());
+        assert_eq!(pairs(body.as_bytes())[1], ("x".repeat(64), String::new()));
     }
 
     #[test]
@@ -384,11 +389,17 @@ mod tests {
             b"%2B%C3%A9",
         ] {
             for at in 0..140 {
-                for len in [at + piece.len(), at + piece.len() + 1, 200] {
+                for len in [at + piece.len(), at + piece.len() + 1, 200, 330] {
                     let mut body = b"a=b&".repeat(50);
                     body.truncate(at);
                     body.extend_from_slice(piece);
                     body.resize(len.max(body.len()), b'x');
+                    assert_vectors_agree(&body);
+                    // Whole blocks of plain text (the AVX2 decoder's shortcut) between a
+                    // pair's start and its `=`, or an escape's `%` and its digits.
+                    body.extend_from_slice(b"=v&z%4");
+                    assert_vectors_agree(&body);
+                    body.extend_from_slice(b"1");
                     assert_vectors_agree(&body);
                 }
             }

@@ -318,6 +318,23 @@ mod x86 {
                     &tail
                 }
             };
+            // SAFETY: `bytes` holds BLOCK + 2 bytes: the two loads read its first BLOCK.
+            let (first, second) = unsafe {
+                (
+                    _mm256_loadu_si256(bytes.as_ptr().cast()),
+                    _mm256_loadu_si256(bytes.as_ptr().add(BLOCK / 2).cast()),
+                )
+            };
+            if carry == 0 && left >= BLOCK && is_plain(first) && is_plain(second) {
+                // Plain text (no escape, `+` nor separator, no digits of an escape begun
+                // before): the block is its own text, and no field ends in it.
+                out[to..to + BLOCK].copy_from_slice(&bytes[..BLOCK]);
+                highest = _mm256_max_epu8(highest, _mm256_max_epu8(first, second));
+                pairs.after_amp = false;
+                to += BLOCK;
+                at += BLOCK;
+                continue;
+            }
             let in_body = if left >= BLOCK {
                 u64::MAX
             } else {
@@ -384,6 +401,18 @@ mod x86 {
             0
         };
         (to, highest)
+    }
+
+    /// Whether none of the 32 bytes of `v` is `%`, `+`, `&` or `=`.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn is_plain(v: __m256i) -> bool {
+        let is = |byte: u8| _mm256_cmpeq_epi8(v, _mm256_set1_epi8(byte as i8));
+        let special = _mm256_or_si256(
+            _mm256_or_si256(is(b'%'), is(b'+')),
+            _mm256_or_si256(is(b'&'), is(b'=')),
+        );
+        _mm256_testz_si256(special, special) == 1
     }
 
     /// One half of a block (32 bytes) as the AVX2 decoder sees it.
