@@ -4,8 +4,8 @@
 # (default: the valid and forged form workloads). Needs valgrind. Valgrind hides the CPU's
 # SHA extensions, so SHA-1 runs its portable code here: its instructions are shown apart
 # (`sha`), and `rest` is everything else a verification does. Valgrind has no AVX-512
-# either: the form decoder's vector path (`form/simd.rs`) does not run under it, the scalar
-# one does, so these counts are the scalar decoder's. `BENCH_BIN=<path>` profiles an
+# either: under it the form decoder is the AVX2 one (`form/simd.rs`) when the CPU has AVX2,
+# else the scalar one; the last column says which ran. `BENCH_BIN=<path>` profiles an
 # already built bench binary (another commit's) instead of building this one.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -16,7 +16,7 @@ bench=${BENCH_BIN:-}
 ids=("$@")
 [ ${#ids[@]} -gt 0 ] || ids=(voice_valid voice_forged sms_valid sms_forged)
 out=$(mktemp -d)
-printf '%-22s %10s %10s %10s %12s\n' id instr/verify sha rest branch-miss
+printf '%-22s %10s %10s %10s %12s  %s\n' id instr/verify sha rest branch-miss decoder
 for id in "${ids[@]}"; do
     file="$out/$id.out"
     valgrind --tool=callgrind --branch-sim=yes --callgrind-out-file="$file" \
@@ -36,7 +36,10 @@ for id in "${ids[@]}"; do
         grep -E 'Config>::verify_observed \[' | head -1 | sed -E 's/\([^)]*\)//g; s/,//g' | awk '{print $1, $2, $3}')
     sha=$(callgrind_annotate --show=Ir "$file" 2>/dev/null | grep -E 'sha1::compress' |
         awk '{gsub(",","",$1); s+=$1} END {print s+0}')
-    awk -v id="$id" -v c="$calls" -v ir="$ir" -v sha="$sha" -v b="$((bcm + bim))" 'BEGIN {
-        printf "%-22s %10d %10d %10d %12.1f\n", id, ir/c, sha/c, (ir-sha)/c, b/c }'
+    # Which form decoder ran: the vector one (AVX2 under valgrind) or the scalar one.
+    decoder=$(callgrind_annotate --show=Ir "$file" 2>/dev/null |
+        grep -oE 'form::(simd::x86::decode_avx2|decode::decode_scalar)' | head -1 | sed 's/.*:://')
+    awk -v id="$id" -v c="$calls" -v ir="$ir" -v sha="$sha" -v b="$((bcm + bim))" -v d="${decoder:--}" 'BEGIN {
+        printf "%-22s %10d %10d %10d %12.1f  %s\n", id, ir/c, sha/c, (ir-sha)/c, b/c, d }'
 done
 rm -rf "$out"

@@ -36,8 +36,8 @@
 //! # Ok::<(), twilio_auth_core::ConfigError>(())
 //! ```
 
-// `unsafe` is denied everywhere but in `form::simd` (AVX-512 decoding, checked against the
-// scalar decoder by a property test and a fuzz target).
+// `unsafe` is denied everywhere but in `form::simd` (AVX-512 and AVX2 decoding, each checked
+// against the scalar decoder by property tests and a fuzz target).
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 

@@ -112,7 +112,11 @@ struct Pairs {
 }
 
 impl Pairs {
-    fn new() -> Self {
+    /// The state at the start of a body of `len` bytes; `fields` cleared, with room for
+    /// the fields such a body usually has.
+    fn new(len: usize, fields: &mut Vec<Field>) -> Self {
+        fields.clear();
+        fields.reserve(len / 24 + 1);
         Pairs {
             start: 0,
             middle: 0,
@@ -195,9 +199,29 @@ impl Pairs {
     }
 }
 
+/// The digits of this block's escapes (`escapes`: a bit for each `%` that starts one): the
+/// two bytes after each, and those carried from the block before. `carry` becomes the
+/// digits that lie past this block.
+#[inline(always)]
+fn escape_digits(escapes: u64, carry: &mut u64) -> u64 {
+    let digits = (escapes << 1) | (escapes << 2) | *carry;
+    *carry = (escapes >> 63) | (escapes >> 62);
+    digits
+}
+
+/// What the caller needs of the text's highest byte: is a byte 0xF0 or above (`astral`),
+/// is one 0x80 or above (`high`)? See [`decode_with`].
+fn highest_class(astral: bool, high: bool) -> u8 {
+    match (astral, high) {
+        (true, _) => 0xF0,
+        (false, true) => 0x80,
+        (false, false) => 0,
+    }
+}
+
 #[cfg(target_arch = "x86_64")]
 mod x86 {
-    use super::{BLOCK, Field, Pairs};
+    use super::{BLOCK, Field, Pairs, escape_digits, highest_class};
     use std::arch::x86_64::*;
 
     /// The AVX-512 decoder (see the module).
@@ -212,9 +236,7 @@ mod x86 {
         out: &mut [u8],
         fields: &mut Vec<Field>,
     ) -> (usize, u8) {
-        fields.clear();
-        fields.reserve(body.len() / 24 + 1);
-        let mut pairs = Pairs::new();
+        let mut pairs = Pairs::new(body.len(), fields);
         let mut to = 0; // the length of the text so far
         let mut carry = 0u64; // the digits of an escape that began in the previous block
         let mut highest = _mm512_setzero_si512();
@@ -244,8 +266,7 @@ mod x86 {
             let percent = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(b'%' as i8));
             let escapes = percent & hi_ok & lo_ok & in_body;
             // The two digits after each escape, those past this block next time.
-            let digits = (escapes << 1) | (escapes << 2) | carry;
-            carry = (escapes >> 63) | (escapes >> 62);
+            let digits = escape_digits(escapes, &mut carry);
             let decoded = _mm512_or_si512(
                 _mm512_and_si512(_mm512_slli_epi16::<4>(hi), _mm512_set1_epi8(0xF0u8 as i8)),
                 lo,
@@ -271,17 +292,9 @@ mod x86 {
             at += BLOCK;
         }
         pairs.finish(body.len(), to, fields);
-        // What the caller needs of the highest byte: is it ASCII, is it 0xF0 or above?
         let astral = _mm512_cmpge_epu8_mask(highest, _mm512_set1_epi8(0xF0u8 as i8));
         let high = _mm512_movepi8_mask(highest);
-        let highest = if astral != 0 {
-            0xF0
-        } else if high != 0 {
-            0x80
-        } else {
-            0
-        };
-        (to, highest)
+        (to, highest_class(astral != 0, high != 0))
     }
 
     /// The AVX2 decoder (see the module): each block as two halves of 32 bytes, the text
@@ -297,9 +310,7 @@ mod x86 {
         out: &mut [u8],
         fields: &mut Vec<Field>,
     ) -> (usize, u8) {
-        fields.clear();
-        fields.reserve(body.len() / 24 + 1);
-        let mut pairs = Pairs::new();
+        let mut pairs = Pairs::new(body.len(), fields);
         let mut to = 0; // the length of the text so far
         let mut carry = 0u64; // the digits of an escape that began in the previous block
         let mut highest = _mm256_setzero_si256();
@@ -349,8 +360,7 @@ mod x86 {
             let amps = join(low.amps, high.amps);
             let equals = join(low.equals, high.equals);
             // The two digits after each escape, those past this block next time.
-            let digits = (escapes << 1) | (escapes << 2) | carry;
-            carry = (escapes >> 63) | (escapes >> 62);
+            let digits = escape_digits(escapes, &mut carry);
             highest = _mm256_max_epu8(highest, _mm256_max_epu8(low.text, high.text));
 
             let (firsts, unnamed) = pairs.first_equals(amps, equals);
@@ -388,19 +398,15 @@ mod x86 {
             at += BLOCK;
         }
         pairs.finish(body.len(), to, fields);
-        let all = _mm256_set1_epi8(-1);
         let astral = _mm256_cmpeq_epi8(
             _mm256_min_epu8(highest, _mm256_set1_epi8(0xF0u8 as i8)),
             _mm256_set1_epi8(0xF0u8 as i8),
         );
-        let highest = if _mm256_testz_si256(astral, all) == 0 {
-            0xF0
-        } else if _mm256_movemask_epi8(highest) != 0 {
-            0x80
-        } else {
-            0
-        };
-        (to, highest)
+        let astral = _mm256_testz_si256(astral, astral) == 0;
+        (
+            to,
+            highest_class(astral, _mm256_movemask_epi8(highest) != 0),
+        )
     }
 
     /// Whether none of the 32 bytes of `v` is `%`, `+`, `&` or `=`.
