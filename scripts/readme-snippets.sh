@@ -83,6 +83,9 @@ for name in $names; do
         # Its own workspace: the crate sits under this repository's target directory.
         printf '[workspace]\n\n'
         printf '[lints.rust]\nwarnings = "deny"\ndead_code = "allow"\n\n'
+        # The workspace's debug profile, so that the dependencies it compiled are reused.
+        sed -n '/^\[profile\.dev\]/,/^debug = false/p' "$repo/Cargo.toml"
+        printf '\n'
         cat "$work/$name.deps"
     } > "$crate/Cargo.toml"
     cp "$work/$name.rust" "$crate/src/main.rs"

@@ -14,7 +14,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-step() { printf '\n== %s\n' "$*" >&2; }
+step() { printf '\n== [%ss] %s\n' "$SECONDS" "$*" >&2; }
 
 if ! command -v curl >/dev/null 2>&1; then
     step "installing curl"
